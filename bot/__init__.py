@@ -1,0 +1,1 @@
+"""The core: what Sharebot does, independent of any platform."""

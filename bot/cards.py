@@ -1,0 +1,87 @@
+"""Builds the suggestion card one person sees: their caption variant and their networks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from bot.i18n import Texts
+from bot.networks import LABELS, NETWORKS
+from bot.views import Button, Digest, ShareButton, SuggestionCard
+from storage.models import Person, Suggestion
+
+ShareUrl = Callable[[str], str]
+
+
+def variant_of(suggestion: Suggestion, index: int) -> tuple[int, str]:
+    """The caption variant at ``index``, wrapping around."""
+    position = index % max(len(suggestion.captions), 1)
+    return position, suggestion.captions[position]
+
+
+def networks_for(suggestion: Suggestion, person: Person | None) -> list[str]:
+    """The suggestion's networks, narrowed to the person's choice when they made one."""
+    offered = [n for n in NETWORKS if not suggestion.networks or n in suggestion.networks]
+    if person is not None and person.networks:
+        chosen = [n for n in offered if n in person.networks]
+        return chosen or offered
+    return offered
+
+
+def suggestion_card(
+    suggestion: Suggestion,
+    *,
+    t: Texts,
+    tokens: Mapping[str, str],
+    share_url: ShareUrl,
+    person: Person | None,
+    variant: int,
+    buttons: bool = True,
+) -> SuggestionCard:
+    """The card for one recipient. Its share links are the same for everyone."""
+    assert suggestion.id is not None
+    position, caption = variant_of(suggestion, variant)
+    value = f"{suggestion.id}:{position}"
+    ended = suggestion.state == "ended"
+    shares = tuple(
+        ShareButton(network=n, label=LABELS[n], url=share_url(tokens[n]))
+        for n in networks_for(suggestion, person)
+        if n in tokens
+    )
+    actions: tuple[Button, ...] = ()
+    if buttons:
+        actions = (
+            Button(t("card.copy"), "card.copy", value),
+            *(
+                (Button(t("card.another"), "card.another", value),)
+                if len(suggestion.captions) > 1
+                else ()
+            ),
+            Button(t("card.pause"), "card.pause", value),
+            Button(t("card.stop"), "card.stop", value, style="danger"),
+        )
+    expiry = t("card.until", when=t.when(suggestion.expires_at)) if suggestion.expires_at else ""
+    return SuggestionCard(
+        suggestion_id=suggestion.id,
+        intro=t("card.intro"),
+        caption=caption,
+        url=suggestion.url,
+        hashtags=tuple(suggestion.hashtags),
+        share_buttons=shares,
+        buttons=actions,
+        footer=" ".join(part for part in (t("card.footer"), expiry) if part),
+        ended=ended,
+        ended_text=t("card.ended") if ended else "",
+    )
+
+
+def digest(cards: Sequence[SuggestionCard], *, t: Texts) -> Digest:
+    return Digest(
+        title=t("digest.title"), intro=t("digest.intro", count=len(cards)), cards=tuple(cards)
+    )
+
+
+def short_url(url: str) -> str:
+    parts = urlsplit(url)
+    path = parts.path if len(parts.path) <= 30 else parts.path[:29] + "…"
+    return f"{parts.netloc}{path}"

@@ -1,0 +1,73 @@
+"""What every handler may use: built once in the composition root, passed in, never global."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.counters import ClickCounter
+from bot.i18n import Catalogue, Texts, language_for
+from bot.metrics import Metrics
+from bot.planning import zone_of
+from bot.policy import Policy
+from bot.ports import Actor, Directory, Messenger
+from storage.database import Database
+from storage.models import Person
+
+
+@dataclass
+class Context:
+    """The core's dependencies."""
+
+    database: Database
+    catalogue: Catalogue
+    clock: Clock
+    public_url: str
+    admins: frozenset[tuple[str, str]] = frozenset()
+    messengers: Mapping[str, Messenger] = field(default_factory=dict)
+    directories: Mapping[str, Directory] = field(default_factory=dict)
+    clicks: ClickCounter = field(default_factory=ClickCounter)
+    metrics: Metrics = field(default_factory=Metrics)
+    wake_dispatcher: Callable[[], None] = lambda: None
+
+    def texts_for(self, person: Person, policy: Policy) -> Texts:
+        """The catalogue in the person's language and time zone."""
+        language = language_for(person.language, person.platform_locale, policy.default_language)
+        return self.catalogue.bind(language, zone_of(person, policy))
+
+    def share_url(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/s/{token}"
+
+
+@dataclass
+class Turn:
+    """One command or button press of one person, inside one transaction."""
+
+    session: AsyncSession
+    actor: Actor
+    person: Person
+    roles: frozenset[str]
+    policy: Policy
+    t: Texts
+    now: datetime
+    wake: bool = False
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.t.zone
+
+    @property
+    def actor_name(self) -> str:
+        """How an admin appears in the audit trail."""
+        name = self.person.display_name or self.person.user_key
+        return f"{self.person.platform}:{name}"

@@ -1,0 +1,189 @@
+"""The core's front door: every adapter hands over text, button presses and forms here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import data_rights, invitations, policy_admin, preferences, reports, roles, suggestions
+from bot.cards import variant_of
+from bot.context import Context, Turn
+from bot.errors import UserError
+from bot.grammar import Command, parse
+from bot.help import help_reply
+from bot.networks import copy_text
+from bot.policy import policy_from
+from bot.ports import Actor
+from bot.views import Button, Notice, Reply
+from storage import people, shares
+from storage import policy as stored_policy
+from storage import suggestions as stored_suggestions
+from storage.models import Person
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[Context, Turn, Command], Awaitable[Reply]]
+
+COMMANDS: Mapping[str, Handler] = {
+    "help": lambda ctx, turn, cmd: _done(help_reply(turn)),
+    "on": lambda ctx, turn, cmd: preferences.opt_in(turn),
+    "off": lambda ctx, turn, cmd: preferences.opt_out(turn),
+    "pause": lambda ctx, turn, cmd: preferences.pause(turn, cmd),
+    "resume": lambda ctx, turn, cmd: preferences.resume(turn),
+    "settings": lambda ctx, turn, cmd: _done(Reply.of(preferences.settings_form(turn))),
+    "topics": lambda ctx, turn, cmd: preferences.topics(turn, cmd),
+    "privacy": lambda ctx, turn, cmd: _done(data_rights.privacy(turn)),
+    "my-data": lambda ctx, turn, cmd: data_rights.my_data(turn),
+    "forget-me": lambda ctx, turn, cmd: _done(data_rights.confirm_forget(turn)),
+    "new": lambda ctx, turn, cmd: suggestions.create_inline(ctx, turn, cmd),
+    "list": lambda ctx, turn, cmd: suggestions.listing(turn),
+    "end": lambda ctx, turn, cmd: suggestions.end(ctx, turn, cmd.rest),
+    "stats": lambda ctx, turn, cmd: reports.stats(turn, cmd.rest),
+    "policy": lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest),
+    "roles": lambda ctx, turn, cmd: roles.change(ctx, turn, cmd),
+    "invite": lambda ctx, turn, cmd: invitations.invite(ctx, turn, cmd.rest),
+}
+
+
+async def _done(reply: Reply) -> Reply:
+    return reply
+
+
+class Sharebot:
+    """Runs commands, button presses and form submissions for one person at a time."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def say(self, actor: Actor, text: str) -> Reply:
+        """Handle one ``/share …`` command."""
+        return await self._run(actor, lambda turn: self._say(turn, text))
+
+    async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
+        """Handle a button; nothing here edits the message the button was on."""
+        logger.info("button %s", action)
+        return await self._run(actor, lambda turn: self._press(turn, action, value))
+
+    async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
+        """Handle a submitted form; a form with problems comes back with them marked."""
+        logger.info("form %s", form_id)
+        return await self._run(actor, lambda turn: self._submit(turn, form_id, values))
+
+    async def settings(self, actor: Actor) -> Reply:
+        """The person's settings form, for adapters that show it outside the conversation."""
+        return await self._run(actor, lambda turn: _done(Reply.of(preferences.settings_form(turn))))
+
+    async def _say(self, turn: Turn, text: str) -> Reply:
+        try:
+            command = parse(text)
+        except UserError as error:
+            if error.key == "error.unknown_command":
+                return help_reply(turn, unknown=str(error.params["word"]))
+            raise
+        if not roles.allowed(command.verb, turn.roles):
+            raise UserError("error.not_allowed", command=command.verb)
+        logger.info("command %s", command.verb)
+        return await COMMANDS[command.verb](self.ctx, turn, command)
+
+    async def _submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Reply:
+        if form_id == "settings":
+            return await preferences.save_settings(turn, values)
+        if form_id == "compose" and roles.allowed("new", turn.roles):
+            return await suggestions.submit_compose(self.ctx, turn, values)
+        if form_id == "policy" and roles.allowed("policy", turn.roles):
+            return await policy_admin.submit(turn, values)
+        raise UserError("error.not_allowed", command=form_id)
+
+    async def _press(self, turn: Turn, action: str, value: str) -> Reply:
+        if action in ("card.copy", "card.another"):
+            return await self._card_text(turn, action, value)
+        if action == "card.pause":
+            return await preferences.pause(turn, Command("pause", "2w"))
+        if action in ("card.stop", "invite.no"):
+            return await preferences.opt_out(turn)
+        if action == "invite.yes":
+            return await preferences.opt_in(turn)
+        if action == "settings.open":
+            return Reply.of(preferences.settings_form(turn))
+        if action == "forget.confirm":
+            return await data_rights.forget(turn)
+        if action == "forget.cancel":
+            return Reply.of(Notice(lines=(turn.t("forget.cancelled"),)))
+        if action == "suggestion.end" and roles.allowed("end", turn.roles):
+            return await suggestions.end(self.ctx, turn, value)
+        raise UserError("error.button")
+
+    async def _card_text(self, turn: Turn, action: str, value: str) -> Reply:
+        """The caption to copy, or the next wording: answered to the person only, no trace kept."""
+        sid_text, _, variant_text = value.partition(":")
+        if not sid_text.isdigit() or not variant_text.isdigit():
+            raise UserError("error.button")
+        suggestion = await stored_suggestions.get(turn.session, int(sid_text))
+        if suggestion is None or suggestion.state == "ended":
+            raise UserError("error.suggestion_gone")
+        step = 1 if action == "card.another" else 0
+        position, caption = variant_of(suggestion, int(variant_text) + step)
+        text = copy_text(url=suggestion.url, caption=caption, hashtags=suggestion.hashtags)
+        if action == "card.copy":
+            token = (await shares.links_for(turn.session, int(sid_text))).get("copy")
+            if token:
+                self.ctx.clicks.count(token)
+        buttons = (
+            (Button(turn.t("card.another"), "card.another", f"{sid_text}:{position}"),)
+            if step and len(suggestion.captions) > 1
+            else ()
+        )
+        title = turn.t("card.copy_title" if not step else "card.another_title")
+        return Reply.of(Notice(title=title, lines=(f"```{text}```",), buttons=buttons))
+
+    async def _run(self, actor: Actor, work: Callable[[Turn], Awaitable[Reply]]) -> Reply:
+        """Meet the person (first contact creates them), then do one unit of work for them.
+
+        A :class:`UserError` rolls the work back and becomes a notice in the person's language.
+        """
+        now = self.ctx.clock.now()
+        async with self.ctx.database.transaction() as session:
+            person = await people.get_or_create(session, actor.platform, actor.user_key)
+            _remember_platform_details(person, actor)
+        turn: Turn | None = None
+        try:
+            async with self.ctx.database.transaction() as session:
+                turn = await self._begin(session, actor, now)
+                reply = await work(turn)
+        except UserError as error:
+            assert turn is not None
+            return Reply.of(Notice(lines=(turn.t(error.key, **error.params),)))
+        if turn.wake:
+            self.ctx.wake_dispatcher()
+        return reply
+
+    async def _begin(self, session: AsyncSession, actor: Actor, now: datetime) -> Turn:
+        person = await people.get_or_create(session, actor.platform, actor.user_key)
+        assert person.id is not None
+        policy = policy_from(await stored_policy.load(session))
+        held = await people.roles_of(session, person.id)
+        if (actor.platform, actor.user_key) in self.ctx.admins:
+            held.add("hr")
+        return Turn(
+            session=session,
+            actor=actor,
+            person=person,
+            roles=frozenset(held),
+            policy=policy,
+            t=self.ctx.texts_for(person, policy),
+            now=now,
+        )
+
+
+def _remember_platform_details(person: Person, actor: Actor) -> None:
+    """Keep what the platform told us (name, locale, zone, address) up to date."""
+    for name, value in (
+        ("display_name", actor.display_name),
+        ("platform_locale", actor.locale),
+        ("timezone", actor.timezone),
+        ("address", actor.address),
+    ):
+        if value and getattr(person, name) != value:
+            setattr(person, name, value)

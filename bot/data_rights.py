@@ -1,0 +1,92 @@
+"""What a person can know and decide about their own data: privacy, my-data, forget-me."""
+
+from __future__ import annotations
+
+import json
+
+from bot.context import Turn
+from bot.views import Button, DataExport, Notice, Reply
+from storage import outbox, people
+
+PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "nobody", "rights")
+
+
+def privacy(turn: Turn) -> Reply:
+    t = turn.t
+    lines = tuple(
+        t(f"privacy.{section}", k=turn.policy.anonymity_threshold, days=turn.policy.retention_days)
+        for section in PRIVACY_SECTIONS
+    )
+    return Reply.of(Notice(title=t("privacy.title"), lines=lines))
+
+
+async def export(turn: Turn) -> dict[str, object]:
+    """Everything stored about the person, and nothing else."""
+    person = turn.person
+    deliveries = await outbox.for_person(turn.session, turn.person_id)
+    recent = await outbox.recent_for(turn.session, turn.person_id)
+    return {
+        "person": {
+            "platform": person.platform,
+            "user_id": person.user_key,
+            "display_name": person.display_name,
+            "conversation_address": person.address,
+            "timezone": person.timezone,
+            "platform_locale": person.platform_locale,
+        },
+        "preferences": {
+            "participation": person.participation,
+            "invited": person.invited,
+            "paused_until": person.paused_until.isoformat() if person.paused_until else None,
+            "language": person.language,
+            "topics": person.topics,
+            "networks": person.networks,
+            "max_per_week": person.max_per_week,
+            "style": person.style,
+        },
+        "roles": sorted(await people.roles_of(turn.session, turn.person_id)),
+        "deliveries": [
+            {
+                "suggestion": d.suggestion_id,
+                "kind": d.kind,
+                "state": d.state,
+                "due_at": d.due_at.isoformat(),
+                "reason": d.reason,
+                "caption_variant": d.variant,
+            }
+            for d in deliveries
+        ],
+        "recent_message_times": [when.isoformat() for when in recent],
+    }
+
+
+async def my_data(turn: Turn) -> Reply:
+    data = await export(turn)
+    content = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+    return Reply.of(
+        DataExport(
+            title=turn.t("mydata.title"),
+            lines=(turn.t("mydata.intro"), turn.t("mydata.nothing_else")),
+            filename="sharebot-my-data.json",
+            content=content,
+        )
+    )
+
+
+def confirm_forget(turn: Turn) -> Reply:
+    t = turn.t
+    return Reply.of(
+        Notice(
+            title=t("forget.title"),
+            lines=(t("forget.question"),),
+            buttons=(
+                Button(t("forget.confirm"), "forget.confirm", style="danger"),
+                Button(t("forget.cancel"), "forget.cancel"),
+            ),
+        )
+    )
+
+
+async def forget(turn: Turn) -> Reply:
+    await people.forget(turn.session, turn.person_id)
+    return Reply.of(Notice(lines=(turn.t("forget.done"),)))

@@ -1,0 +1,328 @@
+"""The dispatcher: starts due suggestions, sends due deliveries at most once, tidies ended ones.
+
+Sending is at most once: a row is marked ``sending`` and committed before the platform is
+called, and a row found in that state later is never sent again (a lost suggestion is
+harmless; a duplicate is spam).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import planner
+from bot.cards import digest, suggestion_card
+from bot.context import Context
+from bot.invitations import invitation_card
+from bot.planning import Planning
+from bot.policy import Policy, policy_from
+from bot.ports import Addressee, DeliveryFailed
+from bot.views import View
+from storage import outbox, people, shares, suggestions
+from storage import policy as stored_policy
+from storage.models import Delivery, Person, Suggestion
+
+logger = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+
+
+@dataclass
+class _Outgoing:
+    """One message to send, decided inside the claiming transaction."""
+
+    rows: list[Delivery]
+    person: Person
+    view: View
+    suggestion_ids: list[int] = field(default_factory=list)
+    message_ref: str | None = None
+    ok: bool = False
+
+
+class Dispatcher:
+    """Ticked by the scheduler (and woken after a command); one tick at a time per process."""
+
+    def __init__(self, ctx: Context, *, batch_size: int = 200, concurrency: int = 20) -> None:
+        self.ctx = ctx
+        self.batch_size = batch_size
+        self._limit = asyncio.Semaphore(concurrency)
+        self._lock = asyncio.Lock()
+        self._again = False
+        self._woken: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Run a tick soon (after the caller's transaction has committed)."""
+        if self._lock.locked():
+            self._again = True
+            return
+        task = asyncio.get_running_loop().create_task(self.tick())
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)
+
+    async def idle(self) -> None:
+        """Wait until ticks started by :meth:`wake` are done (tests and shutdown)."""
+        while self._woken:
+            await asyncio.gather(*list(self._woken), return_exceptions=True)
+
+    async def tick(self) -> None:
+        async with self._lock:
+            while True:
+                self._again = False
+                await self._tick_once()
+                if not self._again:
+                    break
+
+    async def _tick_once(self) -> None:
+        now = self.ctx.clock.now()
+        policy = await self._policy()
+        await self.start_due(policy, now)
+        await self.end_expired(now)
+        await self.send_due(policy, now)
+        await self.finish_ended(policy)
+        await self.ctx.clicks.flush(self.ctx.database)
+        async with self.ctx.database.transaction() as session:
+            uncertain = await outbox.stale_sending(session, now - LEASE)
+            self.ctx.metrics.queue_depth.set(await outbox.queue_depth(session))
+        if uncertain:
+            self.ctx.metrics.uncertain.inc(uncertain)
+            logger.warning(
+                "%d deliveries were interrupted mid-send and will not be retried", uncertain
+            )
+
+    async def _policy(self) -> Policy:
+        async with self.ctx.database.transaction() as session:
+            return policy_from(await stored_policy.load(session))
+
+    async def start_due(self, policy: Policy, now: datetime) -> None:
+        """Plan each suggestion whose start has come; the claim makes this happen exactly once."""
+        async with self.ctx.database.transaction() as session:
+            due = await suggestions.due_to_start(session, now)
+        for suggestion_id in due:
+            async with self.ctx.database.transaction() as session:
+                if not await suggestions.claim_start(session, suggestion_id):
+                    continue
+                suggestion = await suggestions.get(session, suggestion_id)
+                assert suggestion is not None
+                planned = await Planning(policy).plan_suggestion(session, suggestion, now)
+            self.ctx.metrics.planned.inc(planned)
+            logger.info("suggestion #%d started: %d deliveries planned", suggestion_id, planned)
+
+    async def end_expired(self, now: datetime) -> None:
+        async with self.ctx.database.transaction() as session:
+            for suggestion_id in await suggestions.expired(session, now):
+                if await suggestions.end(session, suggestion_id, now):
+                    await outbox.drop_unsent(session, suggestion_id)
+                    logger.info("suggestion #%d expired", suggestion_id)
+
+    async def send_due(self, policy: Policy, now: datetime) -> int:
+        """Claim and send due deliveries, batch after batch, until none is due."""
+        total = 0
+        while True:
+            outgoing = await self._claim(policy, now)
+            if outgoing is None:
+                return total
+            await asyncio.gather(*(self._send(item) for item in outgoing))
+            await self._record(outgoing, now)
+            total += sum(1 for item in outgoing if item.ok)
+
+    async def _claim(self, policy: Policy, now: datetime) -> list[_Outgoing] | None:
+        async with self.ctx.database.transaction() as session:
+            rows = await outbox.claim_due(session, now, self.batch_size)
+            if not rows:
+                return None
+            outgoing = []
+            for row in rows:
+                item = await self._prepare(session, row, policy, now)
+                if item is not None:
+                    outgoing.append(item)
+            return outgoing
+
+    async def _prepare(
+        self, session: AsyncSession, row: Delivery, policy: Policy, now: datetime
+    ) -> _Outgoing | None:
+        """Re-check the person and build the message, or drop/reschedule the row."""
+        person = await people.get(session, row.person_id)
+        if person is None:
+            return None
+        planning = Planning(policy)
+        texts = self.ctx.texts_for(person, policy)
+        if row.kind == "invitation":
+            if person.participation != "undecided":
+                await outbox.remove(session, _ids([row]))
+                return None
+            return _Outgoing([row], person, invitation_card(texts, policy))
+        reason = self._hold_reason(person, row, planning, now)
+        recent = await outbox.recent_for(session, row.person_id)
+        if reason is None:
+            budget = planning.recipient(
+                person, [w for w in recent if w > now - planner.WEEK]
+            ).budget
+            if budget.conflict(now) is not None:
+                reason = "budget"
+        if reason == "window":
+            await self._reschedule(session, row, person, planning, now)
+            return None
+        if reason is not None:
+            self.ctx.metrics.dropped.labels(reason).inc()
+            await outbox.remove(session, _ids([row]))
+            return None
+        rows = [row]
+        if row.kind == "digest":
+            rows += await outbox.digest_companions(session, row)
+        found = {
+            s.id: s
+            for s in await suggestions.by_ids(
+                session, [r.suggestion_id for r in rows if r.suggestion_id]
+            )
+        }
+        cards = []
+        for r in rows:
+            suggestion = found.get(r.suggestion_id)
+            if suggestion is None or suggestion.state == "ended":
+                continue
+            tokens = await shares.links_for(session, _id(suggestion))
+            cards.append(
+                suggestion_card(
+                    suggestion,
+                    t=texts,
+                    tokens=tokens,
+                    share_url=self.ctx.share_url,
+                    person=person,
+                    variant=r.variant,
+                )
+            )
+        if not cards:
+            await outbox.remove(session, _ids(rows))
+            return None
+        view: View = cards[0] if row.kind != "digest" else digest(cards, t=texts)
+        return _Outgoing(rows, person, view, [c.suggestion_id for c in cards])
+
+    def _hold_reason(
+        self, person: Person, row: Delivery, planning: Planning, now: datetime
+    ) -> str | None:
+        if person.participation != "on":
+            return "opted_out"
+        if person.paused_until and person.paused_until > now:
+            return "paused"
+        calendar = planning.recipient(person, []).calendar
+        if calendar.next_open(now) != now and row.kind != "digest":
+            return "window"
+        return None
+
+    async def _reschedule(
+        self,
+        session: AsyncSession,
+        row: Delivery,
+        person: Person,
+        planning: Planning,
+        now: datetime,
+    ) -> None:
+        """A late row (the process was down) moves to the next window instead of going out now."""
+        opened = planning.recipient(person, []).calendar.next_open(now)
+        row.state, row.claimed_at = outbox.PENDING, None
+        if opened is None:
+            self.ctx.metrics.dropped.labels("window").inc()
+            await outbox.remove(session, _ids([row]))
+            return None
+        await outbox.reschedule(session, _id(row), opened)
+        return None
+
+    async def _send(self, item: _Outgoing) -> None:
+        platform = item.person.platform
+        messenger = self.ctx.messengers.get(platform)
+        if messenger is None:
+            logger.warning("no messenger for platform %s; delivery dropped", platform)
+            return
+        to = Addressee(platform, item.person.user_key, item.person.address)
+        async with self._limit:
+            started = time.perf_counter()
+            try:
+                item.message_ref = await messenger.send(to, item.view)
+                item.ok = True
+            except DeliveryFailed as error:
+                self.ctx.metrics.failed.labels(platform).inc()
+                logger.warning("delivery failed on %s (%s)", platform, error)
+            except Exception:
+                self.ctx.metrics.failed.labels(platform).inc()
+                logger.exception("delivery failed on %s", platform)
+            finally:
+                self.ctx.metrics.dispatch_seconds.labels(platform).observe(
+                    time.perf_counter() - started
+                )
+
+    async def _record(self, outgoing: list[_Outgoing], now: datetime) -> None:
+        async with self.ctx.database.transaction() as session:
+            for item in outgoing:
+                ids = _ids(item.rows)
+                if not item.ok or item.rows[0].kind == "invitation":
+                    await outbox.remove(session, ids)
+                    if item.ok:
+                        self.ctx.metrics.sent.labels(item.person.platform).inc()
+                    continue
+                bundle = item.suggestion_ids if item.rows[0].kind == "digest" else None
+                await outbox.mark_sent(session, ids, message_ref=item.message_ref, bundle=bundle)
+                assert item.person.id is not None
+                await outbox.record_recent(session, item.person.id, now)
+                for suggestion_id in item.suggestion_ids:
+                    await suggestions.count_reached(session, suggestion_id)
+                self.ctx.metrics.sent.labels(item.person.platform).inc()
+
+    async def finish_ended(self, policy: Policy) -> None:
+        """Show 'ended' on every card sent for ended suggestions, then delete their rows."""
+        async with self.ctx.database.transaction() as session:
+            ended = await outbox.ended_with_rows(session)
+        for suggestion_id in ended:
+            async with self.ctx.database.transaction() as session:
+                rows = await outbox.sent_for(session, suggestion_id)
+                updates = [await self._ended_view(session, row, policy) for row in rows]
+            await asyncio.gather(*(self._update(*u) for u in updates if u is not None))
+            async with self.ctx.database.transaction() as session:
+                await outbox.delete_for_suggestion(session, suggestion_id)
+
+    async def _ended_view(
+        self, session: AsyncSession, row: Delivery, policy: Policy
+    ) -> tuple[Addressee, str, View] | None:
+        person = await people.get(session, row.person_id)
+        if person is None or row.message_ref is None:
+            return None
+        texts = self.ctx.texts_for(person, policy)
+        ids = row.bundle or ([row.suggestion_id] if row.suggestion_id else [])
+        found: list[Suggestion] = await suggestions.by_ids(session, ids)
+        cards = []
+        for suggestion in sorted(found, key=lambda s: ids.index(_id(s))):
+            tokens = await shares.links_for(session, _id(suggestion))
+            cards.append(
+                suggestion_card(
+                    suggestion,
+                    t=texts,
+                    tokens=tokens,
+                    share_url=self.ctx.share_url,
+                    person=person,
+                    variant=row.variant,
+                )
+            )
+        view: View = digest(cards, t=texts) if row.bundle else cards[0]
+        return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
+
+    async def _update(self, to: Addressee, message_ref: str, view: View) -> None:
+        messenger = self.ctx.messengers.get(to.platform)
+        if messenger is None:
+            return
+        async with self._limit:
+            try:
+                await messenger.update(to, message_ref, view)
+            except Exception:
+                logger.exception("could not mark a card as ended on %s", to.platform)
+
+
+def _ids(rows: list[Delivery]) -> list[int]:
+    return [row.id for row in rows if row.id is not None]
+
+
+def _id(entity: Delivery | Suggestion) -> int:
+    assert entity.id is not None
+    return entity.id

@@ -1,0 +1,179 @@
+"""The ``/share …`` grammar, shared by every adapter: text in, a parsed command out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bot.errors import UserError
+from bot.networks import NETWORKS
+
+MAX_TEXT = 4000
+MAX_CAPTION = 1000
+MAX_VARIANTS = 10
+
+ALIASES = {
+    "": "help",
+    "help": "help",
+    "hilfe": "help",
+    "?": "help",
+    "on": "on",
+    "an": "on",
+    "off": "off",
+    "aus": "off",
+    "pause": "pause",
+    "pausieren": "pause",
+    "resume": "resume",
+    "weiter": "resume",
+    "settings": "settings",
+    "einstellungen": "settings",
+    "topics": "topics",
+    "themen": "topics",
+    "privacy": "privacy",
+    "datenschutz": "privacy",
+    "my-data": "my-data",
+    "meine-daten": "my-data",
+    "forget-me": "forget-me",
+    "vergiss-mich": "forget-me",
+    "new": "new",
+    "neu": "new",
+    "list": "list",
+    "liste": "list",
+    "end": "end",
+    "cancel": "end",
+    "beenden": "end",
+    "stats": "stats",
+    "statistik": "stats",
+    "policy": "policy",
+    "richtlinie": "policy",
+    "roles": "roles",
+    "rollen": "roles",
+    "invite": "invite",
+    "einladen": "invite",
+}
+_PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
+_OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)(?:\s+(?P<value>\S+))?", re.IGNORECASE)
+_OPTIONS = {"at", "expires", "topic", "lang", "networks"}
+_HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]{0,99})", re.UNICODE)
+_TRAILING_TAGS = re.compile(r"(\s*#\w[\w-]*)+\s*$", re.UNICODE)
+TOPIC = re.compile(r"^[\w-]{1,40}$", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed command: the canonical verb and the rest of the text, still unparsed."""
+
+    verb: str
+    rest: str = ""
+
+    @property
+    def words(self) -> list[str]:
+        return self.rest.split()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The parts of ``new <url> <caption> [--options]`` before they are checked against time."""
+
+    url: str
+    captions: tuple[str, ...]
+    hashtags: tuple[str, ...]
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse(text: str) -> Command:
+    """Strip an optional leading ``/share`` and find the verb; unknown verbs raise ``UserError``."""
+    if len(text) > MAX_TEXT:
+        raise UserError("error.too_long", limit=MAX_TEXT)
+    body = _PREFIX.sub("", text.strip(), count=1)
+    word, _, rest = body.partition(" ")
+    verb = ALIASES.get(word.lower())
+    if verb is None:
+        raise UserError("error.unknown_command", word=word[:40])
+    return Command(verb=verb, rest=rest.strip())
+
+
+def parse_draft(rest: str) -> Draft:
+    """Parse the arguments of ``new``: a URL, captions separated by `` || ``, and options."""
+    options: dict[str, str] = {}
+    for match in _OPTION.finditer(rest):
+        name = match["name"].lower()
+        if name not in _OPTIONS:
+            raise UserError("error.unknown_option", option=f"--{name}")
+        if not match["value"]:
+            raise UserError("error.option_value", option=f"--{name}")
+        options[name] = match["value"]
+    body = _OPTION.sub(" ", rest).strip()
+    url, _, caption_text = body.partition(" ")
+    check_url(url)
+    captions, hashtags = split_captions(caption_text)
+    return Draft(url=url, captions=captions, hashtags=hashtags, options=options)
+
+
+def check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise UserError("error.url", url=url[:80])
+
+
+def split_captions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Caption variants (split on `` || ``) and the hashtags found in them, without duplicates.
+
+    Hashtags at the end of a caption move to the hashtag list; ones inside a sentence stay.
+    """
+    variants = [part.strip() for part in text.split("||")]
+    variants = [part for part in variants if part]
+    if not variants:
+        raise UserError("error.caption_missing")
+    if len(variants) > MAX_VARIANTS:
+        raise UserError("error.too_many_variants", limit=MAX_VARIANTS)
+    hashtags: list[str] = []
+    captions = []
+    for variant in variants:
+        for tag in _HASHTAG.findall(variant):
+            if tag.lower() not in (known.lower() for known in hashtags):
+                hashtags.append(tag)
+        caption = _TRAILING_TAGS.sub("", variant).strip() or variant
+        if len(caption) > MAX_CAPTION:
+            raise UserError("error.caption_long", limit=MAX_CAPTION)
+        captions.append(caption)
+    return tuple(captions), tuple(hashtags)
+
+
+def parse_networks(text: str) -> tuple[str, ...]:
+    """A comma list of networks; ``all`` or empty means every network."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    if not names or names == ["all"]:
+        return ()
+    unknown = [name for name in names if name not in NETWORKS]
+    if unknown:
+        raise UserError("error.network", network=unknown[0], known=", ".join(NETWORKS))
+    return tuple(dict.fromkeys(names))
+
+
+def parse_topics(text: str) -> tuple[str, ...]:
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    for name in names:
+        if not TOPIC.match(name):
+            raise UserError("error.topic", topic=name[:40])
+    return tuple(dict.fromkeys(names))
+
+
+def parse_user(text: str) -> str:
+    """A user reference: a Slack mention ``<@U123|anna>``, ``@name``, a Teams id or a name."""
+    mention = re.fullmatch(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", text)
+    if mention:
+        return mention.group(1)
+    reference = text.lstrip("@").strip()
+    if not reference or len(reference) > 128 or not re.fullmatch(r"[\w.:@-]+", reference):
+        raise UserError("error.user", user=text[:40])
+    return reference
+
+
+def parse_id(text: str) -> int:
+    """A suggestion id: ``12`` or ``#12``."""
+    match = re.fullmatch(r"#?(\d{1,9})", text.strip())
+    if not match:
+        raise UserError("error.id", value=text[:20])
+    return int(match.group(1))

@@ -1,0 +1,140 @@
+"""Turns suggestions into deliveries: reads people in batches, asks the planner, bulk-inserts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import planner
+from bot.policy import Policy, holiday_calendar
+from storage import outbox, people, suggestions
+from storage.models import Person, Suggestion
+
+BUDGET_LOOKBACK = planner.WEEK
+
+
+def zone_of(person: Person, policy: Policy) -> ZoneInfo:
+    """The person's own time zone, else the policy's."""
+    if person.timezone:
+        try:
+            return ZoneInfo(person.timezone)
+        except (KeyError, ValueError):
+            pass
+    return policy.zone
+
+
+def wants(person: Person, suggestion: Suggestion) -> bool:
+    """Topics of interest: none chosen means all; a suggestion without topic goes to everyone."""
+    return not person.topics or not suggestion.topic or suggestion.topic in person.topics
+
+
+class Planning:
+    """Plans for one policy; holds the holiday calendar so it is built once per run."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self._holidays = holiday_calendar(policy)
+
+    def recipient(self, person: Person, busy: list[datetime]) -> planner.Recipient:
+        cap = self.policy.max_per_week
+        if person.max_per_week:
+            cap = min(cap, person.max_per_week)
+        return planner.Recipient(
+            calendar=planner.Calendar(
+                self.policy.window, zone_of(person, self.policy), self._holidays
+            ),
+            budget=planner.Budget(cap, self.policy.min_gap, tuple(busy)),
+            paused_until=person.paused_until,
+            digest=person.style == "digest",
+        )
+
+    def rows(
+        self,
+        suggestion: Suggestion,
+        batch: list[Person],
+        busy: dict[int, list[datetime]],
+        *,
+        start: datetime,
+    ) -> list[dict[str, Any]]:
+        assert suggestion.id is not None
+        rows = []
+        for person in batch:
+            assert person.id is not None
+            if not wants(person, suggestion):
+                continue
+            slot = planner.plan_slot(
+                self.recipient(person, busy.get(person.id, [])),
+                start=start,
+                expires=suggestion.expires_at,
+                spread=self.policy.spread,
+                fraction=planner.spread_fraction(suggestion.id, person.id),
+            )
+            if slot is None:
+                continue
+            rows.append(
+                {
+                    "person_id": person.id,
+                    "suggestion_id": suggestion.id,
+                    "kind": "digest" if person.style == "digest" else "card",
+                    "state": outbox.PENDING,
+                    "due_at": slot.due,
+                    "reason": slot.reason,
+                    "variant": person.id % max(len(suggestion.captions), 1),
+                }
+            )
+        return rows
+
+    async def plan_suggestion(
+        self, session: AsyncSession, suggestion: Suggestion, now: datetime
+    ) -> int:
+        """Deliveries of one suggestion for every opted-in person who wants it."""
+        start = max(suggestion.starts_at, now)
+        total = 0
+        async for batch in people.opted_in_batches(session):
+            ids = [p.id for p in batch if p.id is not None]
+            assert suggestion.id is not None
+            have = await outbox.people_with(session, suggestion.id, ids)
+            busy = await outbox.busy_times(session, ids, since=now - BUDGET_LOOKBACK)
+            wanted = [p for p in batch if p.id not in have]
+            rows = self.rows(suggestion, wanted, busy, start=start)
+            await outbox.add_many(session, rows)
+            total += len(rows)
+        return total
+
+    async def plan_person(self, session: AsyncSession, person: Person, now: datetime) -> int:
+        """Running suggestions this person has no delivery for yet (after opting in or a change)."""
+        assert person.id is not None
+        if person.participation != "on":
+            return 0
+        have = {d.suggestion_id for d in await outbox.for_person(session, person.id)}
+        total = 0
+        for suggestion in await suggestions.running(session):
+            if suggestion.id in have:
+                continue
+            busy = await outbox.busy_times(session, [person.id], since=now - BUDGET_LOOKBACK)
+            rows = self.rows(suggestion, [person], busy, start=now)
+            await outbox.add_many(session, rows)
+            total += len(rows)
+        return total
+
+
+async def replan_person(
+    session: AsyncSession, person: Person, policy: Policy, now: datetime
+) -> None:
+    """Drop the person's unsent deliveries and plan them again under their new preferences."""
+    assert person.id is not None
+    await people.drop_pending(session, person.id)
+    await session.flush()
+    await Planning(policy).plan_person(session, person, now)
+
+
+async def replan_everyone(session: AsyncSession, policy: Policy, now: datetime) -> None:
+    """After a policy change: plan every unsent delivery again under the new rules."""
+    await outbox.drop_all_pending(session)
+    await session.flush()
+    planning = Planning(policy)
+    for suggestion in await suggestions.running(session):
+        await planning.plan_suggestion(session, suggestion, now)

@@ -1,0 +1,84 @@
+"""Roles: who may act as comms or HR, granted and revoked by HR."""
+
+from __future__ import annotations
+
+from bot.context import Context, Turn
+from bot.errors import UserError
+from bot.grammar import Command, parse_user
+from bot.views import Notice, Reply
+from storage import audit, people
+
+ROLES = ("comms", "hr")
+# Which verbs need which role; every other verb is open to everyone.
+REQUIRED = {
+    "new": {"comms"},
+    "list": {"comms"},
+    "end": {"comms"},
+    "stats": {"comms", "hr"},
+    "policy": {"hr"},
+    "roles": {"hr"},
+    "invite": {"hr"},
+}
+
+
+def allowed(verb: str, roles: frozenset[str]) -> bool:
+    needed = REQUIRED.get(verb)
+    return needed is None or bool(needed & roles)
+
+
+async def show(ctx: Context, turn: Turn) -> Reply:
+    t = turn.t
+    holders = await people.role_holders(turn.session)
+    lines = []
+    for role in ROLES:
+        names = sorted(
+            {_name(p.display_name, p.user_key) for p, r in holders if r == role}
+            | {
+                key
+                for platform, key in ctx.admins
+                if role == "hr" and platform == turn.person.platform
+            }
+        )
+        lines.append(t("roles.line", role=t(f"role.{role}"), names=", ".join(names) or "–"))
+    lines.append(t("roles.hint"))
+    return Reply.of(Notice(title=t("roles.title"), lines=tuple(lines)))
+
+
+def _name(display: str | None, key: str) -> str:
+    return display or key
+
+
+async def change(ctx: Context, turn: Turn, command: Command) -> Reply:
+    words = command.words
+    if not words:
+        return await show(ctx, turn)
+    if len(words) != 3 or words[0].lower() not in ("grant", "revoke"):
+        raise UserError("error.roles_usage")
+    action, reference, role = words[0].lower(), words[1], words[2].lower()
+    if role not in ROLES:
+        raise UserError("error.role", role=role[:20])
+    directory = ctx.directories.get(turn.person.platform)
+    found = await directory.lookup(parse_user(reference)) if directory else None
+    if found is None:
+        raise UserError("error.user", user=reference[:40])
+    target = await people.get_or_create(turn.session, found.platform, found.user_key)
+    if found.display_name and not target.display_name:
+        target.display_name = found.display_name
+    assert target.id is not None
+    name = target.display_name or target.user_key
+    if action == "grant":
+        changed = await people.grant(turn.session, target.id, role)
+    else:
+        if role == "hr" and (target.platform, target.user_key) in ctx.admins:
+            raise UserError("error.admin_from_config", user=name)
+        changed = await people.revoke(turn.session, target.id, role)
+    if changed:
+        await audit.record(
+            turn.session,
+            at=turn.now,
+            actor=turn.actor_name,
+            action="role.granted" if action == "grant" else "role.revoked",
+            detail=f"{target.platform}:{name} {role}",
+        )
+    key = f"roles.{action}.{'done' if changed else 'unchanged'}"
+    return Reply.of(Notice(lines=(turn.t(key, user=name, role=turn.t(f"role.{role}")),)))

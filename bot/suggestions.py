@@ -1,0 +1,229 @@
+"""Comms work: creating suggestions (inline or with the compose form), listing, ending."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.cards import short_url, suggestion_card
+from bot.context import Context, Turn
+from bot.errors import UserError
+from bot.grammar import TOPIC, Command, Draft, parse_draft, parse_id, parse_networks
+from bot.networks import LABELS, NETWORKS
+from bot.policy import LANGUAGES
+from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
+from bot.when import BadWhen, parse_when
+from storage import audit, outbox, shares, suggestions
+from storage.models import Suggestion
+
+COPY = "copy"
+RECENT = timedelta(days=30)
+
+
+def build(turn: Turn, draft: Draft) -> Suggestion:
+    """Check a draft's options against the clock and make an unsaved suggestion from it."""
+    options = draft.options
+    starts = _when(turn, options.get("at", "now"), "at")
+    expires = (
+        _when(turn, options["expires"], "expires", end_of_day=True)
+        if "expires" in options
+        else None
+    )
+    if expires is not None and expires <= max(starts, turn.now):
+        raise UserError("error.expires_before_start")
+    if starts < turn.now - timedelta(minutes=1):
+        raise UserError("error.in_past")
+    topic = options.get("topic", "").lower() or None
+    if topic is not None and not TOPIC.match(topic):
+        raise UserError("error.topic", topic=topic[:40])
+    language = options.get("lang", turn.t.language).lower()
+    if language not in LANGUAGES:
+        raise UserError("error.lang", allowed=", ".join(LANGUAGES))
+    return Suggestion(
+        url=draft.url,
+        captions=list(draft.captions),
+        hashtags=list(draft.hashtags),
+        networks=list(parse_networks(options.get("networks", ""))),
+        topic=topic,
+        language=language,
+        starts_at=max(starts, turn.now),
+        expires_at=expires,
+        created_at=turn.now,
+    )
+
+
+def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> datetime:
+    try:
+        return parse_when(text, now=turn.now, tz=turn.zone, end_of_day=end_of_day)
+    except BadWhen as error:
+        raise UserError("error.when", option=f"--{option}", value=text[:40]) from error
+
+
+async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
+    await suggestions.add(turn.session, suggestion)
+    assert suggestion.id is not None
+    offered = suggestion.networks or list(NETWORKS)
+    tokens = await shares.create_links(turn.session, suggestion.id, [*offered, COPY])
+    await audit.record(
+        turn.session,
+        at=turn.now,
+        actor=turn.actor_name,
+        action="suggestion.created",
+        detail=f"#{suggestion.id} {suggestion.url}",
+    )
+    turn.wake = True
+    t = turn.t
+    starts = (
+        t("new.starts_now")
+        if suggestion.starts_at <= turn.now
+        else t("new.starts_at", when=t.when(suggestion.starts_at))
+    )
+    preview = suggestion_card(
+        suggestion,
+        t=t,
+        tokens=tokens,
+        share_url=ctx.share_url,
+        person=None,
+        variant=0,
+        buttons=False,
+    )
+    return Reply.of(
+        Notice(title=t("new.created", id=suggestion.id), lines=(starts, t("new.who"))), preview
+    )
+
+
+async def create_inline(ctx: Context, turn: Turn, command: Command) -> Reply:
+    if not command.rest:
+        return Reply.of(compose_form(turn))
+    return await save(ctx, turn, build(turn, parse_draft(command.rest)))
+
+
+def compose_form(
+    turn: Turn, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> Form:
+    """The compose form, filled with what was typed and each problem next to its field."""
+    t, values, errors = turn.t, values or {}, errors or {}
+
+    def field(
+        name: str,
+        kind: FieldKind,
+        default: str = "",
+        required: bool = False,
+        options: tuple[Option, ...] = (),
+    ) -> FormField:
+        return FormField(
+            name,
+            t(f"compose.{name}"),
+            kind,
+            values.get(name, default),
+            options,
+            hint=t(f"compose.{name}.hint"),
+            error=errors.get(name, ""),
+            required=required,
+        )
+
+    return Form(
+        form_id="compose",
+        title=t("compose.title"),
+        intro=t("compose.intro"),
+        submit_label=t("compose.submit"),
+        fields=(
+            field("url", "text", required=True),
+            field("captions", "textarea", required=True),
+            field("hashtags", "text"),
+            field("networks", "multichoice", options=tuple(Option(n, LABELS[n]) for n in NETWORKS)),
+            field("topic", "text"),
+            field(
+                "lang",
+                "choice",
+                t.language,
+                options=tuple(Option(lang, t(f"language.{lang}")) for lang in LANGUAGES),
+            ),
+            field("at", "text", "now"),
+            field("expires", "text"),
+        ),
+    )
+
+
+async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:
+    """Create from the compose form, or return the form with every problem next to its field."""
+    errors: dict[str, str] = {}
+    captions = values.get("captions", "")
+    tags = " ".join(
+        f"#{tag.lstrip('#')}" for tag in values.get("hashtags", "").replace(",", " ").split()
+    )
+    options = {
+        k: values[k].strip()
+        for k in ("at", "expires", "topic", "lang", "networks")
+        if values.get(k, "").strip()
+    }
+    draft: Draft | None = None
+    try:
+        draft = parse_draft(f"{values.get('url', '').strip()} {captions} {tags}".strip())
+    except UserError as error:
+        target = "url" if error.key == "error.url" else "captions"
+        errors[target] = turn.t(error.key, **error.params)
+    suggestion = None
+    if draft is not None:
+        try:
+            suggestion = build(turn, replace(draft, options=options))
+        except UserError as error:
+            errors[_field_of(error)] = turn.t(error.key, **error.params)
+    if errors or suggestion is None:
+        return Reply.of(compose_form(turn, values, errors))
+    return await save(ctx, turn, suggestion)
+
+
+def _field_of(error: UserError) -> str:
+    option = str(error.params.get("option", "")).lstrip("-")
+    if option:
+        return option
+    return {
+        "error.topic": "topic",
+        "error.lang": "lang",
+        "error.network": "networks",
+        "error.expires_before_start": "expires",
+        "error.in_past": "at",
+    }.get(error.key, "captions")
+
+
+async def listing(turn: Turn) -> Reply:
+    t = turn.t
+    found = await suggestions.listing(turn.session, ended_since=turn.now - RECENT)
+    if not found:
+        return Reply.of(Notice(title=t("list.title"), lines=(t("list.empty"),)))
+    lines: list[str] = []
+    buttons: list[Button] = []
+    for s in found:
+        finish = s.ended_at or s.expires_at
+        span = t("list.span", start=t.when(s.starts_at), end=t.when(finish) if finish else "–")
+        topic = f" · {s.topic}" if s.topic else ""
+        lines.append(
+            f"• *#{s.id}* {t(f'state.{s.state}')} · {span}{topic} · {short_url(s.url)}\n"
+            f"  “{s.captions[0][:80]}”"
+        )
+        if s.state != "ended" and len(buttons) < 5:
+            buttons.append(Button(t("list.end", id=s.id), "suggestion.end", str(s.id), "danger"))
+    return Reply.of(Notice(title=t("list.title"), lines=tuple(lines), buttons=tuple(buttons)))
+
+
+async def end(ctx: Context, turn: Turn, text: str) -> Reply:
+    if not text:
+        raise UserError("error.id_missing")
+    suggestion_id = parse_id(text)
+    suggestion = await suggestions.get(turn.session, suggestion_id)
+    if suggestion is None:
+        raise UserError("error.no_suggestion", id=suggestion_id)
+    if not await suggestions.end(turn.session, suggestion_id, turn.now):
+        raise UserError("error.already_ended", id=suggestion_id)
+    await outbox.drop_unsent(turn.session, suggestion_id)
+    await audit.record(
+        turn.session,
+        at=turn.now,
+        actor=turn.actor_name,
+        action="suggestion.ended",
+        detail=f"#{suggestion_id}",
+    )
+    turn.wake = True
+    return Reply.of(Notice(lines=(turn.t("end.done", id=suggestion_id),)))

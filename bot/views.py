@@ -1,0 +1,119 @@
+"""Platform-neutral view models: every text is final and localized; adapters only render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ButtonStyle = Literal["primary", "danger", "default"]
+FieldKind = Literal["text", "textarea", "choice", "multichoice", "date", "datetime", "number"]
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button that calls back into the core with ``action`` and ``value``, or opens ``url``."""
+
+    label: str
+    action: str = ""
+    value: str = ""
+    style: ButtonStyle = "default"
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A short answer: optional title, lines of text (``*bold*`` and ``code`` marks), buttons."""
+
+    lines: tuple[str, ...]
+    title: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShareButton:
+    """A link to a network's composer through the counted ``/s/{token}`` redirect."""
+
+    network: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionCard:
+    """One suggestion as one person sees it: their caption variant, the link, share buttons."""
+
+    suggestion_id: int
+    intro: str
+    caption: str
+    url: str
+    hashtags: tuple[str, ...]
+    share_buttons: tuple[ShareButton, ...]
+    buttons: tuple[Button, ...]
+    footer: str
+    ended: bool = False
+    ended_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """The weekly message for people who chose the digest style."""
+
+    title: str
+    intro: str
+    cards: tuple[SuggestionCard, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One input of a form; ``value`` is the current value as text (comma list for multichoice)."""
+
+    name: str
+    label: str
+    kind: FieldKind
+    value: str = ""
+    options: tuple[Option, ...] = ()
+    hint: str = ""
+    error: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form (settings, compose, policy). Submitting sends the field values to ``action``."""
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str
+    intro: str = ""
+    preview: SuggestionCard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DataExport:
+    """A file the person downloads: their own data as JSON."""
+
+    title: str
+    lines: tuple[str, ...]
+    filename: str
+    content: str
+
+
+View = Notice | SuggestionCard | Digest | Form | DataExport
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the core answers to one command or button: views shown only to the asking person."""
+
+    views: tuple[View, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, *views: View) -> Reply:
+        return cls(views=tuple(views))

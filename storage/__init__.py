@@ -1,0 +1,1 @@
+"""Storage: tables, the async engine, queries and migrations. Imports neither bot/ nor adapters/."""

@@ -1,0 +1,33 @@
+"""The audit trail of admin actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from storage.dialect import affected
+from storage.models import AuditEntry
+
+
+async def record(
+    session: AsyncSession, *, at: datetime, actor: str, action: str, detail: str
+) -> None:
+    session.add(AuditEntry(at=at, actor=actor, action=action, detail=detail[:2000]))
+    await session.flush()
+
+
+async def recent(session: AsyncSession, limit: int = 30) -> list[AuditEntry]:
+    result = await session.execute(
+        select(AuditEntry)
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+        .limit(limit)
+    )
+    return list(result.scalars())
+
+
+async def purge(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(sa.delete(AuditEntry).where(col(AuditEntry.at) < before))
+    return affected(result)

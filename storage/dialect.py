@@ -1,0 +1,31 @@
+"""Dialect-specific statements kept in one place: upserts and row locking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_ignoring_conflicts(session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` for the session's database."""
+    if _dialect(session) == "postgresql":
+        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+
+
+def supports_skip_locked(session: AsyncSession) -> bool:
+    return _dialect(session) == "postgresql"
+
+
+def affected(result: Result[Any]) -> int:
+    """Rows changed by an UPDATE or DELETE."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
+
+
+def _dialect(session: AsyncSession) -> str:
+    assert session.bind is not None
+    return session.bind.dialect.name

@@ -1,0 +1,150 @@
+"""Database tables. Every table and column here is explained in PRIVACY.md."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Stores aware UTC datetimes as naive UTC, so SQLite and PostgreSQL behave alike."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _when(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Person(SQLModel, table=True):
+    """Someone the bot has met on a platform, with their own preferences."""
+
+    __tablename__ = "person"
+    __table_args__ = (sa.UniqueConstraint("platform", "user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    user_key: str = Field(max_length=128)
+    display_name: str | None = Field(default=None, max_length=128)
+    address: str | None = Field(default=None, max_length=4000)
+    timezone: str | None = Field(default=None, max_length=64)
+    platform_locale: str | None = Field(default=None, max_length=16)
+    participation: str = Field(default="undecided", max_length=16)
+    invited: bool = False
+    paused_until: datetime | None = _when()
+    language: str | None = Field(default=None, max_length=8)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    networks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    max_per_week: int | None = None
+    style: str = Field(default="each", max_length=16)
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role (comms or hr) held by a person."""
+
+    __tablename__ = "role_grant"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True, max_length=16)
+
+
+class PolicySetting(SQLModel, table=True):
+    """One key of the organisation's policy; missing keys take their default."""
+
+    __tablename__ = "policy_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
+
+
+class Suggestion(SQLModel, table=True):
+    """Something comms suggests sharing: a link, caption variants, hashtags."""
+
+    __tablename__ = "suggestion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    captions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hashtags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    networks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    topic: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=8)
+    state: str = Field(default="scheduled", max_length=16, index=True)
+    starts_at: datetime = _when(nullable=False, index=True)
+    expires_at: datetime | None = _when()
+    ended_at: datetime | None = _when()
+    created_at: datetime = _when(nullable=False)
+    reached: int = 0
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one message planned for one person, deleted when its suggestion ends."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        sa.Index("ix_delivery_state_due", "state", "due_at"),
+        sa.UniqueConstraint("suggestion_id", "person_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    suggestion_id: int | None = Field(
+        default=None, foreign_key="suggestion.id", index=True, ondelete="CASCADE"
+    )
+    kind: str = Field(default="card", max_length=16)
+    state: str = Field(default="pending", max_length=16)
+    due_at: datetime = _when(nullable=False)
+    claimed_at: datetime | None = _when()
+    variant: int = 0
+    message_ref: str | None = Field(default=None, max_length=4000)
+    reason: str | None = Field(default=None, max_length=16)
+    bundle: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class RecentDelivery(SQLModel, table=True):
+    """When a person last got a message: their attention budget, nothing about what it was."""
+
+    __tablename__ = "recent_delivery"
+    __table_args__ = (sa.Index("ix_recent_delivery_person_at", "person_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    at: datetime = _when(nullable=False)
+
+
+class ShareLink(SQLModel, table=True):
+    """The one share link of a suggestion for a network, and its anonymous click counter."""
+
+    __tablename__ = "share_link"
+    __table_args__ = (sa.UniqueConstraint("suggestion_id", "network"),)
+
+    token: str = Field(primary_key=True, max_length=32)
+    suggestion_id: int = Field(foreign_key="suggestion.id", ondelete="CASCADE")
+    network: str = Field(max_length=16)
+    clicks: int = 0
+
+
+class AuditEntry(SQLModel, table=True):
+    """An admin action (comms or HR), readable by HR; never an employee action."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(nullable=False, index=True)
+    actor: str = Field(max_length=160)
+    action: str = Field(max_length=32)
+    detail: str = Field(default="", max_length=2000)

@@ -1,0 +1,233 @@
+"""The delivery outbox: planned messages, claimed by the dispatcher, deleted when done."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from storage.dialect import affected, supports_skip_locked
+from storage.models import Delivery, RecentDelivery, Suggestion
+
+PENDING, SENDING, SENT, UNCERTAIN = "pending", "sending", "sent", "uncertain"
+
+
+async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk insert of planned deliveries (one executemany)."""
+    if rows:
+        await session.execute(sa.insert(Delivery), list(rows))
+
+
+async def busy_times(
+    session: AsyncSession, person_ids: Sequence[int], *, since: datetime
+) -> dict[int, list[datetime]]:
+    """Per person, the times of recent messages and of deliveries still to come."""
+    busy: dict[int, list[datetime]] = defaultdict(list)
+    if not person_ids:
+        return busy
+    recent = await session.execute(
+        select(RecentDelivery.person_id, RecentDelivery.at).where(
+            col(RecentDelivery.person_id).in_(person_ids), col(RecentDelivery.at) >= since
+        )
+    )
+    planned = await session.execute(
+        select(Delivery.person_id, Delivery.due_at).where(
+            col(Delivery.person_id).in_(person_ids),
+            col(Delivery.state) == PENDING,
+            col(Delivery.kind) != "invitation",
+        )
+    )
+    for person_id, when in [*recent.all(), *planned.all()]:
+        busy[person_id].append(when)
+    return busy
+
+
+async def people_with(
+    session: AsyncSession, suggestion_id: int, person_ids: Sequence[int]
+) -> set[int]:
+    """Of these people, those who already have a delivery of this suggestion."""
+    if not person_ids:
+        return set()
+    result = await session.execute(
+        select(Delivery.person_id).where(
+            col(Delivery.suggestion_id) == suggestion_id, col(Delivery.person_id).in_(person_ids)
+        )
+    )
+    return set(result.scalars())
+
+
+async def drop_all_pending(session: AsyncSession) -> None:
+    """Drop every unsent suggestion delivery (invitations stay), before planning them again."""
+    await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.state) == PENDING, col(Delivery.kind) != "invitation"
+        )
+    )
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Delivery]:
+    """Mark up to ``limit`` due deliveries as being sent and return them.
+
+    On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so several processes
+    never claim the same row.
+    """
+    query = (
+        select(Delivery)
+        .where(col(Delivery.state) == PENDING, col(Delivery.due_at) <= now)
+        .order_by(col(Delivery.due_at), col(Delivery.id))
+        .limit(limit)
+    )
+    if supports_skip_locked(session):
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.execute(query)).scalars())
+    if rows:
+        await session.execute(
+            sa.update(Delivery)
+            .where(col(Delivery.id).in_([row.id for row in rows]))
+            .values(state=SENDING, claimed_at=now)
+        )
+        for row in rows:
+            row.state, row.claimed_at = SENDING, now
+    return rows
+
+
+async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[Delivery]:
+    """Other digest rows of the same person and slot, claimed together with ``delivery``."""
+    result = await session.execute(
+        select(Delivery).where(
+            col(Delivery.person_id) == delivery.person_id,
+            col(Delivery.kind) == "digest",
+            col(Delivery.due_at) == delivery.due_at,
+            col(Delivery.id) != delivery.id,
+            col(Delivery.state) == PENDING,
+        )
+    )
+    rows = list(result.scalars())
+    if rows:
+        await session.execute(
+            sa.update(Delivery)
+            .where(col(Delivery.id).in_([row.id for row in rows]))
+            .values(state=SENDING, claimed_at=delivery.claimed_at)
+        )
+    return rows
+
+
+async def mark_sent(
+    session: AsyncSession, ids: Sequence[int], *, message_ref: str | None, bundle: list[int] | None
+) -> None:
+    await session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.id).in_(ids))
+        .values(state=SENT, message_ref=message_ref, bundle=bundle)
+    )
+
+
+async def reschedule(session: AsyncSession, delivery_id: int, due_at: datetime) -> None:
+    await session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .values(state=PENDING, claimed_at=None, due_at=due_at, reason="window")
+    )
+
+
+async def remove(session: AsyncSession, ids: Sequence[int]) -> None:
+    await session.execute(sa.delete(Delivery).where(col(Delivery.id).in_(ids)))
+
+
+async def record_recent(session: AsyncSession, person_id: int, at: datetime) -> None:
+    session.add(RecentDelivery(person_id=person_id, at=at))
+    await session.flush()
+
+
+async def stale_sending(session: AsyncSession, claimed_before: datetime) -> int:
+    """Rows left 'sending' by a process that died: never sent again, counted as uncertain."""
+    result = await session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.state) == SENDING, col(Delivery.claimed_at) < claimed_before)
+        .values(state=UNCERTAIN)
+    )
+    return affected(result)
+
+
+async def sent_for(session: AsyncSession, suggestion_id: int) -> list[Delivery]:
+    result = await session.execute(
+        select(Delivery).where(
+            col(Delivery.suggestion_id) == suggestion_id,
+            col(Delivery.state) == SENT,
+            col(Delivery.message_ref).is_not(None),
+        )
+    )
+    return list(result.scalars())
+
+
+async def delete_for_suggestion(session: AsyncSession, suggestion_id: int) -> int:
+    """Drop every row of an ended suggestion, except ones being sent right now."""
+    result = await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.suggestion_id) == suggestion_id, col(Delivery.state) != SENDING
+        )
+    )
+    return affected(result)
+
+
+async def drop_unsent(session: AsyncSession, suggestion_id: int) -> int:
+    """Drop the pending rows of a suggestion that has just ended."""
+    result = await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.suggestion_id) == suggestion_id, col(Delivery.state) == PENDING
+        )
+    )
+    return affected(result)
+
+
+async def ended_with_rows(session: AsyncSession) -> list[int]:
+    """Ended suggestions whose sent cards still need to show it, or whose rows remain."""
+    result = await session.execute(
+        select(Delivery.suggestion_id)
+        .join(Suggestion, col(Suggestion.id) == col(Delivery.suggestion_id))
+        .where(col(Suggestion.state) == "ended", col(Delivery.state) != SENDING)
+        .distinct()
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def for_person(session: AsyncSession, person_id: int) -> list[Delivery]:
+    result = await session.execute(
+        select(Delivery).where(col(Delivery.person_id) == person_id).order_by(col(Delivery.due_at))
+    )
+    return list(result.scalars())
+
+
+async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
+    result = await session.execute(
+        select(RecentDelivery.at)
+        .where(col(RecentDelivery.person_id) == person_id)
+        .order_by(col(RecentDelivery.at))
+    )
+    return list(result.scalars())
+
+
+async def purge(session: AsyncSession, *, recent_before: datetime, ended_ids: Sequence[int]) -> int:
+    """Retention: budget entries older than a week and rows of ended suggestions."""
+    removed = await session.execute(
+        sa.delete(RecentDelivery).where(col(RecentDelivery.at) < recent_before)
+    )
+    count = affected(removed)
+    if ended_ids:
+        gone = await session.execute(
+            sa.delete(Delivery).where(col(Delivery.suggestion_id).in_(ended_ids))
+        )
+        count += affected(gone)
+    return count
+
+
+async def queue_depth(session: AsyncSession) -> int:
+    result = await session.execute(
+        select(sa.func.count()).select_from(Delivery).where(col(Delivery.state) == PENDING)
+    )
+    return int(result.scalar_one())

@@ -1,0 +1,140 @@
+"""Queries about people, their preferences and roles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from storage.dialect import affected, insert_ignoring_conflicts
+from storage.models import Delivery, Person, RecentDelivery, RoleGrant
+
+
+async def find(session: AsyncSession, platform: str, user_key: str) -> Person | None:
+    result = await session.execute(
+        select(Person).where(Person.platform == platform, Person.user_key == user_key)
+    )
+    return result.scalar_one_or_none()
+
+
+async def get(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def get_or_create(session: AsyncSession, platform: str, user_key: str) -> Person:
+    """The person with this platform id, created (undecided, no preferences) on first contact."""
+    person = await find(session, platform, user_key)
+    if person is not None:
+        return person
+    await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Person,
+            {
+                "platform": platform,
+                "user_key": user_key,
+                "topics": [],
+                "networks": [],
+                "participation": "undecided",
+                "invited": False,
+                "style": "each",
+            },
+        )
+    )
+    person = await find(session, platform, user_key)
+    assert person is not None
+    return person
+
+
+async def by_keys(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
+    if not user_keys:
+        return []
+    result = await session.execute(
+        select(Person).where(Person.platform == platform, col(Person.user_key).in_(user_keys))
+    )
+    return list(result.scalars())
+
+
+async def opted_in_batches(
+    session: AsyncSession, *, batch_size: int = 1000
+) -> AsyncIterator[list[Person]]:
+    """Opted-in people in id order, a batch at a time, so nobody loads everyone at once."""
+    last_id = 0
+    while True:
+        result = await session.execute(
+            select(Person)
+            .where(Person.participation == "on", col(Person.id) > last_id)
+            .order_by(col(Person.id))
+            .limit(batch_size)
+        )
+        batch = list(result.scalars())
+        if not batch:
+            return
+        yield batch
+        last_id = batch[-1].id or last_id
+
+
+async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
+    result = await session.execute(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
+    return set(result.scalars())
+
+
+async def grant(session: AsyncSession, person_id: int, role: str) -> bool:
+    """Give a role; False when the person held it already."""
+    result = await session.execute(
+        insert_ignoring_conflicts(session, RoleGrant, {"person_id": person_id, "role": role})
+    )
+    return affected(result) > 0
+
+
+async def revoke(session: AsyncSession, person_id: int, role: str) -> bool:
+    result = await session.execute(
+        sa.delete(RoleGrant).where(
+            col(RoleGrant.person_id) == person_id, col(RoleGrant.role) == role
+        )
+    )
+    return affected(result) > 0
+
+
+async def role_holders(session: AsyncSession) -> list[tuple[Person, str]]:
+    result = await session.execute(
+        select(Person, RoleGrant.role)
+        .join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .order_by(col(RoleGrant.role), col(Person.display_name), col(Person.user_key))
+    )
+    return [(person, role) for person, role in result.all()]
+
+
+async def drop_pending(session: AsyncSession, person_id: int) -> int:
+    """Remove a person's deliveries that have not been sent (opting out, pausing, replanning)."""
+    result = await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.person_id) == person_id, col(Delivery.state) == "pending"
+        )
+    )
+    return affected(result)
+
+
+async def forget(session: AsyncSession, person_id: int) -> None:
+    """Remove every row about a person, in one transaction."""
+    await session.execute(sa.delete(Delivery).where(col(Delivery.person_id) == person_id))
+    await session.execute(
+        sa.delete(RecentDelivery).where(col(RecentDelivery.person_id) == person_id)
+    )
+    await session.execute(sa.delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
+    await session.execute(sa.delete(Person).where(col(Person.id) == person_id))
+
+
+async def undecided(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
+    """Of these people, the ones who never decided and were never invited."""
+    people = await by_keys(session, platform, user_keys)
+    return [p for p in people if p.participation == "undecided" and not p.invited]
+
+
+async def count_opted_in(session: AsyncSession) -> int:
+    result = await session.execute(
+        select(sa.func.count()).select_from(Person).where(Person.participation == "on")
+    )
+    return int(result.scalar_one())
