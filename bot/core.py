@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,11 +15,12 @@ from bot.context import Context, Turn
 from bot.errors import UserError
 from bot.grammar import Command, parse
 from bot.help import help_reply
+from bot.i18n import Texts
 from bot.networks import copy_text
-from bot.policy import policy_from
+from bot.policy import Policy, policy_from
 from bot.ports import Actor
 from bot.views import Button, Notice, Reply
-from storage import people, shares
+from storage import outbox, people, shares
 from storage import policy as stored_policy
 from storage import suggestions as stored_suggestions
 from storage.models import Person
@@ -51,6 +53,24 @@ async def _done(reply: Reply) -> Reply:
     return reply
 
 
+@dataclass(frozen=True)
+class QueueEntry:
+    """A delivery waiting for its time, as the person may see it."""
+
+    suggestion_id: int | None
+    due_text: str
+    reason_text: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    t: Texts
+    policy: Policy
+    participation: str
+    roles: frozenset[str]
+    queue: tuple[QueueEntry, ...]
+
+
 class Sharebot:
     """Runs commands, button presses and form submissions for one person at a time."""
 
@@ -74,6 +94,30 @@ class Sharebot:
     async def settings(self, actor: Actor) -> Reply:
         """The person's settings form, for adapters that show it outside the conversation."""
         return await self._run(actor, lambda turn: _done(Reply.of(preferences.settings_form(turn))))
+
+    async def overview(self, actor: Actor) -> Overview:
+        """What a person's own page shows beside the chat: their queue and the policy in force."""
+        async with self.ctx.database.transaction() as session:
+            person = await people.get_or_create(session, actor.platform, actor.user_key)
+            _remember_platform_details(person, actor)
+        async with self.ctx.database.transaction() as session:
+            turn = await self._begin(session, actor, self.ctx.clock.now())
+            rows = await outbox.for_person(session, turn.person_id)
+        t = turn.t
+        queue = tuple(
+            QueueEntry(
+                row.suggestion_id, t.when(row.due_at), t(f"queue.reason.{row.reason or 'none'}")
+            )
+            for row in rows
+            if row.state == outbox.PENDING and row.kind != "invitation"
+        )
+        return Overview(
+            t=t,
+            policy=turn.policy,
+            participation=turn.person.participation,
+            roles=turn.roles,
+            queue=queue,
+        )
 
     async def _say(self, turn: Turn, text: str) -> Reply:
         try:

@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import planner
 from bot.cards import digest, suggestion_card
 from bot.context import Context
+from bot.i18n import Texts
 from bot.invitations import invitation_card
 from bot.planning import Planning
 from bot.policy import Policy, policy_from
 from bot.ports import Addressee, DeliveryFailed
-from bot.views import View
+from bot.views import SuggestionCard, View
 from storage import outbox, people, shares, suggestions
 from storage import policy as stored_policy
 from storage.models import Delivery, Person, Suggestion
@@ -135,16 +136,17 @@ class Dispatcher:
             if not rows:
                 return None
             outgoing = []
-            for row in rows:
-                item = await self._prepare(session, row, policy, now)
+            for group in _one_message_each(rows):
+                item = await self._prepare(session, group, policy, now)
                 if item is not None:
                     outgoing.append(item)
             return outgoing
 
     async def _prepare(
-        self, session: AsyncSession, row: Delivery, policy: Policy, now: datetime
+        self, session: AsyncSession, group: list[Delivery], policy: Policy, now: datetime
     ) -> _Outgoing | None:
-        """Re-check the person and build the message, or drop/reschedule the row."""
+        """Re-check the person and build the message, or drop or reschedule the rows."""
+        row = group[0]
         person = await people.get(session, row.person_id)
         if person is None:
             return None
@@ -152,33 +154,33 @@ class Dispatcher:
         texts = self.ctx.texts_for(person, policy)
         if row.kind == "invitation":
             if person.participation != "undecided":
-                await outbox.remove(session, _ids([row]))
+                await outbox.remove(session, _ids(group))
                 return None
-            return _Outgoing([row], person, invitation_card(texts, policy))
-        reason = self._hold_reason(person, row, planning, now)
-        recent = await outbox.recent_for(session, row.person_id)
-        if reason is None:
-            budget = planning.recipient(
-                person, [w for w in recent if w > now - planner.WEEK]
-            ).budget
-            if budget.conflict(now) is not None:
-                reason = "budget"
+            return _Outgoing(group, person, invitation_card(texts, policy))
+        reason = await self._hold_reason(session, person, row, planning, now)
         if reason == "window":
-            await self._reschedule(session, row, person, planning, now)
+            await self._reschedule(session, group, person, planning, now)
             return None
         if reason is not None:
-            self.ctx.metrics.dropped.labels(reason).inc()
-            await outbox.remove(session, _ids([row]))
+            self.ctx.metrics.dropped.labels(reason).inc(len(group))
+            await outbox.remove(session, _ids(group))
             return None
-        rows = [row]
+        rows = group
         if row.kind == "digest":
-            rows += await outbox.digest_companions(session, row)
-        found = {
-            s.id: s
-            for s in await suggestions.by_ids(
-                session, [r.suggestion_id for r in rows if r.suggestion_id]
-            )
-        }
+            rows = group + await outbox.digest_companions(session, row)
+        cards = await self._cards(session, rows, person, texts)
+        if not cards:
+            await outbox.remove(session, _ids(rows))
+            return None
+        view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
+        return _Outgoing(rows, person, view, [c.suggestion_id for c in cards])
+
+    async def _cards(
+        self, session: AsyncSession, rows: list[Delivery], person: Person, texts: Texts
+    ) -> list[SuggestionCard]:
+        """The cards of the rows' suggestions that are still running, one per row."""
+        ids = [r.suggestion_id for r in rows if r.suggestion_id is not None]
+        found = {s.id: s for s in await suggestions.by_ids(session, ids)}
         cards = []
         for r in rows:
             suggestion = found.get(r.suggestion_id)
@@ -195,41 +197,46 @@ class Dispatcher:
                     variant=r.variant,
                 )
             )
-        if not cards:
-            await outbox.remove(session, _ids(rows))
-            return None
-        view: View = cards[0] if row.kind != "digest" else digest(cards, t=texts)
-        return _Outgoing(rows, person, view, [c.suggestion_id for c in cards])
+        return cards
 
-    def _hold_reason(
-        self, person: Person, row: Delivery, planning: Planning, now: datetime
+    async def _hold_reason(
+        self,
+        session: AsyncSession,
+        person: Person,
+        row: Delivery,
+        planning: Planning,
+        now: datetime,
     ) -> str | None:
+        """Why this row must not go out now, if it must not: the person may have changed."""
         if person.participation != "on":
             return "opted_out"
         if person.paused_until and person.paused_until > now:
             return "paused"
-        calendar = planning.recipient(person, []).calendar
-        if calendar.next_open(now) != now and row.kind != "digest":
+        recipient = planning.recipient(person, [])
+        if row.kind != "digest" and recipient.calendar.next_open(now) != now:
             return "window"
+        recent = await outbox.recent_for(session, _id(person))
+        budget = planning.recipient(person, [w for w in recent if w > now - planner.WEEK]).budget
+        if row.kind != "digest" and budget.conflict(now) is not None:
+            return "budget"
         return None
 
     async def _reschedule(
         self,
         session: AsyncSession,
-        row: Delivery,
+        group: list[Delivery],
         person: Person,
         planning: Planning,
         now: datetime,
     ) -> None:
-        """A late row (the process was down) moves to the next window instead of going out now."""
+        """A late row (the process was down) moves to the next window instead of going now."""
         opened = planning.recipient(person, []).calendar.next_open(now)
-        row.state, row.claimed_at = outbox.PENDING, None
         if opened is None:
-            self.ctx.metrics.dropped.labels("window").inc()
-            await outbox.remove(session, _ids([row]))
-            return None
-        await outbox.reschedule(session, _id(row), opened)
-        return None
+            self.ctx.metrics.dropped.labels("window").inc(len(group))
+            await outbox.remove(session, _ids(group))
+            return
+        for row in group:
+            await outbox.reschedule(session, _id(row), opened)
 
     async def _send(self, item: _Outgoing) -> None:
         platform = item.person.platform
@@ -323,6 +330,15 @@ def _ids(rows: list[Delivery]) -> list[int]:
     return [row.id for row in rows if row.id is not None]
 
 
-def _id(entity: Delivery | Suggestion) -> int:
+def _id(entity: Delivery | Suggestion | Person) -> int:
     assert entity.id is not None
     return entity.id
+
+
+def _one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
+    """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
+    groups: dict[tuple[object, ...], list[Delivery]] = {}
+    for row in rows:
+        key = (row.person_id, row.due_at) if row.kind == "digest" else ("row", row.id)
+        groups.setdefault(key, []).append(row)
+    return list(groups.values())

@@ -38,9 +38,9 @@ class Catalogue:
         return set(self._messages[language])
 
     def text(self, language: str, message_id: str, /, **params: object) -> str:
-        template = self._messages.get(language, {}).get(message_id) or self._messages[
-            FALLBACK
-        ].get(message_id)
+        template = self._messages.get(language, {}).get(message_id) or self._messages[FALLBACK].get(
+            message_id
+        )
         if template is None:
             raise KeyError(f"no text {message_id!r}")
         return template.format(**params) if params else template

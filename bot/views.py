@@ -117,3 +117,29 @@ class Reply:
     @classmethod
     def of(cls, *views: View) -> Reply:
         return cls(views=tuple(views))
+
+
+def plain_text(view: View) -> str:
+    """A plain-text rendering of any view: notifications, fallbacks, and test assertions."""
+    if isinstance(view, Notice):
+        parts = [view.title or "", *view.lines, *(b.label for b in view.buttons)]
+    elif isinstance(view, SuggestionCard):
+        parts = [
+            view.intro,
+            view.caption,
+            view.url,
+            " ".join(f"#{t}" for t in view.hashtags),
+            view.ended_text,
+            view.footer,
+        ]
+    elif isinstance(view, Digest):
+        parts = [view.title, view.intro, *(plain_text(card) for card in view.cards)]
+    elif isinstance(view, Form):
+        parts = [
+            view.title,
+            view.intro,
+            *(f"{f.label}: {f.value} {f.error}".strip() for f in view.fields),
+        ]
+    else:
+        parts = [view.title, *view.lines]
+    return "\n".join(part for part in parts if part)

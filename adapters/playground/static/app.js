@@ -262,6 +262,7 @@
         return el("textarea", { ...base, rows: 4, value });
       case "choice": {
         const options = (field.options || []).map((o) => el("option", { value: o.value }, o.label));
+        if (value && !options.some((o) => o.value === value)) options.push(el("option", { value }, value));
         return el("select", { ...base, value }, options);
       }
       case "date":
@@ -434,6 +435,7 @@
     if (app.labels.lang) document.documentElement.lang = app.labels.lang;
     document.querySelectorAll("[data-label]").forEach((node) => { node.textContent = t(node.dataset.label); });
     $("command").placeholder = t("placeholder");
+    $("try-command").textContent = t("placeholder");
     const me = app.people.find((p) => p.key === app.me);
     $("chat-sub").textContent = me ? [me.name, me.role].filter(Boolean).join(" · ") : "";
   }
@@ -507,8 +509,8 @@
   }
 
   function renderQueue(queue, note) {
-    const items = queue.map((q) => el("li", { class: "queue-item", dataset: { suggestionId: String(q.suggestion_id) } },
-      el("span", { class: "queue-id" }, `#${q.suggestion_id}`), " · ",
+    const items = queue.map((q) => el("li", { class: "queue-item", dataset: { suggestionId: q.suggestion_id ?? "" } },
+      q.suggestion_id != null ? [el("span", { class: "queue-id" }, `#${q.suggestion_id}`), " · "] : null,
       el("span", { class: "queue-due" }, `${t("arrives")} ${q.due_text || ""}`.trim()),
       q.reason_text ? [" · ", el("span", { class: "queue-reason" }, q.reason_text)] : null));
     $("queue").replaceChildren(...(items.length ? items : [el("li", { class: "queue-empty" }, t("queue_empty"))]));
@@ -577,6 +579,10 @@
     $("composer").addEventListener("submit", sendCommand);
     $("command").addEventListener("keydown", browseHistory);
     $("panel-toggle").addEventListener("click", togglePanel);
+    $("try-command").addEventListener("click", () => {
+      $("command").value = t("placeholder");
+      $("command").focus();
+    });
     window.addEventListener("hashchange", onHashChange);
     refresh();
     connectEvents();

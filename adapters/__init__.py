@@ -1,0 +1,1 @@
+"""Adapters: the platform edges (Slack, Teams, playground), the HTTP server and the CLI."""

@@ -1,0 +1,123 @@
+"""The ``sharebot`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+import click
+from aiohttp import web
+
+from adapters import doctor as checks
+from adapters import logs
+from adapters.server import build_app, build_runtime
+from adapters.settings import Settings, SettingsError, load_settings
+from bot.retention import purge as purge_data
+from storage import migrate
+from storage.database import Database
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(f"sharebot: {error}", err=True)
+        sys.exit(2)
+
+
+AVAILABLE = ("playground",)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sharebot")
+def main() -> None:
+    """Sharebot: occasional, voluntary share suggestions for Slack and Microsoft Teams.
+
+    Configuration comes from the environment and from a .env file in the current directory
+    (see .env.example). With no Slack or Teams credentials, `sharebot run` starts the
+    playground: a local web page with a demo organisation.
+    """
+
+
+@main.command()
+def run() -> None:
+    """Upgrade the database and start every enabled adapter on SHAREBOT_HOST:PORT."""
+    settings = _settings()
+    logs.configure(settings.log_level)
+    database = Database.from_url(settings.database_url)
+    try:
+        asyncio.run(_upgrade(database))
+    except Exception as error:  # the one line a person needs, not a traceback
+        click.echo(
+            f"sharebot: cannot prepare the database {settings.database_url}: {error}", err=True
+        )
+        sys.exit(1)
+    missing = [name for name in settings.enabled_adapters if name not in AVAILABLE]
+    if missing:
+        click.echo(f"sharebot: SHAREBOT_ADAPTERS: {', '.join(missing)} is not part of this "
+                   "version yet; use playground", err=True)
+        sys.exit(2)
+    runtime = build_runtime(settings)
+    app = build_app(runtime)
+    local = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    url = f"http://{local}:{settings.port}/"
+    adapters = ", ".join(settings.enabled_adapters)
+    click.echo(f"Sharebot is running with {adapters} on {settings.database_url}.")
+    if "playground" in settings.enabled_adapters:
+        click.echo(f"Open the playground: {url}")
+    if runtime.database.is_sqlite:
+        click.echo("SQLite: run one Sharebot process per database file; use PostgreSQL for more.")
+    click.echo("Press Ctrl+C to stop.")
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+
+
+async def _upgrade(database: Database) -> None:
+    try:
+        await migrate.upgrade(database.engine)
+    finally:
+        await database.close()
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply every pending migration (also done by `sharebot run`)."""
+    settings = _settings()
+    asyncio.run(_upgrade(Database.from_url(settings.database_url)))
+    click.echo(f"Database {settings.database_url} is at revision {migrate.head_revision()}.")
+
+
+@main.command()
+def doctor() -> None:
+    """Check configuration and connectivity, and say what is wrong."""
+    settings = _settings()
+    results = asyncio.run(checks.run_checks(settings))
+    for result in results:
+        mark = "ok  " if result.ok else "FAIL"
+        click.echo(f"[{mark}] {result.name}: {result.detail}")
+    if not all(result.ok for result in results):
+        sys.exit(1)
+
+
+@main.command()
+def purge() -> None:
+    """Delete what retention no longer allows: ended deliveries, old budget and audit entries."""
+    settings = _settings()
+
+    async def go() -> None:
+        database = Database.from_url(settings.database_url)
+        try:
+            await migrate.upgrade(database.engine)
+            result = await purge_data(database, datetime.now(UTC))
+        finally:
+            await database.close()
+        click.echo(
+            f"Removed {result.deliveries} delivery rows and {result.audit_entries} audit entries."
+        )
+
+    asyncio.run(go())

@@ -1,0 +1,72 @@
+"""`sharebot doctor`: checks configuration and connectivity, one line each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.settings import Settings
+from storage import migrate
+from storage.database import Database
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    results = [Check("settings", True, f"adapters: {', '.join(settings.enabled_adapters)}")]
+    results.append(await _database(settings))
+    results += _adapters(settings)
+    if settings.host not in LOOPBACK and not settings.public_url:
+        results.append(
+            Check(
+                "SHAREBOT_PUBLIC_URL", False, "not set: share links would point at the bind address"
+            )
+        )
+    return results
+
+
+async def _database(settings: Settings) -> Check:
+    database = Database.from_url(settings.database_url)
+    try:
+        await database.ping()
+        current = await migrate.is_current(database.engine)
+    except Exception as error:
+        return Check("database", False, f"{settings.database_url}: {error}")
+    finally:
+        await database.close()
+    if not current:
+        return Check("database", False, "schema is not current: run `sharebot db upgrade`")
+    return Check("database", True, f"{settings.database_url} reachable, schema current")
+
+
+def _adapters(settings: Settings) -> list[Check]:
+    results = []
+    if "slack" in settings.enabled_adapters:
+        ok = settings.slack_bot_token.startswith("xoxb-") and bool(settings.slack_signing_secret)
+        results.append(
+            Check(
+                "slack",
+                ok,
+                "bot token and signing secret set"
+                if ok
+                else "needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET",
+            )
+        )
+    if "teams" in settings.enabled_adapters:
+        ok = bool(settings.microsoft_app_id and settings.microsoft_app_password)
+        results.append(
+            Check(
+                "teams",
+                ok,
+                "app id and password set"
+                if ok
+                else "MICROSOFT_APP_ID / MICROSOFT_APP_PASSWORD missing: no authentication",
+            )
+        )
+    return results

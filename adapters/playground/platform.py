@@ -1,0 +1,39 @@
+"""The playground's Messenger and Directory: the only simulated part of the playground."""
+
+from __future__ import annotations
+
+from adapters.playground import demo
+from adapters.playground.transcript import Transcript
+from bot.clock import Clock
+from bot.ports import Actor, Addressee, DeliveryFailed
+from bot.views import View
+
+
+class PlaygroundMessenger:
+    """Delivers into the transcript; the message id is the reference for later updates."""
+
+    def __init__(self, transcript: Transcript, clock: Clock) -> None:
+        self.transcript = transcript
+        self.clock = clock
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        if to.user_key not in demo.BY_KEY:
+            raise DeliveryFailed("not a playground person", permanent=True)
+        message = self.transcript.add(to.user_key, "bot", self.clock.now(), view)
+        return str(message.id)
+
+    async def update(self, to: Addressee, message_ref: str, view: View) -> None:
+        self.transcript.replace(to.user_key, int(message_ref), view)
+
+
+class PlaygroundDirectory:
+    """Everyone in the demo organisation is one team."""
+
+    async def members(self, target: str) -> list[Actor] | None:
+        if target.lower().lstrip("#") in ("everyone", "team", "alle", "general"):
+            return [person.actor for person in demo.PEOPLE]
+        return None
+
+    async def lookup(self, reference: str) -> Actor | None:
+        person = demo.find(reference)
+        return person.actor if person else None

@@ -1,0 +1,193 @@
+"""The playground's HTTP side: the page, its JSON API and live updates (server-sent events)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from adapters.playground import demo
+from adapters.playground.render import render_message, render_view
+from adapters.playground.transcript import Transcript
+from bot.clock import Clock
+from bot.core import Overview, Sharebot
+from bot.views import Reply
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY = 64 * 1024
+LABELS = (
+    "send",
+    "settings",
+    "queue",
+    "queue_empty",
+    "only_you",
+    "placeholder",
+    "people",
+    "download",
+    "reconnecting",
+    "command",
+    "playground",
+    "preview",
+)
+
+
+class Playground:
+    """Routes for one playground; the core is real, only the messenger is played here."""
+
+    def __init__(self, core: Sharebot, transcript: Transcript, clock: Clock) -> None:
+        self.core = core
+        self.transcript = transcript
+        self.clock = clock
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get("/", self.page)
+        app.router.add_static("/static/", STATIC)
+        app.router.add_get("/playground/api/state", self.state)
+        app.router.add_get("/playground/api/settings", self.settings)
+        app.router.add_post("/playground/api/say", self.say)
+        app.router.add_post("/playground/api/press", self.press)
+        app.router.add_post("/playground/api/submit", self.submit)
+        app.router.add_get("/playground/api/events", self.events)
+
+    async def page(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "index.html")
+
+    async def state(self, request: web.Request) -> web.Response:
+        me = _person(request.query.get("person") or demo.PEOPLE[0].key)
+        overview = await self.core.overview(me.actor)
+        return web.json_response(
+            {
+                "people": [await self._person_entry(person) for person in demo.PEOPLE],
+                "me": me.key,
+                "policy_note": _policy_note(overview),
+                "messages": [render_message(m) for m in self.transcript.of(me.key)],
+                "queue": [
+                    {
+                        "suggestion_id": q.suggestion_id,
+                        "due_text": q.due_text,
+                        "reason_text": q.reason_text,
+                    }
+                    for q in overview.queue
+                ],
+                "counters_note": "",
+                "labels": {name: overview.t(f"playground.{name}") for name in LABELS},
+            }
+        )
+
+    async def _person_entry(self, person: demo.DemoPerson) -> dict[str, str]:
+        overview = await self.core.overview(person.actor)
+        role = (
+            "hr" if "hr" in overview.roles else "comms" if "comms" in overview.roles else "employee"
+        )
+        t = overview.t
+        return {
+            "key": person.key,
+            "name": person.name,
+            "role": t(f"playground.role.{role}"),
+            "hint": t(f"playground.status.{overview.participation}"),
+        }
+
+    async def settings(self, request: web.Request) -> web.Response:
+        me = _person(request.query.get("person", ""))
+        reply = await self.core.settings(me.actor)
+        return web.json_response(render_view(reply.views[0]))
+
+    async def say(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        me = _person(body.get("person"))
+        text = body.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise _bad("text is missing")
+        self.transcript.add(me.key, "me", self.clock.now(), text)
+        self._answer(me.key, await self.core.say(me.actor, text))
+        return web.json_response({"ok": True})
+
+    async def press(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        me = _person(body.get("person"))
+        action, value = body.get("action"), body.get("value", "")
+        if not isinstance(action, str) or not isinstance(value, str):
+            raise _bad("action is missing")
+        self._answer(me.key, await self.core.press(me.actor, action, value))
+        return web.json_response({"ok": True})
+
+    async def submit(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        me = _person(body.get("person"))
+        form_id, values = body.get("form_id"), body.get("values")
+        if not isinstance(form_id, str) or not isinstance(values, dict):
+            raise _bad("form_id or values missing")
+        reply = await self.core.submit(
+            me.actor, form_id, {str(k): str(v) for k, v in values.items()}
+        )
+        returned = [v for v in reply.views if type(v).__name__ == "Form"]
+        if returned and form_id == "settings":
+            return web.json_response({"ok": False, "form": render_view(returned[0])})
+        self._answer(me.key, reply)
+        return web.json_response(
+            {"ok": not returned, **({"form": render_view(returned[0])} if returned else {})}
+        )
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        queue = self.transcript.listen()
+        try:
+            await response.write(b": connected\n\n")
+            while True:
+                person = await queue.get()
+                await response.write(f"data: {json.dumps({'person': person})}\n\n".encode())
+        except (ConnectionResetError, RuntimeError):
+            pass
+        finally:
+            self.transcript.unlisten(queue)
+        return response
+
+    def _answer(self, person: str, reply: Reply) -> None:
+        """Answers are ephemeral: only this person sees them, as in Slack."""
+        for view in reply.views:
+            self.transcript.add(person, "ephemeral", self.clock.now(), view)
+        if not reply.views:
+            self.transcript.changed(person)
+
+
+def _policy_note(overview: Overview) -> str:
+    policy, t = overview.policy, overview.t
+    if policy.window.always and policy.spread_minutes == 0:
+        return t("playground.policy.instant")
+    return t(
+        "playground.policy.real",
+        window=policy.window.text,
+        spread=policy.spread_minutes,
+        zone=policy.timezone,
+    )
+
+
+def _person(key: object) -> demo.DemoPerson:
+    person = demo.BY_KEY.get(str(key)) if key else None
+    if person is None:
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": "no such person in the playground"}),
+            content_type="application/json",
+        )
+    return person
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if request.content_length and request.content_length > MAX_BODY:
+        raise _bad("request too large")
+    try:
+        body = await request.json()
+    except ValueError as error:
+        raise _bad("body is not JSON") from error
+    if not isinstance(body, dict):
+        raise _bad("body must be a JSON object")
+    return body
+
+
+def _bad(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")

@@ -1,0 +1,118 @@
+"""The composition root: settings -> storage -> core -> enabled adapters -> one aiohttp app."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from adapters.playground.platform import PlaygroundDirectory, PlaygroundMessenger
+from adapters.playground.routes import Playground
+from adapters.playground.seed import seed
+from adapters.playground.transcript import Transcript
+from adapters.settings import Settings
+from adapters.web import CommonRoutes
+from bot.clock import Clock, SystemClock
+from bot.context import Context
+from bot.core import Sharebot
+from bot.delivery import Dispatcher
+from bot.i18n import Catalogue
+from bot.ports import Directory, Messenger
+from bot.retention import purge
+from storage.database import Database
+
+logger = logging.getLogger(__name__)
+PURGE_HOURS = 24
+
+
+@dataclass
+class Runtime:
+    """Everything one process runs, built once here and passed in."""
+
+    settings: Settings
+    database: Database
+    ctx: Context
+    core: Sharebot
+    dispatcher: Dispatcher
+    transcript: Transcript | None = None
+    scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock | None = None, database: Database | None = None
+) -> Runtime:
+    clock = clock or SystemClock()
+    database = database or Database.from_url(settings.database_url)
+    messengers: dict[str, Messenger] = {}
+    directories: dict[str, Directory] = {}
+    transcript = None
+    if "playground" in settings.enabled_adapters:
+        transcript = Transcript()
+        messengers["playground"] = PlaygroundMessenger(transcript, clock)
+        directories["playground"] = PlaygroundDirectory()
+    ctx = Context(
+        database=database,
+        catalogue=Catalogue.load(),
+        clock=clock,
+        public_url=settings.base_url,
+        admins=settings.admin_keys,
+        messengers=messengers,
+        directories=directories,
+    )
+    dispatcher = Dispatcher(ctx)
+    ctx.wake_dispatcher = dispatcher.wake
+    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript)
+
+
+def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
+    """The one aiohttp application with every enabled adapter's routes."""
+    app = web.Application(client_max_size=256 * 1024)
+    CommonRoutes(runtime.ctx).add_routes(app)
+    if runtime.transcript is not None:
+        Playground(runtime.core, runtime.transcript, runtime.ctx.clock).add_routes(app)
+
+    async def start(_: web.Application) -> None:
+        if runtime.transcript is not None:
+            await seed(runtime.database)
+        if schedule:
+            runtime.scheduler = _scheduler(runtime)
+            runtime.scheduler.start()
+
+    async def stop(_: web.Application) -> None:
+        if runtime.scheduler is not None:
+            runtime.scheduler.shutdown(wait=False)
+        await runtime.dispatcher.idle()
+        await runtime.ctx.clicks.flush(runtime.database)
+        await runtime.database.close()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    return app
+
+
+def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(
+        runtime.dispatcher.tick,
+        "interval",
+        seconds=runtime.settings.tick_seconds,
+        max_instances=1,
+        coalesce=True,
+        id="dispatch",
+        next_run_time=runtime.ctx.clock.now(),
+    )
+
+    async def daily_purge() -> None:
+        result = await purge(runtime.database, runtime.ctx.clock.now())
+        logger.info(
+            "purge: %d deliveries, %d audit entries removed",
+            result.deliveries,
+            result.audit_entries,
+        )
+
+    scheduler.add_job(
+        daily_purge, "interval", hours=PURGE_HOURS, id="purge", max_instances=1, coalesce=True
+    )
+    return scheduler

@@ -1,0 +1,99 @@
+"""One typed settings object, read once from the environment and ``.env``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Adapter = Literal["slack", "teams", "playground"]
+ADAPTERS: tuple[Adapter, ...] = ("slack", "teams", "playground")
+PLATFORMS = ("slack", "teams", "playground")
+
+
+class Settings(BaseSettings):
+    """Every key is listed with a comment in ``.env.example``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///sharebot.db", alias="DATABASE_URL")
+    host: str = Field("127.0.0.1", alias="SHAREBOT_HOST")
+    port: int = Field(3978, alias="PORT", ge=1, le=65535)
+    public_url: str = Field("", alias="SHAREBOT_PUBLIC_URL")
+    admins: Annotated[tuple[str, ...], NoDecode] = Field((), alias="SHAREBOT_ADMINS")
+    adapters: Annotated[tuple[Adapter, ...], NoDecode] = Field((), alias="SHAREBOT_ADAPTERS")
+    tick_seconds: float = Field(5.0, alias="SHAREBOT_TICK_SECONDS", gt=0, le=3600)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", alias="SHAREBOT_LOG_LEVEL"
+    )
+    slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    slack_command: str = Field("/share", alias="SHAREBOT_SLACK_COMMAND", pattern=r"^/[\w-]{1,31}$")
+    microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str = Field("", alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI", ""] = Field(
+        "MultiTenant", alias="MICROSOFT_APP_TYPE"
+    )
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            items = tuple(item.strip() for item in value.split(",") if item.strip())
+            for item in items:
+                platform, _, key = item.partition(":")
+                if platform not in PLATFORMS or not key:
+                    raise ValueError(f"{item!r} is not slack:<id>, teams:<id> or playground:<name>")
+            return items
+        return value
+
+    @field_validator("adapters", mode="before")
+    @classmethod
+    def _split_adapters(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(item.strip().lower() for item in value.split(",") if item.strip())
+        return value
+
+    @property
+    def admin_keys(self) -> frozenset[tuple[str, str]]:
+        """``(platform, user id)`` pairs that hold HR from configuration."""
+        pairs = (item.partition(":") for item in self.admins)
+        return frozenset((platform, key) for platform, _, key in pairs)
+
+    @property
+    def enabled_adapters(self) -> tuple[Adapter, ...]:
+        """The adapters asked for, else the configured ones, else the playground."""
+        if self.adapters:
+            return self.adapters
+        configured: list[Adapter] = []
+        if self.slack_bot_token:
+            configured.append("slack")
+        if self.microsoft_app_id:
+            configured.append("teams")
+        return tuple(configured) or ("playground",)
+
+    @property
+    def base_url(self) -> str:
+        """Where people's browsers reach this server (for share links)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one line that names the key."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = str(first["loc"][0]) if first["loc"] else "settings"
+        value = first.get("input")
+        shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"invalid setting {key}: {message}{shown}") from error

@@ -1,0 +1,28 @@
+"""Retention clean-up: what is no longer needed goes, on a schedule and with ``sharebot purge``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.planner import WEEK
+from bot.policy import policy_from
+from storage import audit, outbox, suggestions
+from storage import policy as stored_policy
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Purged:
+    deliveries: int
+    audit_entries: int
+
+
+async def purge(database: Database, now: datetime) -> Purged:
+    """Drop budget entries older than a week, rows of ended suggestions, and old audit entries."""
+    async with database.transaction() as session:
+        policy = policy_from(await stored_policy.load(session))
+        ended = await suggestions.ended_ids(session)
+        deliveries = await outbox.purge(session, recent_before=now - WEEK, ended_ids=ended)
+        entries = await audit.purge(session, now - timedelta(days=policy.retention_days))
+    return Purged(deliveries=deliveries, audit_entries=entries)

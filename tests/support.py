@@ -1,0 +1,134 @@
+"""Test doubles at the platform's seam and a chat-style driver for the real core."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.context import Context
+from bot.core import Sharebot
+from bot.delivery import Dispatcher
+from bot.i18n import Catalogue
+from bot.ports import Actor, Addressee
+from bot.views import Reply, View, plain_text
+from storage.database import Database
+
+PLATFORM = "chat"
+# A Wednesday, 10:00 UTC (11:00 in Berlin): inside the default working window.
+WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, start: datetime = WEDNESDAY) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+    def advance(self, **amount: float) -> None:
+        self.current += timedelta(**amount)
+
+
+@dataclass
+class Sent:
+    to: str
+    view: View
+    ref: str
+
+
+@dataclass
+class FakeMessenger:
+    """Records every message; ``update`` replaces the view of a sent message."""
+
+    sent: list[Sent] = field(default_factory=list)
+    updates: list[tuple[str, str]] = field(default_factory=list)
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        ref = f"m{len(self.sent) + 1}"
+        self.sent.append(Sent(to.user_key, view, ref))
+        return ref
+
+    async def update(self, to: Addressee, message_ref: str, view: View) -> None:
+        self.updates.append((to.user_key, message_ref))
+        for message in self.sent:
+            if message.ref == message_ref:
+                message.view = view
+
+
+@dataclass
+class FakeDirectory:
+    people: dict[str, Actor] = field(default_factory=dict)
+
+    async def members(self, target: str) -> list[Actor] | None:
+        return list(self.people.values()) if target in ("everyone", "#general") else None
+
+    async def lookup(self, reference: str) -> Actor | None:
+        return self.people.get(reference.lower())
+
+
+class Chat:
+    """Drives the real core like a conversation: ``await chat.say("anna", "on")``."""
+
+    def __init__(
+        self, database: Database, clock: FakeClock, *, admins: tuple[str, ...] = ("hanna",)
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.messenger = FakeMessenger()
+        self.directory = FakeDirectory()
+        self.ctx = Context(
+            database=database,
+            catalogue=Catalogue.load(),
+            clock=clock,
+            public_url="https://sharebot.example",
+            admins=frozenset((PLATFORM, a) for a in admins),
+            messengers={PLATFORM: self.messenger},
+            directories={PLATFORM: self.directory},
+        )
+        self.core = Sharebot(self.ctx)
+        self.dispatcher = Dispatcher(self.ctx)
+        self.replies: dict[str, list[Reply]] = {}
+        self.locales: dict[str, str] = {}
+
+    def person(self, name: str, *, locale: str = "en-GB", timezone: str = "Europe/Berlin") -> Actor:
+        actor = Actor(PLATFORM, name, name.title(), locale, timezone)
+        self.directory.people[name] = actor
+        return actor
+
+    def actor(self, name: str) -> Actor:
+        return self.directory.people.get(name) or self.person(name)
+
+    async def say(self, name: str, text: str) -> Reply:
+        reply = await self.core.say(self.actor(name), text)
+        self.replies.setdefault(name, []).append(reply)
+        return reply
+
+    async def press(self, name: str, action: str, value: str = "") -> Reply:
+        reply = await self.core.press(self.actor(name), action, value)
+        self.replies.setdefault(name, []).append(reply)
+        return reply
+
+    async def submit(self, name: str, form_id: str, values: Mapping[str, str]) -> Reply:
+        reply = await self.core.submit(self.actor(name), form_id, values)
+        self.replies.setdefault(name, []).append(reply)
+        return reply
+
+    def last_reply(self, name: str) -> str:
+        return "\n".join(plain_text(view) for view in self.replies[name][-1].views)
+
+    async def tick(self) -> None:
+        await self.dispatcher.tick()
+
+    def inbox(self, name: str) -> list[View]:
+        return [message.view for message in self.messenger.sent if message.to == name]
+
+    async def make_comms(self, name: str) -> None:
+        self.actor(name)
+        await self.say("hanna", f"roles grant {name} comms")
+
+    async def close(self) -> None:
+        await self.dispatcher.idle()

@@ -1,0 +1,245 @@
+"""Comms and HR in chat: suggestions, lists, ending, stats, policy, roles, invitations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.views import DataExport, Form, Notice, SuggestionCard
+from storage import audit
+from storage.models import AuditEntry
+from tests.support import Chat
+
+ADMIN_COMMANDS = (
+    "new https://example.com Hello",
+    "list",
+    "end 1",
+    "stats 1",
+    "policy",
+    "policy set max_per_week 3",
+    "roles",
+    "roles grant ben comms",
+    "invite everyone",
+)
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS)
+async def test_employees_may_not_use_admin_commands(chat: Chat, command: str) -> None:
+    chat.person("jonas", locale="de-DE")
+    await chat.say("anna", command)
+    await chat.say("jonas", command)
+    assert "comms" in chat.last_reply("anna").lower() or "hr" in chat.last_reply("anna").lower()
+    assert chat.last_reply("jonas") != chat.last_reply("anna")
+    await chat.say("hanna", "list" if command != "list" else "policy")
+    # nothing was created or changed by the refused command
+    audit = await _audit(chat)
+    assert audit == []
+
+
+async def test_comms_creates_inline_with_all_options(chat: Chat) -> None:
+    await chat.make_comms("chris")
+    reply = await chat.say(
+        "chris",
+        "new https://example.com/jobs We are hiring #jobs || Join us! #jobs #berlin "
+        "--at 2h --expires 3d --topic jobs --lang en --networks linkedin,x",
+    )
+    created = reply.views[0]
+    assert isinstance(created, Notice) and "#1" in (created.title or "")
+    preview = reply.views[1]
+    assert isinstance(preview, SuggestionCard)
+    assert preview.hashtags == ("jobs", "berlin")
+    assert [b.network for b in preview.share_buttons] == ["linkedin", "x"]
+    await chat.say("chris", "list")
+    assert "#1" in chat.last_reply("chris") and "jobs" in chat.last_reply("chris")
+
+
+@pytest.mark.parametrize(
+    ("command", "english_word"),
+    [
+        ("new ftp://example.com Hello", "ftp://example.com"),
+        ("new https://example.com", ""),
+        ("new https://example.com Hi --at yesterday", "yesterday"),
+        ("new https://example.com Hi --expires 1h --at 2h", ""),
+        ("new https://example.com Hi --lang fr", "de, en"),
+        ("new https://example.com Hi --colour red", "--colour"),
+        ("new https://example.com Hi --networks myspace", "myspace"),
+        ("new https://example.com Hi --at", "--at"),
+    ],
+)
+async def test_malformed_new_is_explained_and_creates_nothing(
+    chat: Chat, command: str, english_word: str
+) -> None:
+    await chat.make_comms("chris")
+    chat.person("carla", locale="de-DE")
+    await chat.make_comms("carla")
+    await chat.say("chris", command)
+    await chat.say("carla", command)
+    assert english_word in chat.last_reply("chris")
+    assert chat.last_reply("carla") != chat.last_reply("chris")
+    await chat.say("chris", "list")
+    assert "#1" not in chat.last_reply("chris")
+
+
+async def test_new_without_arguments_opens_the_compose_form(chat: Chat) -> None:
+    await chat.make_comms("chris")
+    reply = await chat.say("chris", "new")
+    form = reply.views[0]
+    assert isinstance(form, Form) and form.form_id == "compose"
+    bad = await chat.submit("chris", "compose", {"url": "nope", "captions": "", "at": "now"})
+    form = bad.views[0]
+    assert isinstance(form, Form) and any(f.error for f in form.fields if f.name == "url")
+    good = await chat.submit(
+        "chris",
+        "compose",
+        {
+            "url": "https://example.com/day",
+            "captions": "Our team day || What a day",
+            "hashtags": "teamday, #culture",
+            "networks": "",
+            "topic": "events",
+            "lang": "en",
+            "at": "now",
+            "expires": "",
+        },
+    )
+    card = good.views[1]
+    assert isinstance(card, SuggestionCard) and card.hashtags == ("teamday", "culture")
+
+
+async def test_end_and_its_errors(chat: Chat) -> None:
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com Hello")
+    await chat.say("chris", "end")
+    assert "/share end 12" in chat.last_reply("chris")
+    await chat.say("chris", "end 99")
+    assert "99" in chat.last_reply("chris")
+    await chat.say("chris", "end abc")
+    assert "abc" in chat.last_reply("chris")
+    await chat.say("chris", "cancel #1")
+    assert "1" in chat.last_reply("chris")
+    await chat.say("chris", "end 1")
+    assert "1" in chat.last_reply("chris")  # already ended
+    assert [entry.action for entry in await _audit(chat)] == [
+        "suggestion.ended",
+        "suggestion.created",
+        "role.granted",
+    ]
+
+
+async def test_stats_waits_for_the_end_and_the_delay(chat: Chat) -> None:
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com Hello")
+    await chat.say("chris", "stats 1")
+    not_yet = chat.last_reply("chris")
+    await chat.say("chris", "end 1")
+    chat.clock.advance(hours=25)
+    await chat.say("chris", "stats #1")
+    assert chat.last_reply("chris") != not_yet  # now: audience too small to show anything
+    await chat.say("hanna", "stats 1")
+    assert chat.last_reply("hanna") == chat.last_reply("chris")
+
+
+async def test_policy_show_set_and_validation(chat: Chat) -> None:
+    reply = await chat.say("hanna", "policy")
+    form = reply.views[0]
+    assert isinstance(form, Form)
+    assert {f.name: f.value for f in form.fields}["window"] == "mon-fri 09:00-17:00"
+    for key, value in (
+        ("window", "always"),
+        ("holidays", "de-by"),
+        ("max_per_week", "3"),
+        ("anonymity_threshold", "7"),
+        ("participation", "invite"),
+        ("default_language", "en"),
+        ("timezone", "Europe/Vienna"),
+    ):
+        await chat.say("hanna", f"policy set {key} {value}")
+    form = (await chat.say("hanna", "policy")).views[0]
+    assert isinstance(form, Form)
+    values = {f.name: f.value for f in form.fields}
+    assert values["window"] == "always" and values["holidays"] == "DE-BY"
+    assert values["anonymity_threshold"] == "7" and values["timezone"] == "Europe/Vienna"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "anonymity_threshold 2",
+        "window 25:00-26:00",
+        "holidays XX",
+        "timezone Mars/Base",
+        "max_per_week lots",
+        "colour blue",
+        "set",
+        "participation forced",
+    ],
+)
+async def test_bad_policy_values_change_nothing(chat: Chat, bad: str) -> None:
+    await chat.say("hanna", f"policy set {bad}")
+    assert chat.last_reply("hanna")
+    assert await _audit(chat) == []
+
+
+async def test_policy_form_rejects_one_bad_value_entirely(chat: Chat) -> None:
+    form = (await chat.say("hanna", "policy")).views[0]
+    assert isinstance(form, Form)
+    values = {f.name: f.value for f in form.fields}
+    values.update(window="always", anonymity_threshold="1")
+    reply = await chat.submit("hanna", "policy", values)
+    returned = reply.views[0]
+    assert isinstance(returned, Form)
+    assert [f.name for f in returned.fields if f.error] == ["anonymity_threshold"]
+    assert await _audit(chat) == []
+
+
+async def test_roles_grant_revoke_and_list(chat: Chat) -> None:
+    chat.person("ben")
+    await chat.say("hanna", "roles grant ben comms")
+    await chat.say("ben", "list")
+    assert "comms" not in chat.last_reply("ben").lower() or "#" not in chat.last_reply("ben")
+    await chat.say("hanna", "roles")
+    assert "Ben" in chat.last_reply("hanna")
+    await chat.say("hanna", "roles revoke ben comms")
+    await chat.say("ben", "new https://example.com Hi")
+    assert "#1" not in chat.last_reply("ben")
+    await chat.say("hanna", "roles grant nobody comms")
+    assert "nobody" in chat.last_reply("hanna")
+    await chat.say("hanna", "roles grant ben boss")
+    assert "boss" in chat.last_reply("hanna")
+    await chat.say("hanna", "roles revoke hanna hr")
+    assert "SHAREBOT_ADMINS" in chat.last_reply("hanna")
+    assert isinstance((await chat.say("hanna", "policy")).views[0], Form)
+
+
+async def test_invite_needs_the_policy_and_reaches_only_the_undecided(chat: Chat) -> None:
+    chat.person("anna")
+    chat.person("ben")
+    await chat.say("anna", "on")
+    await chat.say("hanna", "invite everyone")
+    assert "participation" in chat.last_reply("hanna")
+    await chat.say("hanna", "policy set participation invite")
+    await chat.say("hanna", "policy set spread_minutes 0")
+    await chat.say("hanna", "invite #nowhere")
+    assert "#nowhere" in chat.last_reply("hanna")
+    await chat.say("hanna", "invite everyone")
+    await chat.tick()
+    invited = {m.to for m in chat.messenger.sent}
+    assert "ben" in invited and "anna" not in invited
+    await chat.say("hanna", "invite everyone")
+    await chat.tick()
+    assert sorted(m.to for m in chat.messenger.sent).count("ben") == 1
+    await chat.press("ben", "invite.yes")
+    assert (await _participation(chat, "ben")) == "on"
+
+
+async def _audit(chat: Chat) -> list[AuditEntry]:
+    async with chat.database.transaction() as session:
+        return await audit.recent(session)
+
+
+async def _participation(chat: Chat, name: str) -> str:
+    reply = await chat.core.say(chat.actor(name), "my-data")
+    export = reply.views[0]
+    assert isinstance(export, DataExport)
+    return str(json.loads(export.content)["preferences"]["participation"])

@@ -1,0 +1,195 @@
+"""The dispatcher with a controlled clock: windows, budgets, at-most-once, ending, digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.views import Digest, SuggestionCard
+from storage import outbox
+from tests.support import Chat
+
+SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+MONDAY_NOON_BERLIN = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+
+
+async def _instant(chat: Chat) -> None:
+    await chat.say("hanna", "policy set spread_minutes 0")
+
+
+async def _suggest(chat: Chat, extra: str = "") -> None:
+    await chat.make_comms("chris")
+    await chat.say("chris", f"new https://example.com/day Our team day || A great day {extra}")
+
+
+async def test_opted_in_people_get_one_card_undecided_people_none(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await chat.say("ben", "on")
+    chat.person("clara")
+    await _suggest(chat)
+    await chat.tick()
+    await chat.tick()
+    assert sorted(m.to for m in chat.messenger.sent) == ["anna", "ben"]
+    card = chat.inbox("anna")[0]
+    assert isinstance(card, SuggestionCard)
+    assert {b.network for b in card.share_buttons} >= {"linkedin", "x", "xing"}
+    # the same links for every recipient, naming no person
+    other = chat.inbox("ben")[0]
+    assert isinstance(other, SuggestionCard)
+    assert [b.url for b in card.share_buttons] == [b.url for b in other.share_buttons]
+    assert all("anna" not in b.url and "ben" not in b.url for b in card.share_buttons)
+
+
+async def test_caption_variants_rotate_between_people(chat: Chat) -> None:
+    await _instant(chat)
+    for name in ("anna", "ben", "clara", "deniz"):
+        await chat.say(name, "on")
+    await _suggest(chat)
+    await chat.tick()
+    captions = {m.view.caption for m in chat.messenger.sent if isinstance(m.view, SuggestionCard)}
+    assert captions == {"Our team day", "A great day"}
+
+
+async def test_outside_the_window_waits_for_monday(chat: Chat) -> None:
+    chat.clock.set(SATURDAY)
+    await chat.say("anna", "on")
+    await _suggest(chat)
+    await chat.tick()
+    assert chat.messenger.sent == []
+    queue = (await chat.core.overview(chat.actor("anna"))).queue
+    assert len(queue) == 1 and "Mon" in queue[0].due_text
+    chat.clock.set(MONDAY_NOON_BERLIN)
+    await chat.tick()
+    assert [m.to for m in chat.messenger.sent] == ["anna"]
+
+
+async def test_a_crash_mid_send_never_sends_twice(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await _suggest(chat)
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    async with chat.database.transaction() as session:  # claimed, then the process "dies"
+        claimed = await outbox.claim_due(session, chat.clock.now(), 10)
+    assert len(claimed) == 1
+    await chat.tick()
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.sent == []
+    assert chat.ctx.metrics.uncertain._value.get() == 1
+
+
+async def test_ending_marks_sent_cards_and_drops_pending(chat: Chat) -> None:
+    await chat.say("anna", "on")
+    await chat.say("ben", "on")
+    await chat.say("ben", "pause 1w")
+    await _suggest(chat)
+    await chat.tick()  # anna: due within the spread; ben: after his pause
+    chat.clock.advance(hours=3)
+    await chat.tick()
+    assert [m.to for m in chat.messenger.sent] == ["anna"]
+    await chat.say("chris", "end 1")
+    await chat.dispatcher.idle()
+    await chat.tick()
+    card = chat.inbox("anna")[0]
+    assert isinstance(card, SuggestionCard) and card.ended
+    assert chat.messenger.updates == [("anna", chat.messenger.sent[0].ref)]
+    async with chat.database.transaction() as session:
+        assert await outbox.sent_for(session, 1) == []
+        assert await outbox.queue_depth(session) == 0
+    chat.clock.advance(weeks=1, hours=1)
+    await chat.tick()
+    assert "ben" not in [m.to for m in chat.messenger.sent]
+
+
+async def test_opting_out_drops_pending_deliveries_at_once(chat: Chat) -> None:
+    chat.clock.set(SATURDAY)
+    await chat.say("anna", "on")
+    await _suggest(chat)
+    await chat.tick()
+    assert len((await chat.core.overview(chat.actor("anna"))).queue) == 1
+    await chat.say("anna", "off")
+    assert (await chat.core.overview(chat.actor("anna"))).queue == ()
+    chat.clock.set(MONDAY_NOON_BERLIN)
+    await chat.tick()
+    assert chat.messenger.sent == []
+
+
+async def test_weekly_cap_and_gap_queue_the_third_suggestion(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("hanna", "policy set min_gap_hours 0")
+    await chat.say("anna", "on")
+    await chat.make_comms("chris")
+    for n in range(3):
+        await chat.say("chris", f"new https://example.com/{n} Post number {n}")
+        await chat.tick()
+    assert len(chat.inbox("anna")) == 2
+    queue = (await chat.core.overview(chat.actor("anna"))).queue
+    assert len(queue) == 1
+
+
+async def test_topics_of_interest_filter_suggestions(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await chat.say("anna", "topics jobs")
+    await chat.say("ben", "on")
+    await _suggest(chat, "--topic events")
+    await chat.tick()
+    assert [m.to for m in chat.messenger.sent] == ["ben"]
+
+
+async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
+    await chat.say("hanna", "policy set min_gap_hours 0")
+    await chat.say("anna", "on")
+    form = (await chat.say("anna", "settings")).views[0]
+    values = {f.name: f.value for f in form.fields}  # type: ignore[union-attr]
+    await chat.submit("anna", "settings", {**values, "style": "digest"})
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/a First thing")
+    await chat.say("chris", "new https://example.com/b Second thing")
+    await chat.tick()
+    assert chat.messenger.sent == []
+    chat.clock.set(MONDAY_NOON_BERLIN)
+    await chat.tick()
+    assert len(chat.messenger.sent) == 1
+    digest = chat.messenger.sent[0].view
+    assert isinstance(digest, Digest) and len(digest.cards) == 2
+
+
+async def test_expiry_ends_the_suggestion(chat: Chat) -> None:
+    chat.clock.set(SATURDAY)
+    await chat.say("anna", "on")
+    await _suggest(chat, "--expires 1d")
+    await chat.tick()
+    chat.clock.set(MONDAY_NOON_BERLIN)
+    await chat.tick()
+    assert chat.messenger.sent == []
+    await chat.say("chris", "list")
+    assert "ended" in chat.last_reply("chris").lower()
+
+
+async def test_a_failed_send_is_not_retried(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+
+    async def broken(*args: object) -> str:
+        raise ConnectionError("platform down")
+
+    chat.messenger.send = broken  # type: ignore[method-assign]
+    await _suggest(chat)
+    await chat.tick()
+    async with chat.database.transaction() as session:
+        assert await outbox.queue_depth(session) == 0
+    assert chat.ctx.metrics.failed.labels("chat")._value.get() == 1
+
+
+async def test_late_rows_after_downtime_wait_for_the_next_window(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await _suggest(chat)
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    chat.clock.set(datetime(2026, 12, 2, 22, 0, tzinfo=UTC))  # the process was down until night
+    await chat.tick()
+    assert chat.messenger.sent == []
+    chat.clock.set(datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
+    await chat.tick()
+    assert [m.to for m in chat.messenger.sent] == ["anna"]
