@@ -13,6 +13,7 @@ from adapters.playground.render import render_message, render_view
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
 from bot.core import Overview, Sharebot
+from bot.i18n import Texts
 from bot.views import Reply
 
 STATIC = Path(__file__).parent / "static"
@@ -59,7 +60,7 @@ class Playground:
         overview = await self.core.overview(me.actor)
         return web.json_response(
             {
-                "people": [await self._person_entry(person) for person in demo.PEOPLE],
+                "people": [await self._person_entry(person, overview.t) for person in demo.PEOPLE],
                 "me": me.key,
                 "policy_note": _policy_note(overview),
                 "messages": [render_message(m) for m in self.transcript.of(me.key)],
@@ -76,12 +77,11 @@ class Playground:
             }
         )
 
-    async def _person_entry(self, person: demo.DemoPerson) -> dict[str, str]:
+    async def _person_entry(self, person: demo.DemoPerson, t: Texts) -> dict[str, str]:
+        """A person in the sidebar, described in the viewer's language."""
         overview = await self.core.overview(person.actor)
-        role = (
-            "hr" if "hr" in overview.roles else "comms" if "comms" in overview.roles else "employee"
-        )
-        t = overview.t
+        roles = overview.roles
+        role = "hr" if "hr" in roles else "comms" if "comms" in roles else "employee"
         return {
             "key": person.key,
             "name": person.name,

@@ -1,0 +1,38 @@
+"""Runs the real server (playground enabled) on an ephemeral port inside a test's event loop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from adapters.server import Runtime, build_app, build_runtime
+from adapters.settings import Settings
+from aiohttp import web
+from storage.database import Database
+
+from tests.support import FakeClock
+
+
+@dataclass
+class RunningServer:
+    url: str
+    runtime: Runtime
+
+
+@asynccontextmanager
+async def running_playground(database: Database, clock: FakeClock | None = None
+                             ) -> AsyncIterator[RunningServer]:
+    settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
+    runtime = build_runtime(settings, database=database, clock=clock)
+    app = build_app(runtime, schedule=False)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runtime.ctx.public_url = f"http://127.0.0.1:{port}"
+    try:
+        yield RunningServer(f"http://127.0.0.1:{port}", runtime)
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,92 @@
+"""The playground in a real headless Chromium: comms suggests, an employee shares, nobody is watched."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from storage import shares
+from storage.database import Database
+
+from tests.playground_server import running_playground
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+if CHROMIUM is None:
+    if os.environ.get("SHAREBOT_REQUIRE_BROWSER") == "1":
+        pytest.fail("SHAREBOT_REQUIRE_BROWSER=1 but no Chromium is installed", pytrace=False)
+    pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
+
+async_playwright = pytest.importorskip("playwright.async_api").async_playwright
+pytestmark = pytest.mark.browser
+IDENTITY = ("user_id", "display_name", "timezone", "platform_locale")
+
+
+async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database: Database) -> None:
+    async with running_playground(database) as server, async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = await browser.new_context(viewport={"width": 1280, "height": 900})
+        # Share pages would leave the machine: answer them locally instead.
+        await context.route("**/*", _stay_local)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        await page.goto(f"{server.url}/#chris")
+        await page.locator('[data-person="chris"]').click()
+        await page.fill("#command", "/share new https://example.com/teamday Our team day --at now")
+        await page.click("#send")
+        await page.locator(".message", has_text="#1").first.wait_for()
+
+        await page.locator('[data-person="anna"]').click()
+        card = page.locator(".suggestion-card").first
+        await card.wait_for(timeout=10_000)
+        assert "Our team day" in await card.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "playground-card.png"))
+
+        async with context.expect_page() as opened:
+            await card.locator('a.share-button[data-network="linkedin"]').click()
+        share_tab = await opened.value
+        await share_tab.wait_for_load_state()
+        assert share_tab.url.startswith("https://www.linkedin.com/sharing/share-offsite/")
+        await share_tab.close()
+
+        await server.runtime.dispatcher.tick()  # flushes the anonymous counters
+        async with database.transaction() as session:
+            clicks = await shares.clicks_for(session, 1)
+        assert clicks["linkedin"] == 1
+        assert sum(clicks.values()) == 1
+
+        anna = await _my_data_in_browser(page, "anna")
+        ben = await _my_data_in_browser(page, "ben")
+        assert anna["deliveries"] and anna == ben
+        assert errors == []
+        await browser.close()
+
+
+async def _my_data_in_browser(page, person: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    await page.locator(f'[data-person="{person}"]').click()
+    await page.fill("#command", "/share my-data")
+    await page.click("#send")
+    export = page.locator(".export-content").last
+    await export.wait_for(state="attached")
+    data = json.loads(await export.text_content())
+    for field in IDENTITY:
+        data["person"].pop(field)
+    return data
+
+
+async def _stay_local(route) -> None:  # type: ignore[no-untyped-def]
+    """Requests to other hosts (the networks' share pages) are answered here, never sent."""
+    if route.request.url.startswith("http://127.0.0.1:"):
+        await route.continue_()
+    else:
+        await route.fulfill(body="network page", content_type="text/plain")

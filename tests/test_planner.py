@@ -1,0 +1,491 @@
+"""The planner's rules, checked on exact datetimes: windows, zones, DST, holidays, budget, spread.
+
+2026-12-02 is a Wednesday. Berlin is UTC+1 in winter and UTC+2 in summer; DST starts on
+Sunday 2027-03-28 and ends on Sunday 2026-10-25.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.planner import (
+    HORIZON,
+    Budget,
+    Calendar,
+    Recipient,
+    Slot,
+    first_slots,
+    plan_slot,
+    spread_fraction,
+)
+from bot.policy import holiday_calendar, policy_from
+from bot.window import parse_window
+
+BERLIN = ZoneInfo("Europe/Berlin")
+VIENNA = ZoneInfo("Europe/Vienna")
+NEW_YORK = ZoneInfo("America/New_York")
+TOKYO = ZoneInfo("Asia/Tokyo")
+WORKDAYS = "mon-fri 09:00-17:00"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def local(zone: ZoneInfo, *parts: int) -> datetime:
+    return datetime(*parts, tzinfo=zone)
+
+
+def holidays(code: str):
+    check = holiday_calendar(policy_from({"holidays": code}))
+    assert check is not None
+    return check
+
+
+def calendar(zone: ZoneInfo = ZoneInfo("UTC"), window: str = WORKDAYS, is_holiday=None) -> Calendar:
+    return Calendar(parse_window(window), zone, is_holiday)
+
+
+def person(
+    zone: ZoneInfo = ZoneInfo("UTC"),
+    *,
+    window: str = WORKDAYS,
+    is_holiday=None,
+    max_per_week: int = 14,
+    min_gap_hours: int = 0,
+    busy: tuple[datetime, ...] = (),
+    paused_until: datetime | None = None,
+    digest: bool = False,
+) -> Recipient:
+    return Recipient(
+        calendar=calendar(zone, window, is_holiday),
+        budget=Budget(max_per_week, timedelta(hours=min_gap_hours), busy),
+        paused_until=paused_until,
+        digest=digest,
+    )
+
+
+def plan(
+    recipient: Recipient,
+    start: datetime,
+    *,
+    expires: datetime | None = None,
+    spread_minutes: int = 0,
+    fraction: float = 0.0,
+) -> Slot | None:
+    return plan_slot(
+        recipient,
+        start=start,
+        expires=expires,
+        spread=timedelta(minutes=spread_minutes),
+        fraction=fraction,
+    )
+
+
+# --- Calendar ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        pytest.param(utc(2026, 12, 2, 7, 0), utc(2026, 12, 2, 9, 0), id="before-hours"),
+        pytest.param(utc(2026, 12, 2, 9, 0), utc(2026, 12, 2, 9, 0), id="at-window-start"),
+        pytest.param(utc(2026, 12, 2, 13, 15), utc(2026, 12, 2, 13, 15), id="inside"),
+        pytest.param(utc(2026, 12, 2, 17, 0), utc(2026, 12, 3, 9, 0), id="end-is-exclusive"),
+        pytest.param(utc(2026, 12, 2, 20, 0), utc(2026, 12, 3, 9, 0), id="after-hours"),
+        pytest.param(utc(2026, 12, 4, 17, 30), utc(2026, 12, 7, 9, 0), id="friday-evening"),
+        pytest.param(utc(2026, 12, 5, 11, 0), utc(2026, 12, 7, 9, 0), id="saturday"),
+        pytest.param(utc(2026, 12, 6, 23, 59), utc(2026, 12, 7, 9, 0), id="sunday-night"),
+    ],
+)
+def test_next_open_in_a_working_window(moment: datetime, expected: datetime) -> None:
+    assert calendar().next_open(moment) == expected
+
+
+def test_next_open_with_always_window_is_the_moment_itself_even_at_weekends() -> None:
+    saturday_night = utc(2026, 12, 5, 3, 7)
+    assert calendar(window="always").next_open(saturday_night) == saturday_night
+
+
+def test_next_open_is_none_when_every_day_is_a_holiday() -> None:
+    assert calendar(is_holiday=lambda day: True).next_open(utc(2026, 12, 2, 10)) is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        pytest.param(BERLIN, utc(2026, 12, 2, 8, 0), id="berlin-09:00-CET"),
+        pytest.param(NEW_YORK, utc(2026, 12, 2, 14, 0), id="new-york-09:00-EST"),
+        pytest.param(TOKYO, utc(2026, 12, 2, 0, 0), id="tokyo-09:00-JST"),
+    ],
+)
+def test_each_person_gets_their_own_nine_oclock(zone: ZoneInfo, expected: datetime) -> None:
+    # 2026-12-01 23:00 UTC: Tue 18:00 in New York, Wed 00:00 in Berlin, Wed 08:00 in Tokyo.
+    slot = plan(person(zone), utc(2026, 12, 1, 23, 0))
+    assert slot == Slot(expected, "window")
+    assert slot.due.astimezone(zone).hour == 9
+
+
+def test_friday_evening_utc_is_already_saturday_in_tokyo() -> None:
+    # Fri 2026-12-04 16:00 UTC is Sat 01:00 JST: Tokyo waits for Monday 09:00 JST.
+    assert calendar(TOKYO).next_open(utc(2026, 12, 4, 16, 0)) == utc(2026, 12, 7, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        pytest.param(date(2027, 3, 27), utc(2027, 3, 27, 8, 0), id="sat-before-spring-CET"),
+        pytest.param(date(2027, 3, 28), utc(2027, 3, 28, 7, 0), id="spring-forward-day-CEST"),
+        pytest.param(date(2026, 10, 24), utc(2026, 10, 24, 7, 0), id="sat-before-autumn-CEST"),
+        pytest.param(date(2026, 10, 25), utc(2026, 10, 25, 8, 0), id="fall-back-day-CET"),
+    ],
+)
+def test_window_start_follows_dst_in_berlin(day: date, expected: datetime) -> None:
+    every_day = calendar(BERLIN, "mon-sun 09:00-17:00")
+    midnight = local(BERLIN, day.year, day.month, day.day)
+    assert every_day.next_open(midnight) == expected
+
+
+def test_weekend_with_spring_dst_change_moves_monday_start_one_hour_earlier_in_utc() -> None:
+    friday_evening = local(BERLIN, 2027, 3, 26, 17, 30)  # 16:30 UTC, CET
+    assert plan(person(BERLIN), friday_evening) == Slot(utc(2027, 3, 29, 7, 0), "window")
+
+
+def test_weekend_with_autumn_dst_change_moves_monday_start_one_hour_later_in_utc() -> None:
+    friday_evening = local(BERLIN, 2026, 10, 23, 17, 30)  # 15:30 UTC, CEST
+    assert plan(person(BERLIN), friday_evening) == Slot(utc(2026, 10, 26, 8, 0), "window")
+
+
+def test_advance_counts_real_time_across_the_short_spring_night() -> None:
+    # 2027-03-28 00:00 UTC is 01:00 CET; two real hours later it is 04:00 CEST.
+    moved = calendar(BERLIN, "always").advance(utc(2027, 3, 28, 0, 0), timedelta(hours=2))
+    assert moved == utc(2027, 3, 28, 2, 0)
+    assert moved.astimezone(BERLIN).hour == 4
+
+
+def test_advance_counts_real_time_across_the_long_autumn_night() -> None:
+    # 2026-10-25 00:00 UTC is 02:00 CEST; two real hours later it is 03:00 CET.
+    moved = calendar(BERLIN, "always").advance(utc(2026, 10, 25, 0, 0), timedelta(hours=2))
+    assert moved == utc(2026, 10, 25, 2, 0)
+    assert moved.astimezone(BERLIN).hour == 3
+
+
+def test_advance_skips_closed_hours_and_the_weekend() -> None:
+    # One hour before Friday's end, three hours of window time: 1 h Friday, 2 h Monday.
+    moved = calendar(BERLIN).advance(local(BERLIN, 2027, 3, 26, 16, 0), timedelta(hours=3))
+    assert moved == local(BERLIN, 2027, 3, 29, 11, 0)
+    assert moved == utc(2027, 3, 29, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("zone", "moment", "expected"),
+    [
+        pytest.param(ZoneInfo("UTC"), utc(2026, 12, 2, 10), utc(2026, 12, 7), id="wednesday"),
+        pytest.param(ZoneInfo("UTC"), utc(2026, 12, 7, 10), utc(2026, 12, 14), id="monday"),
+        pytest.param(BERLIN, utc(2026, 12, 2, 10), utc(2026, 12, 6, 23), id="berlin"),
+        pytest.param(TOKYO, utc(2026, 12, 6, 20), utc(2026, 12, 13, 15), id="tokyo-monday"),
+        pytest.param(BERLIN, utc(2027, 3, 24, 10), utc(2027, 3, 28, 22), id="berlin-into-dst"),
+    ],
+)
+def test_week_start_is_next_monday_midnight_local(
+    zone: ZoneInfo, moment: datetime, expected: datetime
+) -> None:
+    assert calendar(zone).week_start(moment) == expected
+
+
+# --- holidays --------------------------------------------------------------------------------
+
+
+def test_austria_skips_mariae_empfaengnis() -> None:
+    monday_evening = local(VIENNA, 2026, 12, 7, 17, 30)
+    slot = plan(person(VIENNA, is_holiday=holidays("AT")), monday_evening)
+    assert slot == Slot(local(VIENNA, 2026, 12, 9, 9, 0), "window")  # Tue 8th is a holiday
+
+
+def test_without_holidays_the_eighth_of_december_is_a_working_day() -> None:
+    assert holiday_calendar(policy_from({"holidays": "none"})) is None
+    slot = plan(person(VIENNA), local(VIENNA, 2026, 12, 7, 17, 30))
+    assert slot == Slot(utc(2026, 12, 8, 8, 0), "window")
+
+
+def test_austria_skips_christmas_and_the_weekend_after_it() -> None:
+    christmas_eve = local(VIENNA, 2026, 12, 24, 17, 30)  # Thursday; Fri 25th is a holiday
+    slot = plan(person(VIENNA, is_holiday=holidays("AT")), christmas_eve)
+    assert slot == Slot(utc(2026, 12, 28, 8, 0), "window")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        pytest.param("DE-BY", utc(2027, 1, 7, 8, 0), id="bavaria-epiphany-is-a-holiday"),
+        pytest.param("DE-BE", utc(2027, 1, 6, 8, 0), id="berlin-epiphany-is-a-working-day"),
+    ],
+)
+def test_epiphany_depends_on_the_german_state(code: str, expected: datetime) -> None:
+    tuesday_evening = local(BERLIN, 2027, 1, 5, 18, 0)
+    assert plan(person(BERLIN, is_holiday=holidays(code)), tuesday_evening).due == expected
+
+
+def test_spread_skips_a_holiday_in_window_time() -> None:
+    # Two hours of window time from Monday 16:00: one hour Monday, one hour Wednesday.
+    slot = plan(
+        person(VIENNA, is_holiday=holidays("AT")),
+        local(VIENNA, 2026, 12, 7, 16, 0),
+        spread_minutes=240,
+        fraction=0.5,
+    )
+    assert slot == Slot(local(VIENNA, 2026, 12, 9, 10, 0), "spread")
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+# One working week at 10:00 UTC, and the step to the same time a week later.
+MON, TUE, WED, THU, FRI = (utc(2026, 11, 30, 10) + timedelta(days=n) for n in range(5))
+NEXT = timedelta(days=7)
+
+
+def test_the_weekday_constants_are_what_the_tests_assume() -> None:
+    assert [d.strftime("%a %d") for d in (MON, TUE, WED, THU, FRI)] == [
+        "Mon 30", "Tue 01", "Wed 02", "Thu 03", "Fri 04"
+    ]
+
+
+def test_empty_budget_has_no_conflict() -> None:
+    assert Budget(1, timedelta(hours=48)).conflict(WED) is None
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        pytest.param(TUE, (FRI, "gap"), id="busy-after-candidate"),
+        pytest.param(THU, (FRI, "gap"), id="busy-before-candidate"),
+        pytest.param(MON, None, id="exactly-gap-before"),
+        pytest.param(FRI, None, id="exactly-gap-after"),
+    ],
+)
+def test_min_gap_holds_in_both_directions(candidate: datetime, expected: object) -> None:
+    assert Budget(14, timedelta(hours=48), (WED,)).conflict(candidate) == expected
+
+
+def test_min_gap_retries_after_the_latest_message_that_is_too_close() -> None:
+    budget = Budget(14, timedelta(hours=48), (MON, WED))
+    assert budget.conflict(TUE) == (FRI, "gap")
+
+
+@pytest.mark.parametrize(
+    ("busy", "expected"),
+    [
+        pytest.param((MON, TUE), (MON + NEXT, "cap"), id="two-before"),
+        pytest.param((THU, FRI), (WED + NEXT, "cap"), id="two-after"),
+        pytest.param((MON, FRI), (MON + NEXT, "cap"), id="one-before-one-after"),
+        pytest.param((MON,), None, id="one-before-is-within-cap"),
+        pytest.param((WED - NEXT, WED - NEXT), None, id="exactly-seven-days-ago-is-outside"),
+    ],
+)
+def test_weekly_cap_of_two_in_any_rolling_seven_days(busy, expected) -> None:
+    assert Budget(2, timedelta(0), busy).conflict(WED) == expected
+
+
+def test_weekly_cap_is_rolling_not_per_calendar_week() -> None:
+    # Last Friday and this Monday are in different calendar weeks but within 7 days.
+    last_friday = utc(2026, 11, 27, 10)
+    assert Budget(1, timedelta(0), (last_friday,)).conflict(MON) == (FRI, "cap")
+
+
+def test_plan_waits_for_gap_and_then_for_the_window() -> None:
+    # 49 hours after Wed 16:30 is Fri 17:30, after hours: Monday 09:00.
+    recipient = person(min_gap_hours=49, busy=(utc(2026, 12, 2, 16, 30),))
+    assert plan(recipient, THU) == Slot(utc(2026, 12, 7, 9, 0), "gap")
+
+
+def test_plan_moves_to_next_week_when_the_cap_is_full() -> None:
+    recipient = person(max_per_week=2, busy=(MON, TUE))
+    assert plan(recipient, WED) == Slot(MON + NEXT, "cap")
+
+
+def test_plan_respects_deliveries_already_planned_after_the_candidate() -> None:
+    # Max one a week, one planned for Thursday: nothing may come before next Thursday.
+    recipient = person(max_per_week=1, busy=(THU,))
+    assert plan(recipient, WED) == Slot(THU + NEXT, "cap")
+
+
+def test_plan_after_a_gap_conflict_still_checks_the_cap() -> None:
+    recipient = person(max_per_week=2, min_gap_hours=24, busy=(MON, WED))
+    assert plan(recipient, WED + timedelta(hours=1)) == Slot(MON + NEXT, "cap")
+
+
+# --- pause, expiry, horizon ------------------------------------------------------------------
+
+
+def test_pause_moves_the_slot_to_its_end() -> None:
+    paused = utc(2026, 12, 3, 12, 0)
+    assert plan(person(paused_until=paused), WED) == Slot(paused, "pause")
+
+
+def test_pause_ending_on_a_saturday_waits_for_monday_and_says_pause() -> None:
+    assert plan(person(paused_until=utc(2026, 12, 5, 12)), WED) == Slot(
+        utc(2026, 12, 7, 9, 0), "pause"
+    )
+
+
+def test_pause_that_ended_before_the_start_changes_nothing() -> None:
+    assert plan(person(paused_until=MON), WED) == Slot(WED, None)
+
+
+def test_pause_beyond_the_horizon_gives_no_slot() -> None:
+    assert plan(person(paused_until=WED + timedelta(days=61)), WED) is None
+    thursday_57_days_later = utc(2027, 1, 28, 10)
+    assert plan(person(paused_until=thursday_57_days_later), WED) == Slot(
+        thursday_57_days_later, "pause"
+    )
+    # A pause ending on Saturday 2027-01-30 opens on Monday, 61 days after the start.
+    assert plan(person(paused_until=utc(2027, 1, 30, 10)), WED) is None
+
+
+def test_no_open_day_within_the_horizon_gives_no_slot() -> None:
+    closed_until = (WED + HORIZON + timedelta(days=3)).date()
+    recipient = person(is_holiday=lambda day: day < closed_until)
+    assert plan(recipient, WED) is None
+
+
+@pytest.mark.parametrize(
+    ("expires", "planned"),
+    [
+        pytest.param(utc(2026, 12, 5, 0, 0), False, id="expires-over-the-weekend"),
+        pytest.param(utc(2026, 12, 7, 9, 0), False, id="expires-exactly-at-the-slot"),
+        pytest.param(utc(2026, 12, 7, 9, 1), True, id="expires-just-after"),
+    ],
+)
+def test_expiry_before_the_first_allowed_time_gives_no_slot(expires, planned) -> None:
+    friday_evening = utc(2026, 12, 4, 18, 0)
+    slot = plan(person(), friday_evening, expires=expires)
+    assert slot == (Slot(utc(2026, 12, 7, 9, 0), "window") if planned else None)
+
+
+def test_expiry_before_the_end_of_the_gap_gives_no_slot() -> None:
+    recipient = person(min_gap_hours=48, busy=(WED,))
+    assert plan(recipient, THU, expires=utc(2026, 12, 4, 9, 59)) is None
+
+
+def test_start_after_expiry_gives_no_slot() -> None:
+    assert plan(person(), WED, expires=TUE) is None
+
+
+# --- spread ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "fraction", "expected", "reason"),
+    [
+        pytest.param(utc(2026, 12, 2, 9), 0.0, utc(2026, 12, 2, 9), None, id="fraction-0"),
+        pytest.param(utc(2026, 12, 2, 9), 0.5, utc(2026, 12, 2, 10), "spread", id="half"),
+        pytest.param(utc(2026, 12, 2, 6), 0.5, utc(2026, 12, 2, 10), "window", id="from-9"),
+        pytest.param(utc(2026, 12, 2, 16), 0.75, utc(2026, 12, 3, 9, 30), "spread", id="next-day"),
+        pytest.param(utc(2026, 12, 4, 16, 30), 0.5, utc(2026, 12, 7, 9, 30), "spread", id="mon"),
+    ],
+)
+def test_spread_offset_is_measured_in_window_time(start, fraction, expected, reason) -> None:
+    assert plan(person(), start, spread_minutes=120, fraction=fraction) == Slot(expected, reason)
+
+
+@pytest.mark.parametrize("fraction", [n / 25 for n in range(25)])
+def test_spread_offsets_stay_inside_the_window(fraction: float) -> None:
+    # Three working days of spread from Friday 13:00 Berlin, over a weekend.
+    slot = plan(
+        person(BERLIN),
+        local(BERLIN, 2026, 12, 4, 13, 0),
+        spread_minutes=3 * 8 * 60,
+        fraction=fraction,
+    )
+    assert slot is not None
+    due = slot.due.astimezone(BERLIN)
+    assert due.weekday() < 5
+    assert (9, 0) <= (due.hour, due.minute) < (17, 0)
+    assert local(BERLIN, 2026, 12, 4, 13) <= due < local(BERLIN, 2026, 12, 9, 13)
+
+
+def test_spread_that_cannot_finish_before_expiry_gives_no_slot() -> None:
+    slot = plan(person(), utc(2026, 12, 2, 9), spread_minutes=120, fraction=0.5,
+                expires=utc(2026, 12, 2, 9, 59))
+    assert slot is None
+
+
+def test_spread_fraction_is_stable_and_pinned() -> None:
+    # Planned deliveries must land at the same time after a restart: no salted hash().
+    assert spread_fraction(1, 1) == 0.5623181634912587
+    assert spread_fraction(7, 42) == 0.837179803366201
+    assert spread_fraction(7, 42) == spread_fraction(7, 42)
+    assert spread_fraction(1, 2) != spread_fraction(2, 1)
+
+
+def test_spread_fraction_is_in_unit_interval_and_roughly_uniform() -> None:
+    values = [spread_fraction(suggestion, who) for suggestion in range(1, 5) for who in range(500)]
+    assert all(0.0 <= value < 1.0 for value in values)
+    assert 0.45 < sum(values) / len(values) < 0.55
+    assert sum(value < 0.1 for value in values) > 100  # each tenth gets its share (~200)
+    assert sum(value >= 0.9 for value in values) > 100
+
+
+# --- digest -----------------------------------------------------------------------------------
+
+
+def test_digest_comes_at_the_first_open_moment_of_next_week() -> None:
+    slot = plan(person(BERLIN, digest=True), WED, spread_minutes=120, fraction=0.9)
+    assert slot == Slot(local(BERLIN, 2026, 12, 7, 9, 0), "digest")
+
+
+def test_digest_on_a_monday_waits_for_the_following_monday() -> None:
+    assert plan(person(digest=True), MON).due == utc(2026, 12, 7, 9, 0)
+
+
+def test_digest_skips_easter_monday_after_the_dst_change() -> None:
+    slot = plan(person(VIENNA, is_holiday=holidays("AT"), digest=True), utc(2027, 3, 24, 10))
+    assert slot == Slot(utc(2027, 3, 30, 7, 0), "digest")  # Tue 09:00 CEST
+
+
+def test_digest_after_a_pause_is_the_week_after_the_pause_ends() -> None:
+    slot = plan(person(digest=True, paused_until=utc(2026, 12, 9, 12)), WED)
+    assert slot == Slot(utc(2026, 12, 14, 9, 0), "digest")
+
+
+def test_digest_expiring_before_next_week_gives_no_slot() -> None:
+    assert plan(person(digest=True), WED, expires=utc(2026, 12, 7, 9, 0)) is None
+
+
+# --- first_slots ----------------------------------------------------------------------------
+
+
+def test_first_slots_spreads_people_over_the_spread() -> None:
+    start = utc(2026, 12, 2, 9, 0)
+    people = [(pid, person()) for pid in range(1, 51)]
+    slots = first_slots(
+        people, suggestion_id=3, start=start, expires=None, spread=timedelta(minutes=120)
+    )
+    assert [pid for pid, _ in slots] == list(range(1, 51))
+    dues = [slot.due for _, slot in slots]
+    assert all(start <= due < start + timedelta(minutes=120) for due in dues)
+    assert len(set(dues)) == 50
+    assert min(dues) < start + timedelta(minutes=30)
+    assert max(dues) >= start + timedelta(minutes=90)
+    for pid, slot in slots:
+        offset = (slot.due - start) / timedelta(minutes=120)
+        assert offset == pytest.approx(spread_fraction(3, pid), abs=1e-6)
+
+
+def test_first_slots_leaves_out_people_without_an_allowed_time() -> None:
+    start = utc(2026, 12, 2, 9, 0)
+    people = [
+        (1, person()),
+        (2, person(paused_until=utc(2026, 12, 20))),
+        (3, person(TOKYO)),
+    ]
+    slots = first_slots(
+        people, suggestion_id=1, start=start, expires=utc(2026, 12, 10), spread=timedelta(0)
+    )
+    assert slots == [
+        (1, Slot(start, None)),
+        (3, Slot(utc(2026, 12, 3, 0, 0), "window")),  # Thu 09:00 JST
+    ]
