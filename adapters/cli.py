@@ -55,8 +55,11 @@ def run() -> None:
         sys.exit(1)
     missing = [name for name in settings.enabled_adapters if name not in AVAILABLE]
     if missing:
-        click.echo(f"sharebot: SHAREBOT_ADAPTERS: {', '.join(missing)} is not part of this "
-                   "version yet; use playground", err=True)
+        click.echo(
+            f"sharebot: SHAREBOT_ADAPTERS: {', '.join(missing)} is not part of this "
+            "version yet; use playground",
+            err=True,
+        )
         sys.exit(2)
     runtime = build_runtime(settings)
     app = build_app(runtime)

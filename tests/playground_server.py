@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from aiohttp import web
+
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import Settings
-from aiohttp import web
 from storage.database import Database
-
 from tests.support import FakeClock
 
 
@@ -21,8 +21,9 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def running_playground(database: Database, clock: FakeClock | None = None
-                             ) -> AsyncIterator[RunningServer]:
+async def running_playground(
+    database: Database, clock: FakeClock | None = None
+) -> AsyncIterator[RunningServer]:
     settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
     runtime = build_runtime(settings, database=database, clock=clock)
     app = build_app(runtime, schedule=False)

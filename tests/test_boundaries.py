@@ -50,6 +50,9 @@ def test_the_checker_sees_imports() -> None:
 
 
 def test_sql_lives_in_storage() -> None:
-    offenders = [(p.name, m) for p, m in _imports("bot") if m in ("sqlalchemy", "sqlmodel")
-                 or m.startswith(("sqlalchemy.sql", "sqlmodel.sql"))]
+    offenders = [
+        (p.name, m)
+        for p, m in _imports("bot")
+        if m in ("sqlalchemy", "sqlmodel") or m.startswith(("sqlalchemy.sql", "sqlmodel.sql"))
+    ]
     assert offenders == []

@@ -1,4 +1,4 @@
-"""The playground in a real headless Chromium: comms suggests, an employee shares, nobody is watched."""
+"""The playground in headless Chromium: comms suggests, an employee shares, nobody is watched."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from storage import shares
 from storage.database import Database
-
 from tests.playground_server import running_playground
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 if CHROMIUM is None:
@@ -34,7 +36,8 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
         )
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
         # Share pages would leave the machine: answer them locally instead.
-        await context.route("**/*", _stay_local)
+        redirects: list[str] = []
+        await context.route("**/*", lambda route: _stay_local(route, redirects))
         page = await context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -56,7 +59,8 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
             await card.locator('a.share-button[data-network="linkedin"]').click()
         share_tab = await opened.value
         await share_tab.wait_for_load_state()
-        assert share_tab.url.startswith("https://www.linkedin.com/sharing/share-offsite/")
+        assert len(redirects) == 1
+        assert redirects[0].startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
         await share_tab.close()
 
         await server.runtime.dispatcher.tick()  # flushes the anonymous counters
@@ -84,9 +88,14 @@ async def _my_data_in_browser(page, person: str) -> dict[str, object]:  # type: 
     return data
 
 
-async def _stay_local(route) -> None:  # type: ignore[no-untyped-def]
-    """Requests to other hosts (the networks' share pages) are answered here, never sent."""
-    if route.request.url.startswith("http://127.0.0.1:"):
-        await route.continue_()
+async def _stay_local(route, redirects: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Only this machine is reached: a share link's redirect is recorded, not followed."""
+    url = route.request.url
+    if not url.startswith("http://127.0.0.1:"):
+        await route.fulfill(body="not reachable from tests", content_type="text/plain")
+    elif "/s/" in url:
+        response = await route.fetch(max_redirects=0)
+        redirects.append(response.headers.get("location", ""))
+        await route.fulfill(body="redirected", content_type="text/plain")
     else:
-        await route.fulfill(body="network page", content_type="text/plain")
+        await route.continue_()

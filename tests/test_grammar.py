@@ -249,7 +249,10 @@ def test_unknown_network_is_rejected(text: str) -> None:
         ("", ()),
         ("jobs", ("jobs",)),
         ("Jobs, Events ,jobs", ("jobs", "events")),
-        ("weiterbildung,team-events,öffentlichkeit", ("weiterbildung", "team-events", "öffentlichkeit")),
+        (
+            "weiterbildung,team-events,öffentlichkeit",
+            ("weiterbildung", "team-events", "öffentlichkeit"),
+        ),
     ],
 )
 def test_parse_topics(text: str, expected: tuple[str, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+
 from storage import migrate
 from storage.database import Database
 from storage.models import SQLModel

@@ -249,7 +249,11 @@ NEXT = timedelta(days=7)
 
 def test_the_weekday_constants_are_what_the_tests_assume() -> None:
     assert [d.strftime("%a %d") for d in (MON, TUE, WED, THU, FRI)] == [
-        "Mon 30", "Tue 01", "Wed 02", "Thu 03", "Fri 04"
+        "Mon 30",
+        "Tue 01",
+        "Wed 02",
+        "Thu 03",
+        "Fri 04",
     ]
 
 
@@ -408,8 +412,13 @@ def test_spread_offsets_stay_inside_the_window(fraction: float) -> None:
 
 
 def test_spread_that_cannot_finish_before_expiry_gives_no_slot() -> None:
-    slot = plan(person(), utc(2026, 12, 2, 9), spread_minutes=120, fraction=0.5,
-                expires=utc(2026, 12, 2, 9, 59))
+    slot = plan(
+        person(),
+        utc(2026, 12, 2, 9),
+        spread_minutes=120,
+        fraction=0.5,
+        expires=utc(2026, 12, 2, 9, 59),
+    )
     assert slot is None
 
 

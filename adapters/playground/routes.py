@@ -51,6 +51,10 @@ class Playground:
         app.router.add_post("/playground/api/press", self.press)
         app.router.add_post("/playground/api/submit", self.submit)
         app.router.add_get("/playground/api/events", self.events)
+        app.on_shutdown.append(self._close_streams)
+
+    async def _close_streams(self, app: web.Application) -> None:
+        self.transcript.close()
 
     async def page(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(STATIC / "index.html")
@@ -138,8 +142,7 @@ class Playground:
         queue = self.transcript.listen()
         try:
             await response.write(b": connected\n\n")
-            while True:
-                person = await queue.get()
+            while person := await queue.get():
                 await response.write(f"data: {json.dumps({'person': person})}\n\n".encode())
         except (ConnectionResetError, RuntimeError):
             pass

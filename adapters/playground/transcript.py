@@ -57,3 +57,8 @@ class Transcript:
 
     def unlisten(self, queue: asyncio.Queue[str]) -> None:
         self._listeners.discard(queue)
+
+    def close(self) -> None:
+        """End every live stream (server shutdown): listeners receive an empty name."""
+        for queue in list(self._listeners):
+            queue.put_nowait("")
