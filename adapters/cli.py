@@ -124,3 +124,7 @@ def purge() -> None:
         )
 
     asyncio.run(go())
+
+
+if __name__ == "__main__":
+    main()

@@ -53,10 +53,11 @@ ALIASES = {
     "einladen": "invite",
 }
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
-_OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)(?:\s+(?P<value>\S+))?", re.IGNORECASE)
+_OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)(?:\s+(?P<value>(?!--)\S+))?", re.IGNORECASE)
 _OPTIONS = {"at", "expires", "topic", "lang", "networks"}
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]{0,99})", re.UNICODE)
-_TRAILING_TAGS = re.compile(r"(\s*#\w[\w-]*)+\s*$", re.UNICODE)
+_TRAILING_TAGS = re.compile(r"(?:\s+#\w[\w-]*)+\s*$", re.UNICODE)
+_VARIANT_SEPARATOR = re.compile(r"\s\|\|\s")
 TOPIC = re.compile(r"^[\w-]{1,40}$", re.UNICODE)
 
 
@@ -122,7 +123,7 @@ def split_captions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     Hashtags at the end of a caption move to the hashtag list; ones inside a sentence stay.
     """
-    variants = [part.strip() for part in text.split("||")]
+    variants = [part.strip() for part in _VARIANT_SEPARATOR.split(f" {text} ")]
     variants = [part for part in variants if part]
     if not variants:
         raise UserError("error.caption_missing")
@@ -134,7 +135,7 @@ def split_captions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         for tag in _HASHTAG.findall(variant):
             if tag.lower() not in (known.lower() for known in hashtags):
                 hashtags.append(tag)
-        caption = _TRAILING_TAGS.sub("", variant).strip() or variant
+        caption = _TRAILING_TAGS.sub("", f" {variant}").strip() or variant
         if len(caption) > MAX_CAPTION:
             raise UserError("error.caption_long", limit=MAX_CAPTION)
         captions.append(caption)

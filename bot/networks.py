@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
@@ -17,9 +18,18 @@ LABELS = {
 TAKES_TEXT = frozenset({"x", "bluesky", "whatsapp"})
 
 
+def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:
+    """The hashtags the caption does not already contain as whole tags."""
+    return [
+        tag
+        for tag in hashtags
+        if not re.search(rf"#{re.escape(tag)}(?![\w-])", caption, re.IGNORECASE)
+    ]
+
+
 def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str]) -> str:
     """The network's share page for this link; only X, Bluesky and WhatsApp take text."""
-    tags = [tag for tag in hashtags if f"#{tag}".lower() not in caption.lower()]
+    tags = missing_tags(caption, hashtags)
     tagged = " ".join([caption, *(f"#{tag}" for tag in tags)]).strip()
     if network == "linkedin":
         return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})
@@ -41,5 +51,5 @@ def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str
 
 def copy_text(*, url: str, caption: str, hashtags: Sequence[str]) -> str:
     """The text a person pastes into a composer that takes no prefilled text."""
-    tags = " ".join(f"#{tag}" for tag in hashtags if f"#{tag}".lower() not in caption.lower())
+    tags = " ".join(f"#{tag}" for tag in missing_tags(caption, hashtags))
     return "\n\n".join(part for part in (caption, tags, url) if part)

@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from bot.context import Turn
 from bot.errors import UserError
 from bot.grammar import parse_id
-from bot.networks import LABELS
+from bot.networks import LABELS, NETWORKS
 from bot.views import Notice, Reply
 from storage import shares, suggestions
+
+_ORDER = (*NETWORKS, "copy")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ async def stats(turn: Turn, text: str) -> Reply:
         return Reply.of(Notice(title=title, lines=(t("stats.audience_small", min=2 * rule.k),)))
     clicks = await shares.clicks_for(turn.session, suggestion_id)
     lines = [t("stats.reached", n=suggestion.reached)]
-    for network, count in sorted(clicks.items(), key=lambda item: -item[1]):
+    # A fixed order: sorting by count would reveal the order of the hidden figures.
+    for network, count in sorted(clicks.items(), key=lambda item: _ORDER.index(item[0])):
         label = LABELS.get(network, t("stats.copy"))
         figure = str(count) if rule.shows(count) else t("stats.too_small")
         lines.append(f"• {label}: {figure}")

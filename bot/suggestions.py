@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 from bot.cards import short_url, suggestion_card
 from bot.context import Context, Turn
 from bot.errors import UserError
-from bot.grammar import TOPIC, Command, Draft, parse_draft, parse_id, parse_networks
+from bot.grammar import (
+    TOPIC,
+    Command,
+    Draft,
+    check_url,
+    parse_draft,
+    parse_id,
+    parse_networks,
+    split_captions,
+)
 from bot.networks import LABELS, NETWORKS
 from bot.policy import LANGUAGES
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
@@ -159,11 +168,17 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
         if values.get(k, "").strip()
     }
     draft: Draft | None = None
+    url = values.get("url", "").strip()
     try:
-        draft = parse_draft(f"{values.get('url', '').strip()} {captions} {tags}".strip())
+        check_url(url)
     except UserError as error:
-        target = "url" if error.key == "error.url" else "captions"
-        errors[target] = turn.t(error.key, **error.params)
+        errors["url"] = turn.t(error.key, **error.params)
+    try:
+        variants, hashtags = split_captions(f"{captions} {tags}".strip())
+        if "url" not in errors:
+            draft = Draft(url=url, captions=variants, hashtags=hashtags)
+    except UserError as error:
+        errors["captions"] = turn.t(error.key, **error.params)
     suggestion = None
     if draft is not None:
         try:

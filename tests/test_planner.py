@@ -24,6 +24,8 @@ from bot.planner import (
 from bot.policy import holiday_calendar, policy_from
 from bot.window import parse_window
 
+UTC_ZONE = ZoneInfo("UTC")
+
 BERLIN = ZoneInfo("Europe/Berlin")
 VIENNA = ZoneInfo("Europe/Vienna")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -45,12 +47,12 @@ def holidays(code: str):
     return check
 
 
-def calendar(zone: ZoneInfo = ZoneInfo("UTC"), window: str = WORKDAYS, is_holiday=None) -> Calendar:
+def calendar(zone: ZoneInfo = UTC_ZONE, window: str = WORKDAYS, is_holiday=None) -> Calendar:
     return Calendar(parse_window(window), zone, is_holiday)
 
 
 def person(
-    zone: ZoneInfo = ZoneInfo("UTC"),
+    zone: ZoneInfo = UTC_ZONE,
     *,
     window: str = WORKDAYS,
     is_holiday=None,

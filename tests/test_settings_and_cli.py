@@ -1,0 +1,83 @@
+"""Settings from the environment, and the `sharebot` command as a person runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.settings import SettingsError, load_settings
+
+SHAREBOT = [sys.executable, "-m", "adapters.cli"]
+
+
+def test_defaults_start_the_playground() -> None:
+    settings = load_settings(_env_file=None)
+    assert settings.enabled_adapters == ("playground",)
+    assert settings.base_url == "http://127.0.0.1:3978"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("PORT", "abc"),
+        ("SHAREBOT_ADMINS", "bob"),
+        ("SHAREBOT_ADAPTERS", "irc"),
+        ("SHAREBOT_TICK_SECONDS", "-1"),
+    ],
+)
+def test_an_invalid_value_names_its_key(key: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=key):
+        load_settings(_env_file=None, **{key: value})
+
+
+def test_admins_parse() -> None:
+    settings = load_settings(_env_file=None, SHAREBOT_ADMINS="slack:U1, playground:hanna")
+    assert settings.admin_keys == {("slack", "U1"), ("playground", "hanna")}
+
+
+def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SHAREBOT_", "SLACK_", "MICROSOFT_"))
+    }
+    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
+    clean.update(env)
+    return subprocess.run(
+        [*SHAREBOT, *args],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_on_every_command(tmp_path: Path) -> None:
+    for args in ([], ["run"], ["db"], ["db", "upgrade"], ["doctor"], ["purge"]):
+        result = _run([*args, "--help"], tmp_path)
+        assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_run_with_a_bad_port_stops_with_one_line(tmp_path: Path) -> None:
+    result = _run(["run"], tmp_path, PORT="eighty")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "PORT" in result.stderr
+
+
+def test_db_upgrade_doctor_and_purge(tmp_path: Path) -> None:
+    assert _run(["db", "upgrade"], tmp_path).returncode == 0
+    doctor = _run(["doctor"], tmp_path)
+    assert doctor.returncode == 0 and "schema current" in doctor.stdout
+    purge = _run(["purge"], tmp_path)
+    assert purge.returncode == 0 and "Removed" in purge.stdout
+
+
+def test_doctor_says_what_is_wrong(tmp_path: Path) -> None:
+    result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    assert result.returncode == 1 and "FAIL" in result.stdout and "database" in result.stdout
