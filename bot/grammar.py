@@ -88,7 +88,7 @@ def parse(text: str) -> Command:
     if len(text) > MAX_TEXT:
         raise UserError("error.too_long", limit=MAX_TEXT)
     body = _PREFIX.sub("", text.strip(), count=1)
-    word, _, rest = body.partition(" ")
+    word, _, rest = body.replace("\t", " ").replace("\n", " ", 1).partition(" ")
     verb = ALIASES.get(word.lower())
     if verb is None:
         raise UserError("error.unknown_command", word=word[:40])
