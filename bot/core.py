@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.grammar import Command, parse
 from bot.help import help_reply
 from bot.i18n import Texts
-from bot.networks import copy_text
+from bot.networks import COPY, copy_text
 from bot.policy import Policy, policy_from
 from bot.ports import Actor
 from bot.views import Button, Notice, Reply
@@ -82,13 +82,17 @@ class Sharebot:
         return await self._run(actor, lambda turn: self._say(turn, text))
 
     async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
-        """Handle a button; nothing here edits the message the button was on."""
-        logger.info("button %s", action)
+        """Handle a button; nothing here edits the message the button was on.
+
+        Logged at DEBUG only: at INFO, a person who pressed "copy text" would leave a log line
+        that a person who did nothing does not (DESIGN §6 rule 2).
+        """
+        logger.debug("button %s", action)
         return await self._run(actor, lambda turn: self._press(turn, action, value))
 
     async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
-        logger.info("form %s", form_id)
+        logger.debug("form %s", form_id)
         return await self._run(actor, lambda turn: self._submit(turn, form_id, values))
 
     async def settings(self, actor: Actor) -> Reply:
@@ -97,9 +101,6 @@ class Sharebot:
 
     async def overview(self, actor: Actor) -> Overview:
         """What a person's own page shows beside the chat: their queue and the policy in force."""
-        async with self.ctx.database.transaction() as session:
-            person = await people.get_or_create(session, actor.platform, actor.user_key)
-            _remember_platform_details(person, actor)
         async with self.ctx.database.transaction() as session:
             turn = await self._begin(session, actor, self.ctx.clock.now())
             rows = await outbox.for_person(session, turn.person_id)
@@ -171,7 +172,7 @@ class Sharebot:
         position, caption = variant_of(suggestion, int(variant_text) + step)
         text = copy_text(url=suggestion.url, caption=caption, hashtags=suggestion.hashtags)
         if action == "card.copy":
-            token = (await shares.links_for(turn.session, int(sid_text))).get("copy")
+            token = (await shares.links_for(turn.session, int(sid_text))).get(COPY)
             if token:
                 self.ctx.clicks.count(token)
         buttons = (
@@ -183,18 +184,15 @@ class Sharebot:
         return Reply.of(Notice(title=title, lines=(f"```{text}```",), buttons=buttons))
 
     async def _run(self, actor: Actor, work: Callable[[Turn], Awaitable[Reply]]) -> Reply:
-        """Meet the person (first contact creates them), then do one unit of work for them.
+        """One unit of work for one person, in one transaction.
 
-        A :class:`UserError` rolls the work back and becomes a notice in the person's language.
+        A :class:`UserError` rolls the work back (a first contact too: it is made again next
+        time) and becomes a notice in the person's language.
         """
-        now = self.ctx.clock.now()
-        async with self.ctx.database.transaction() as session:
-            person = await people.get_or_create(session, actor.platform, actor.user_key)
-            _remember_platform_details(person, actor)
         turn: Turn | None = None
         try:
             async with self.ctx.database.transaction() as session:
-                turn = await self._begin(session, actor, now)
+                turn = await self._begin(session, actor, self.ctx.clock.now())
                 reply = await work(turn)
         except UserError as error:
             assert turn is not None
@@ -204,7 +202,9 @@ class Sharebot:
         return reply
 
     async def _begin(self, session: AsyncSession, actor: Actor, now: datetime) -> Turn:
+        """Meet the person (first contact creates them) and gather what the turn needs."""
         person = await people.get_or_create(session, actor.platform, actor.user_key)
+        _remember_platform_details(person, actor)
         assert person.id is not None
         policy = policy_from(await stored_policy.load(session))
         held = await people.roles_of(session, person.id)

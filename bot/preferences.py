@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.context import Turn
 from bot.errors import UserError
 from bot.grammar import Command, parse_networks, parse_topics
+from bot.i18n import language_for
 from bot.networks import LABELS, NETWORKS
 from bot.planning import replan_person
 from bot.policy import LANGUAGES
@@ -161,7 +162,8 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
     errors: dict[str, str] = {}
     person = turn.person
     changes: dict[str, object] = {}
-    participation = values.get("participation", "on" if person.participation == "on" else "off")
+    shown = "on" if person.participation == "on" else "off"  # the form has no "undecided"
+    participation = values.get("participation", shown)
     if participation not in ("on", "off"):
         raise UserError("error.form")
     paused_text = values.get("paused_until", "").strip()
@@ -187,17 +189,15 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
     changes["style"], changes["language"] = style, None if language == "auto" else language
     for name, value in changes.items():
         setattr(person, name, value)
-    if participation != person.participation:
+    if participation != shown:  # an undecided person saving other settings stays undecided
         if participation == "off":
             await opt_out(turn)
-        person.participation = participation
+        else:
+            person.participation = "on"
     await replan_person(turn.session, person, turn.policy, turn.now)
     turn.wake = True
-    t = (
-        turn.t
-        if person.language in (None, turn.t.language)
-        else turn.t.catalogue.bind(person.language or turn.t.language, turn.zone)
-    )
+    language = language_for(person.language, person.platform_locale, turn.policy.default_language)
+    t = turn.t.catalogue.bind(language, turn.zone)  # the answer is in the newly chosen language
     return Reply.of(
         Notice(lines=(t("settings.saved"),), buttons=(Button(t("settings.open"), "settings.open"),))
     )

@@ -117,6 +117,15 @@ class Chat:
         self.replies.setdefault(name, []).append(reply)
         return reply
 
+    async def ask(self, name: str, text: str) -> str:
+        """Say something and return the answer as plain text."""
+        await self.say(name, text)
+        return self.last_reply(name)
+
+    def text(self, message_id: str, /, language: str = "en", **params: object) -> str:
+        """A catalogue text, to compare answers with what the bot means to say."""
+        return self.ctx.catalogue.text(language, message_id, **params)
+
     def last_reply(self, name: str) -> str:
         return "\n".join(plain_text(view) for view in self.replies[name][-1].views)
 

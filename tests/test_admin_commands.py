@@ -110,16 +110,11 @@ async def test_new_without_arguments_opens_the_compose_form(chat: Chat) -> None:
 async def test_end_and_its_errors(chat: Chat) -> None:
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com Hello")
-    await chat.say("chris", "end")
-    assert "/share end 12" in chat.last_reply("chris")
-    await chat.say("chris", "end 99")
-    assert "99" in chat.last_reply("chris")
-    await chat.say("chris", "end abc")
-    assert "abc" in chat.last_reply("chris")
-    await chat.say("chris", "cancel #1")
-    assert "1" in chat.last_reply("chris")
-    await chat.say("chris", "end 1")
-    assert "1" in chat.last_reply("chris")  # already ended
+    assert await chat.ask("chris", "end") == chat.text("error.id_missing")
+    assert await chat.ask("chris", "end 99") == chat.text("error.no_suggestion", id=99)
+    assert await chat.ask("chris", "end abc") == chat.text("error.id", value="abc")
+    assert await chat.ask("chris", "cancel #1") == chat.text("end.done", id=1)
+    assert await chat.ask("chris", "end 1") == chat.text("error.already_ended", id=1)
     assert [entry.action for entry in await _audit(chat)] == [
         "suggestion.ended",
         "suggestion.created",
@@ -196,19 +191,16 @@ async def test_policy_form_rejects_one_bad_value_entirely(chat: Chat) -> None:
 async def test_roles_grant_revoke_and_list(chat: Chat) -> None:
     chat.person("ben")
     await chat.say("hanna", "roles grant ben comms")
-    await chat.say("ben", "list")
-    assert "comms" not in chat.last_reply("ben").lower() or "#" not in chat.last_reply("ben")
-    await chat.say("hanna", "roles")
-    assert "Ben" in chat.last_reply("hanna")
+    assert chat.text("list.empty") in await chat.ask("ben", "list")
+    assert "Ben" in await chat.ask("hanna", "roles")
     await chat.say("hanna", "roles revoke ben comms")
-    await chat.say("ben", "new https://example.com Hi")
-    assert "#1" not in chat.last_reply("ben")
-    await chat.say("hanna", "roles grant nobody comms")
-    assert "nobody" in chat.last_reply("hanna")
-    await chat.say("hanna", "roles grant ben boss")
-    assert "boss" in chat.last_reply("hanna")
-    await chat.say("hanna", "roles revoke hanna hr")
-    assert "SHAREBOT_ADMINS" in chat.last_reply("hanna")
+    refused = chat.text("error.not_allowed", command="new")
+    assert await chat.ask("ben", "new https://example.com Hi") == refused
+    assert await chat.ask("hanna", "roles grant nobody comms") == chat.text(
+        "error.user", user="nobody"
+    )
+    assert await chat.ask("hanna", "roles grant ben boss") == chat.text("error.role", role="boss")
+    assert "SHAREBOT_ADMINS" in await chat.ask("hanna", "roles revoke hanna hr")
     assert isinstance((await chat.say("hanna", "policy")).views[0], Form)
 
 

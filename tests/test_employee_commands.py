@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+
+import pytest
 
 from bot.views import DataExport, Form, Notice
 from tests.support import Chat
@@ -22,11 +25,10 @@ async def test_empty_command_is_help(chat: Chat) -> None:
 
 async def test_unknown_word_gets_short_help_in_english_and_german(chat: Chat) -> None:
     chat.person("jonas", locale="de-DE")
-    await chat.say("anna", "dance")
-    await chat.say("jonas", "tanzen")
-    assert "dance" in chat.last_reply("anna") and "/share on" in chat.last_reply("anna")
-    assert "tanzen" in chat.last_reply("jonas")
-    assert chat.last_reply("jonas") != chat.last_reply("anna").replace("dance", "tanzen")
+    english = await chat.ask("anna", "dance")
+    german = await chat.ask("jonas", "tanzen")
+    assert chat.text("error.unknown_command", word="dance") in english and "/share on" in english
+    assert chat.text("error.unknown_command", "de", word="tanzen") in german
 
 
 async def test_opt_in_states_the_budget_and_opt_out_confirms(chat: Chat) -> None:
@@ -66,11 +68,8 @@ async def test_bad_pause_is_explained_in_both_languages_and_changes_nothing(chat
         for bad in ("pause", "pause soon", "pause 2020-01-01", "pause 9999d"):
             await chat.say(name, bad)
             assert await _my_data(chat, name) == before
-    await chat.say("anna", "pause soon")
-    await chat.say("jonas", "pause bald")
-    assert "soon" in chat.last_reply("anna") and "2w" in chat.last_reply("anna")
-    assert "bald" in chat.last_reply("jonas")
-    assert chat.last_reply("jonas") != chat.last_reply("anna").replace("soon", "bald")
+    assert await chat.ask("anna", "pause soon") == chat.text("error.pause", value="soon")
+    assert await chat.ask("jonas", "pause bald") == chat.text("error.pause", "de", value="bald")
 
 
 async def test_topics_set_and_clear(chat: Chat) -> None:
@@ -95,6 +94,27 @@ async def test_settings_form_round_trip(chat: Chat) -> None:
     assert prefs["participation"] == "on" and prefs["style"] == "digest"
     assert prefs["networks"] == ["linkedin", "x"] and prefs["language"] == "de"
     assert prefs["max_per_week"] == 1
+
+
+async def test_saving_settings_does_not_decide_for_an_undecided_person(chat: Chat) -> None:
+    form = (await chat.say("anna", "settings")).views[0]
+    assert isinstance(form, Form)
+    values = {f.name: f.value for f in form.fields}
+    await chat.submit("anna", "settings", {**values, "topics": "jobs"})
+    prefs = (await _my_data(chat, "anna"))["preferences"]
+    assert prefs["participation"] == "undecided" and prefs["topics"] == ["jobs"]
+
+
+async def test_pressing_card_buttons_leaves_no_info_log_line(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com Hello")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        await chat.press("anna", "card.copy", "1:0")
+    assert "Hello" in chat.last_reply("anna")
+    assert [r for r in caplog.records if r.levelno >= logging.INFO] == []
 
 
 async def test_settings_form_with_errors_changes_nothing(chat: Chat) -> None:

@@ -13,7 +13,6 @@ from adapters.playground.render import render_message, render_view
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
 from bot.core import Overview, Sharebot
-from bot.i18n import Texts
 from bot.views import Reply
 
 STATIC = Path(__file__).parent / "static"
@@ -64,7 +63,7 @@ class Playground:
         overview = await self.core.overview(me.actor)
         return web.json_response(
             {
-                "people": [await self._person_entry(person, overview.t) for person in demo.PEOPLE],
+                "people": [await self._person_entry(p, me, overview) for p in demo.PEOPLE],
                 "me": me.key,
                 "policy_note": _policy_note(overview),
                 "messages": [render_message(m) for m in self.transcript.of(me.key)],
@@ -81,16 +80,22 @@ class Playground:
             }
         )
 
-    async def _person_entry(self, person: demo.DemoPerson, t: Texts) -> dict[str, str]:
-        """A person in the sidebar, described in the viewer's language."""
-        overview = await self.core.overview(person.actor)
-        roles = overview.roles
+    async def _person_entry(
+        self, person: demo.DemoPerson, me: demo.DemoPerson, mine: Overview
+    ) -> dict[str, str]:
+        """A person in the sidebar, in the viewer's language.
+
+        Roles are public; whether someone opted in is theirs alone, so the status hint is
+        shown for the viewer only (DESIGN §1.3: nobody sees another person's preferences).
+        """
+        own = person.key == me.key
+        roles = mine.roles if own else (await self.core.overview(person.actor)).roles
         role = "hr" if "hr" in roles else "comms" if "comms" in roles else "employee"
         return {
             "key": person.key,
             "name": person.name,
-            "role": t(f"playground.role.{role}"),
-            "hint": t(f"playground.status.{overview.participation}"),
+            "role": mine.t(f"playground.role.{role}"),
+            "hint": mine.t(f"playground.status.{mine.participation}") if own else "",
         }
 
     async def settings(self, request: web.Request) -> web.Response:
