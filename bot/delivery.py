@@ -135,31 +135,32 @@ class Dispatcher:
             rows = await outbox.claim_due(session, now, self.batch_size)
             if not rows:
                 return None
+            batch = _Batch(self.ctx, session, Planning(policy))
+            await batch.load_people(rows)
             outgoing = []
             for group in _one_message_each(rows):
-                item = await self._prepare(session, group, policy, now)
+                item = await self._prepare(batch, group, now)
                 if item is not None:
                     outgoing.append(item)
             return outgoing
 
     async def _prepare(
-        self, session: AsyncSession, group: list[Delivery], policy: Policy, now: datetime
+        self, batch: _Batch, group: list[Delivery], now: datetime
     ) -> _Outgoing | None:
         """Re-check the person and build the message, or drop or reschedule the rows."""
-        row = group[0]
-        person = await people.get(session, row.person_id)
+        row, session = group[0], batch.session
+        person = batch.people.get(row.person_id)
         if person is None:
             return None
-        planning = Planning(policy)
-        texts = self.ctx.texts_for(person, policy)
+        texts = self.ctx.texts_for(person, batch.planning.policy)
         if row.kind == "invitation":
             if person.participation != "undecided":
                 await outbox.remove(session, _ids(group))
                 return None
-            return _Outgoing(group, person, invitation_card(texts, policy))
-        reason = await self._hold_reason(session, person, row, planning, now)
+            return _Outgoing(group, person, invitation_card(texts, batch.planning.policy))
+        reason = await self._hold_reason(session, person, row, batch.planning, now)
         if reason == "window":
-            await self._reschedule(session, group, person, planning, now)
+            await self._reschedule(session, group, person, batch.planning, now)
             return None
         if reason is not None:
             self.ctx.metrics.dropped.labels(reason).inc(len(group))
@@ -168,36 +169,18 @@ class Dispatcher:
         rows = group
         if row.kind == "digest":
             rows = group + await outbox.digest_companions(session, row)
-        cards = await self._cards(session, rows, person, texts)
+        found = {s.id: s for s in await suggestions.by_ids(session, _suggestion_ids(rows))}
+        cards = [
+            await batch.card(suggestion, person, texts, r.variant)
+            for r in rows
+            if (suggestion := found.get(r.suggestion_id)) is not None
+            and suggestion.state != "ended"
+        ]
         if not cards:
             await outbox.remove(session, _ids(rows))
             return None
         view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
         return _Outgoing(rows, person, view, [c.suggestion_id for c in cards])
-
-    async def _cards(
-        self, session: AsyncSession, rows: list[Delivery], person: Person, texts: Texts
-    ) -> list[SuggestionCard]:
-        """The cards of the rows' suggestions that are still running, one per row."""
-        ids = [r.suggestion_id for r in rows if r.suggestion_id is not None]
-        found = {s.id: s for s in await suggestions.by_ids(session, ids)}
-        cards = []
-        for r in rows:
-            suggestion = found.get(r.suggestion_id)
-            if suggestion is None or suggestion.state == "ended":
-                continue
-            tokens = await shares.links_for(session, _id(suggestion))
-            cards.append(
-                suggestion_card(
-                    suggestion,
-                    t=texts,
-                    tokens=tokens,
-                    share_url=self.ctx.share_url,
-                    person=person,
-                    variant=r.variant,
-                )
-            )
-        return cards
 
     async def _hold_reason(
         self,
@@ -212,12 +195,14 @@ class Dispatcher:
             return "opted_out"
         if person.paused_until and person.paused_until > now:
             return "paused"
-        recipient = planning.recipient(person, [])
-        if row.kind != "digest" and recipient.calendar.next_open(now) != now:
+        if row.kind == "digest":
+            return None
+        if planning.calendar(person).next_open(now) != now:
             return "window"
-        recent = await outbox.recent_for(session, _id(person))
-        budget = planning.recipient(person, [w for w in recent if w > now - planner.WEEK]).budget
-        if row.kind != "digest" and budget.conflict(now) is not None:
+        recent = [
+            w for w in await outbox.recent_for(session, _id(person)) if w > now - planner.WEEK
+        ]
+        if planning.recipient(person, recent).budget.conflict(now) is not None:
             return "budget"
         return None
 
@@ -230,7 +215,7 @@ class Dispatcher:
         now: datetime,
     ) -> None:
         """A late row (the process was down) moves to the next window instead of going now."""
-        opened = planning.recipient(person, []).calendar.next_open(now)
+        opened = planning.calendar(person).next_open(now)
         if opened is None:
             self.ctx.metrics.dropped.labels("window").inc(len(group))
             await outbox.remove(session, _ids(group))
@@ -285,33 +270,24 @@ class Dispatcher:
         for suggestion_id in ended:
             async with self.ctx.database.transaction() as session:
                 rows = await outbox.sent_for(session, suggestion_id)
-                updates = [await self._ended_view(session, row, policy) for row in rows]
+                batch = _Batch(self.ctx, session, Planning(policy))
+                await batch.load_people(rows)
+                updates = [await self._ended_view(batch, row) for row in rows]
             await asyncio.gather(*(self._update(*u) for u in updates if u is not None))
             async with self.ctx.database.transaction() as session:
                 await outbox.delete_for_suggestion(session, suggestion_id)
 
-    async def _ended_view(
-        self, session: AsyncSession, row: Delivery, policy: Policy
-    ) -> tuple[Addressee, str, View] | None:
-        person = await people.get(session, row.person_id)
+    async def _ended_view(self, batch: _Batch, row: Delivery) -> tuple[Addressee, str, View] | None:
+        """The sent message again, its ended suggestions marked (a digest keeps its order)."""
+        person = batch.people.get(row.person_id)
         if person is None or row.message_ref is None:
             return None
-        texts = self.ctx.texts_for(person, policy)
-        ids = row.bundle or ([row.suggestion_id] if row.suggestion_id else [])
-        found: list[Suggestion] = await suggestions.by_ids(session, ids)
-        cards = []
-        for suggestion in sorted(found, key=lambda s: ids.index(_id(s))):
-            tokens = await shares.links_for(session, _id(suggestion))
-            cards.append(
-                suggestion_card(
-                    suggestion,
-                    t=texts,
-                    tokens=tokens,
-                    share_url=self.ctx.share_url,
-                    person=person,
-                    variant=row.variant,
-                )
-            )
+        texts = self.ctx.texts_for(person, batch.planning.policy)
+        ids = row.bundle or _suggestion_ids([row])
+        found = {s.id: s for s in await suggestions.by_ids(batch.session, ids)}
+        cards = [await batch.card(found[i], person, texts, row.variant) for i in ids if i in found]
+        if not cards:
+            return None
         view: View = digest(cards, t=texts) if row.bundle else cards[0]
         return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
 
@@ -324,6 +300,40 @@ class Dispatcher:
                 await messenger.update(to, message_ref, view)
             except Exception:
                 logger.exception("could not mark a card as ended on %s", to.platform)
+
+
+class _Batch:
+    """What one batch of rows needs, read once: the people, the rules, the share tokens."""
+
+    def __init__(self, ctx: Context, session: AsyncSession, planning: Planning) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.planning = planning
+        self.people: dict[int, Person] = {}
+        self._tokens: dict[int, dict[str, str]] = {}
+
+    async def load_people(self, rows: list[Delivery]) -> None:
+        found = await people.by_ids(self.session, sorted({row.person_id for row in rows}))
+        self.people = {_id(person): person for person in found}
+
+    async def card(
+        self, suggestion: Suggestion, person: Person, texts: Texts, variant: int
+    ) -> SuggestionCard:
+        key = _id(suggestion)
+        if key not in self._tokens:
+            self._tokens[key] = await shares.links_for(self.session, key)
+        return suggestion_card(
+            suggestion,
+            t=texts,
+            tokens=self._tokens[key],
+            share_url=self.ctx.share_url,
+            person=person,
+            variant=variant,
+        )
+
+
+def _suggestion_ids(rows: list[Delivery]) -> list[int]:
+    return [row.suggestion_id for row in rows if row.suggestion_id is not None]
 
 
 def _ids(rows: list[Delivery]) -> list[int]:

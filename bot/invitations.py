@@ -8,8 +8,8 @@ from bot import planner
 from bot.context import Context, Turn
 from bot.errors import UserError
 from bot.i18n import Texts
-from bot.planning import zone_of
-from bot.policy import Policy, holiday_calendar
+from bot.planning import Planning
+from bot.policy import Policy
 from bot.views import Button, Notice, Reply
 from storage import audit, outbox, people
 from storage.models import Person
@@ -33,10 +33,11 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
     fresh = await people.undecided(
         turn.session, turn.person.platform, [m.user_key for m in members]
     )
+    planning = Planning(turn.policy)
     rows = []
     for person in fresh:
         person.invited = True
-        due = _invitation_time(person, turn.policy, turn)
+        due = _invitation_time(planning, person, turn.now)
         if due is not None:
             rows.append(
                 {
@@ -62,13 +63,14 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
     return Reply.of(Notice(lines=(turn.t("invite.done", target=target),)))
 
 
-def _invitation_time(person: Person, policy: Policy, turn: Turn) -> datetime | None:
+def _invitation_time(planning: Planning, person: Person, now: datetime) -> datetime | None:
+    """Inside the person's window, spread like a suggestion (invitations have no budget)."""
     assert person.id is not None
-    calendar = planner.Calendar(policy.window, zone_of(person, policy), holiday_calendar(policy))
-    opened = calendar.next_open(turn.now)
+    calendar = planning.calendar(person)
+    opened = calendar.next_open(now)
     if opened is None:
         return None
-    return calendar.advance(opened, policy.spread * planner.spread_fraction(0, person.id))
+    return calendar.advance(opened, planning.policy.spread * planner.spread_fraction(0, person.id))
 
 
 def invitation_card(t: Texts, policy: Policy) -> Notice:

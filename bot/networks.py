@@ -16,6 +16,8 @@ LABELS = {
     "whatsapp": "WhatsApp",
 }
 TAKES_TEXT = frozenset({"x", "bluesky", "whatsapp"})
+# The pseudo-network of the "copy text" page and button: counted like the others.
+COPY = "copy"
 
 
 def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:

@@ -38,14 +38,16 @@ class Planning:
         self.policy = policy
         self._holidays = holiday_calendar(policy)
 
+    def calendar(self, person: Person) -> planner.Calendar:
+        """The person's working time: the policy's window in their own zone, minus holidays."""
+        return planner.Calendar(self.policy.window, zone_of(person, self.policy), self._holidays)
+
     def recipient(self, person: Person, busy: list[datetime]) -> planner.Recipient:
         cap = self.policy.max_per_week
         if person.max_per_week:
             cap = min(cap, person.max_per_week)
         return planner.Recipient(
-            calendar=planner.Calendar(
-                self.policy.window, zone_of(person, self.policy), self._holidays
-            ),
+            calendar=self.calendar(person),
             budget=planner.Budget(cap, self.policy.min_gap, tuple(busy)),
             paused_until=person.paused_until,
             digest=person.style == "digest",

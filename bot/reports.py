@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from bot.context import Turn
 from bot.errors import UserError
 from bot.grammar import parse_id
-from bot.networks import LABELS, NETWORKS
+from bot.networks import COPY, LABELS, NETWORKS
 from bot.views import Notice, Reply
 from storage import shares, suggestions
 
-_ORDER = (*NETWORKS, "copy")
+_ORDER = (*NETWORKS, COPY)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.planner import WEEK
 from bot.policy import policy_from
-from storage import audit, outbox, suggestions
+from storage import audit, outbox
 from storage import policy as stored_policy
 from storage.database import Database
 
@@ -22,7 +22,6 @@ async def purge(database: Database, now: datetime) -> Purged:
     """Drop budget entries older than a week, rows of ended suggestions, and old audit entries."""
     async with database.transaction() as session:
         policy = policy_from(await stored_policy.load(session))
-        ended = await suggestions.ended_ids(session)
-        deliveries = await outbox.purge(session, recent_before=now - WEEK, ended_ids=ended)
+        deliveries = await outbox.purge(session, recent_before=now - WEEK)
         entries = await audit.purge(session, now - timedelta(days=policy.retention_days))
     return Purged(deliveries=deliveries, audit_entries=entries)

@@ -6,11 +6,9 @@ import random
 from dataclasses import dataclass
 
 from bot.context import Context
-from bot.networks import NETWORKS, share_target
+from bot.networks import COPY, NETWORKS, share_target
 from storage import shares, suggestions
 from storage.models import Suggestion
-
-COPY = "copy"
 
 
 @dataclass(frozen=True)

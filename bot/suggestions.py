@@ -19,14 +19,13 @@ from bot.grammar import (
     parse_networks,
     split_captions,
 )
-from bot.networks import LABELS, NETWORKS
+from bot.networks import COPY, LABELS, NETWORKS
 from bot.policy import LANGUAGES
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from bot.when import BadWhen, parse_when
 from storage import audit, outbox, shares, suggestions
 from storage.models import Suggestion
 
-COPY = "copy"
 RECENT = timedelta(days=30)
 
 

@@ -35,10 +35,6 @@ def async_url(url: str) -> sa.URL:
     return parsed.set(drivername=_DRIVERS[backend])
 
 
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     target = async_url(url)

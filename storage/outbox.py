@@ -212,18 +212,14 @@ async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
     return list(result.scalars())
 
 
-async def purge(session: AsyncSession, *, recent_before: datetime, ended_ids: Sequence[int]) -> int:
-    """Retention: budget entries older than a week and rows of ended suggestions."""
+async def purge(session: AsyncSession, *, recent_before: datetime) -> int:
+    """Retention: budget entries older than a week and every row left of ended suggestions."""
     removed = await session.execute(
         sa.delete(RecentDelivery).where(col(RecentDelivery.at) < recent_before)
     )
-    count = affected(removed)
-    if ended_ids:
-        gone = await session.execute(
-            sa.delete(Delivery).where(col(Delivery.suggestion_id).in_(ended_ids))
-        )
-        count += affected(gone)
-    return count
+    ended = select(Suggestion.id).where(col(Suggestion.state) == "ended")
+    gone = await session.execute(sa.delete(Delivery).where(col(Delivery.suggestion_id).in_(ended)))
+    return affected(removed) + affected(gone)
 
 
 async def queue_depth(session: AsyncSession) -> int:

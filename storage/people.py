@@ -48,6 +48,13 @@ async def get_or_create(session: AsyncSession, platform: str, user_key: str) -> 
     return person
 
 
+async def by_ids(session: AsyncSession, person_ids: Sequence[int]) -> list[Person]:
+    if not person_ids:
+        return []
+    result = await session.execute(select(Person).where(col(Person.id).in_(person_ids)))
+    return list(result.scalars())
+
+
 async def by_keys(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
     if not user_keys:
         return []
@@ -131,10 +138,3 @@ async def undecided(session: AsyncSession, platform: str, user_keys: Sequence[st
     """Of these people, the ones who never decided and were never invited."""
     people = await by_keys(session, platform, user_keys)
     return [p for p in people if p.participation == "undecided" and not p.invited]
-
-
-async def count_opted_in(session: AsyncSession) -> int:
-    result = await session.execute(
-        select(sa.func.count()).select_from(Person).where(Person.participation == "on")
-    )
-    return int(result.scalar_one())

@@ -92,8 +92,3 @@ async def count_reached(session: AsyncSession, suggestion_id: int, amount: int =
         .where(col(Suggestion.id) == suggestion_id)
         .values(reached=Suggestion.reached + amount)
     )
-
-
-async def ended_ids(session: AsyncSession) -> list[int]:
-    result = await session.execute(select(Suggestion.id).where(Suggestion.state == "ended"))
-    return [int(i) for i in result.scalars()]
