@@ -105,7 +105,7 @@ def parse_draft(rest: str) -> Draft:
         if not match["value"]:
             raise UserError("error.option_value", option=f"--{name}")
         options[name] = match["value"]
-    body = _OPTION.sub(" ", rest).strip()
+    body = _OPTION.sub("", rest).strip()
     url, _, caption_text = body.partition(" ")
     check_url(url)
     captions, hashtags = split_captions(caption_text)

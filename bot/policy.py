@@ -19,7 +19,7 @@ DEFAULT_WINDOW = parse_window("mon-fri 09:00-17:00")
 class BadPolicyValue(ValueError):
     """A policy value was rejected; ``key`` names the i18n text that explains what is allowed."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         super().__init__(key)
         self.key = key
         self.params = params
@@ -99,11 +99,14 @@ def _timezone(text: str) -> str:
 def _holidays(text: str) -> str:
     if text.lower() == "none":
         return "none"
-    country, _, subdivision = text.upper().partition("-")
+    country, dash, subdivision = text.partition("-")
     supported = holiday_calendars.list_supported_countries()
-    if country not in supported or (subdivision and subdivision not in supported[country]):
+    subdivisions = {name.upper(): name for name in supported.get(country.upper(), ())}
+    if country.upper() not in supported or (dash and subdivision.upper() not in subdivisions):
         raise BadPolicyValue("policy.error.holidays")
-    return text.upper()
+    if not dash:
+        return country.upper()
+    return f"{country.upper()}-{subdivisions[subdivision.upper()]}"
 
 
 PARSERS: Mapping[str, Callable[[str], object]] = {
@@ -125,8 +128,12 @@ KEYS = tuple(PARSERS)
 def parse_value(key: str, text: str) -> object:
     """Validate one value typed by HR; raises :class:`BadPolicyValue` with the reason."""
     if key not in PARSERS:
-        raise BadPolicyValue("policy.error.key", keys=", ".join(KEYS))
-    return PARSERS[key](text.strip())
+        raise BadPolicyValue("policy.error.key", key=key[:40], keys=", ".join(KEYS))
+    try:
+        return PARSERS[key](text.strip())
+    except BadPolicyValue as error:
+        error.params["key"] = key  # the answer names the setting that was wrong
+        raise
 
 
 def normalized(key: str, text: str) -> str:

@@ -212,10 +212,16 @@ async def listing(turn: Turn) -> Reply:
     for s in found:
         finish = s.ended_at or s.expires_at
         span = t("list.span", start=t.when(s.starts_at), end=t.when(finish) if finish else "–")
-        topic = f" · {s.topic}" if s.topic else ""
         lines.append(
-            f"• *#{s.id}* {t(f'state.{s.state}')} · {span}{topic} · {short_url(s.url)}\n"
-            f"  “{s.captions[0][:80]}”"
+            t(
+                "list.line",
+                id=s.id,
+                state=t(f"state.{s.state}"),
+                span=span,
+                topic=f" · {s.topic}" if s.topic else "",
+                url=short_url(s.url),
+                caption=s.captions[0][:80],
+            )
         )
         if s.state != "ended" and len(buttons) < 5:
             buttons.append(Button(t("list.end", id=s.id), "suggestion.end", str(s.id), "danger"))

@@ -62,8 +62,8 @@ def parse_window(text: str) -> Window:
 def _parse_days(text: str) -> frozenset[int]:
     days: set[int] = set()
     for part in text.split(","):
-        first, _, last = part.partition("-")
-        if first not in _DAYS or (last and last not in _DAYS):
+        first, dash, last = part.partition("-")
+        if first not in _DAYS or (dash and last not in _DAYS):
             raise ValueError(f"not a day: {part!r}")
         low, high = _DAYS[first], _DAYS[last or first]
         span = range(low, high + 1) if low <= high else [*range(low, 7), *range(0, high + 1)]

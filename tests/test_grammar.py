@@ -368,3 +368,7 @@ def test_copy_text_has_caption_new_hashtags_and_url() -> None:
 def test_copy_text_keeps_a_hashtag_that_is_only_the_start_of_a_longer_one() -> None:
     text = copy_text(url=URL, caption="Neue #Stellenangebote", hashtags=["Stellen"])
     assert text == f"Neue #Stellenangebote\n\n#Stellen\n\n{URL}"
+
+
+def test_an_option_inside_the_caption_leaves_no_double_space() -> None:
+    assert parse_draft("https://example.com Hallo --at 2h Welt").captions == ("Hallo Welt",)

@@ -297,7 +297,7 @@ def test_invalid_values_are_rejected_with_a_reason(key: str, text: str, reason: 
 def test_number_error_names_the_allowed_range() -> None:
     with pytest.raises(BadPolicyValue) as caught:
         parse_value("anonymity_threshold", "2")
-    assert caught.value.params == {"low": 3, "high": 1000}
+    assert caught.value.params == {"low": 3, "high": 1000, "key": "anonymity_threshold"}
 
 
 def test_parse_value_returns_typed_values() -> None:
@@ -349,3 +349,21 @@ def test_holiday_calendar(code: str, day: date, expected: bool) -> None:
 
 def test_no_holiday_calendar_without_holidays() -> None:
     assert holiday_calendar(Policy()) is None
+
+
+@pytest.mark.parametrize("text", ["mon- 09:00-17:00", "-fri 09:00-17:00"])
+def test_a_day_range_needs_both_ends(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_window(text)
+
+
+def test_holidays_need_a_region_after_a_dash_and_keep_its_spelling() -> None:
+    with pytest.raises(BadPolicyValue):
+        normalized("holidays", "DE-")
+    assert normalized("holidays", "de-augsburg") == "DE-Augsburg"
+
+
+def test_a_rejected_policy_value_names_its_key() -> None:
+    with pytest.raises(BadPolicyValue) as raised:
+        parse_value("max_per_week", "lots")
+    assert raised.value.params["key"] == "max_per_week"
