@@ -44,15 +44,6 @@ def main() -> None:
 def run() -> None:
     """Upgrade the database and start every enabled adapter on SHAREBOT_HOST:PORT."""
     settings = _settings()
-    logs.configure(settings.log_level)
-    database = Database.from_url(settings.database_url)
-    try:
-        asyncio.run(_upgrade(database))
-    except Exception as error:  # the one line a person needs, not a traceback
-        click.echo(
-            f"sharebot: cannot prepare the database {settings.database_url}: {error}", err=True
-        )
-        sys.exit(1)
     missing = [name for name in settings.enabled_adapters if name not in AVAILABLE]
     if missing:
         click.echo(
@@ -61,14 +52,20 @@ def run() -> None:
             err=True,
         )
         sys.exit(2)
+    logs.configure(settings.log_level)
+    try:
+        asyncio.run(_upgrade(Database.from_url(settings.database_url)))
+    except Exception as error:  # the one line a person needs, not a traceback
+        click.echo(
+            f"sharebot: cannot prepare the database {settings.database_label}: {error}", err=True
+        )
+        sys.exit(1)
     runtime = build_runtime(settings)
     app = build_app(runtime)
-    local = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-    url = f"http://{local}:{settings.port}/"
     adapters = ", ".join(settings.enabled_adapters)
-    click.echo(f"Sharebot is running with {adapters} on {settings.database_url}.")
+    click.echo(f"Sharebot is running with {adapters} on {settings.database_label}.")
     if "playground" in settings.enabled_adapters:
-        click.echo(f"Open the playground: {url}")
+        click.echo(f"Open the playground: {settings.base_url}/")
     if runtime.database.is_sqlite:
         click.echo("SQLite: run one Sharebot process per database file; use PostgreSQL for more.")
     click.echo("Press Ctrl+C to stop.")
@@ -92,7 +89,7 @@ def upgrade() -> None:
     """Apply every pending migration (also done by `sharebot run`)."""
     settings = _settings()
     asyncio.run(_upgrade(Database.from_url(settings.database_url)))
-    click.echo(f"Database {settings.database_url} is at revision {migrate.head_revision()}.")
+    click.echo(f"Database {settings.database_label} is at revision {migrate.head_revision()}.")
 
 
 @main.command()

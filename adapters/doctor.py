@@ -37,12 +37,12 @@ async def _database(settings: Settings) -> Check:
         await database.ping()
         current = await migrate.is_current(database.engine)
     except Exception as error:
-        return Check("database", False, f"{settings.database_url}: {error}")
+        return Check("database", False, f"{settings.database_label}: {error}")
     finally:
         await database.close()
     if not current:
         return Check("database", False, "schema is not current: run `sharebot db upgrade`")
-    return Check("database", True, f"{settings.database_url} reachable, schema current")
+    return Check("database", True, f"{settings.database_label} reachable, schema current")
 
 
 def _adapters(settings: Settings) -> list[Check]:

@@ -6,6 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
 ADAPTERS: tuple[Adapter, ...] = ("slack", "teams", "playground")
@@ -38,6 +42,17 @@ class Settings(BaseSettings):
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI", ""] = Field(
         "MultiTenant", alias="MICROSOFT_APP_TYPE"
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        try:
+            async_url(value)
+        except (UnsupportedDatabase, ArgumentError) as error:
+            raise ValueError(
+                "use sqlite:///path/to/file.db or postgresql://user:password@host/db"
+            ) from error
+        return value
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -75,6 +90,14 @@ class Settings(BaseSettings):
         if self.microsoft_app_id:
             configured.append("teams")
         return tuple(configured) or ("playground",)
+
+    @property
+    def database_label(self) -> str:
+        """The database URL with its password hidden, for output and logs."""
+        try:
+            return make_url(self.database_url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return "(unreadable DATABASE_URL)"
 
     @property
     def base_url(self) -> str:

@@ -23,6 +23,8 @@ def test_defaults_start_the_playground() -> None:
 @pytest.mark.parametrize(
     ("key", "value"),
     [
+        ("DATABASE_URL", "mysql://root@localhost/sharebot"),
+        ("DATABASE_URL", "not a url"),
         ("PORT", "abc"),
         ("SHAREBOT_ADMINS", "bob"),
         ("SHAREBOT_ADAPTERS", "irc"),
@@ -81,3 +83,9 @@ def test_db_upgrade_doctor_and_purge(tmp_path: Path) -> None:
 def test_doctor_says_what_is_wrong(tmp_path: Path) -> None:
     result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 1 and "FAIL" in result.stdout and "database" in result.stdout
+
+
+def test_output_never_shows_the_database_password(tmp_path: Path) -> None:
+    result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://bot:s3cret@127.0.0.1:1/none")
+    assert "s3cret" not in result.stdout + result.stderr
+    assert "bot:***@127.0.0.1" in result.stdout
