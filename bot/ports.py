@@ -30,15 +30,71 @@ class Addressee:
 
 
 class DeliveryFailed(Exception):
-    """Sending failed; ``permanent`` when retrying cannot help (deactivated, blocked)."""
+    """Sending failed; the dispatcher decides from these fields what happens next.
 
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    - ``permanent``: retrying cannot help (account deactivated, bot blocked or uninstalled);
+      the person is marked unreachable and nothing is retried.
+    - ``rate_limited``: the platform said "too many" (HTTP 429); ``retry_after`` is its
+      ``Retry-After`` in seconds when it gave one, else the dispatcher backs off with jitter.
+    - otherwise the failure is transient (timeout, 5xx, connection reset, Teams 412) and is
+      retried with exponential backoff and jitter, a bounded number of times.
+
+    Raise it only when the platform certainly did not show the message; when that is unknown
+    (a timeout after the request was sent), raise it too: a lost suggestion is harmless.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        rate_limited: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.rate_limited = rate_limited or retry_after is not None
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``count`` messages in any ``seconds``."""
+
+    count: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """A platform's sending limits, declared by its Messenger and enforced by the dispatcher.
+
+    ``overall`` limits the whole app (Slack workspace, Teams app and tenant);
+    ``per_conversation`` limits messages to one person's conversation.
+    """
+
+    overall: tuple[Rate, ...] = ()
+    per_conversation: tuple[Rate, ...] = ()
+    concurrency: int = 20
+    max_attempts: int = 5
+    backoff_seconds: float = 0.5
+    backoff_cap_seconds: float = 30.0
+
+
+UNLIMITED = SendLimits()
 
 
 class Messenger(Protocol):
-    """Sends proactive messages on one platform."""
+    """Sends proactive messages on one platform.
+
+    A Messenger does not retry or wait on its own: it raises :class:`DeliveryFailed` and the
+    dispatcher applies ``limits`` (token buckets, Retry-After, backoff) the same way for all.
+    """
+
+    @property
+    def limits(self) -> SendLimits:
+        """This platform's limits."""
+        ...
 
     async def send(self, to: Addressee, view: View) -> str | None:
         """Send a message; returns a reference to it for a later update, if the platform has one."""

@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.core import Sharebot
 from bot.delivery import Dispatcher
 from bot.i18n import Catalogue
-from bot.ports import Actor, Addressee
+from bot.ports import UNLIMITED, Actor, Addressee, SendLimits
 from bot.views import Reply, View, plain_text
 from storage.database import Database
 
@@ -46,6 +46,7 @@ class FakeMessenger:
 
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[str, str]] = field(default_factory=list)
+    limits: SendLimits = UNLIMITED
 
     async def send(self, to: Addressee, view: View) -> str | None:
         ref = f"m{len(self.sent) + 1}"

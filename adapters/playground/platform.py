@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.playground import demo
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
-from bot.ports import Actor, Addressee, DeliveryFailed
+from bot.ports import UNLIMITED, Actor, Addressee, DeliveryFailed, SendLimits
 from bot.views import View
 
 
@@ -15,6 +15,7 @@ class PlaygroundMessenger:
     def __init__(self, transcript: Transcript, clock: Clock) -> None:
         self.transcript = transcript
         self.clock = clock
+        self.limits: SendLimits = UNLIMITED
 
     async def send(self, to: Addressee, view: View) -> str | None:
         if to.user_key not in demo.BY_KEY:
