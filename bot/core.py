@@ -231,3 +231,5 @@ def _remember_platform_details(person: Person, actor: Actor) -> None:
     ):
         if value and getattr(person, name) != value:
             setattr(person, name, value)
+    if not person.reachable:
+        person.reachable = True  # they wrote to the bot, so it can reach them again

@@ -1,8 +1,10 @@
 """The dispatcher: starts due suggestions, sends due deliveries at most once, tidies ended ones.
 
-Sending is at most once: a row is marked ``sending`` and committed before the platform is
-called, and a row found in that state later is never sent again (a lost suggestion is
-harmless; a duplicate is spam).
+Sending is at most once: a row is marked ``sending`` and committed just before the platform
+is called (a few rows per worker, so a crash leaves at most ``concurrency`` rows in doubt),
+and a row found in that state after its lease is never sent again but counted as uncertain
+(a lost suggestion is harmless; a duplicate is spam). Several processes may share one
+PostgreSQL database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +24,8 @@ from bot.i18n import Texts
 from bot.invitations import invitation_card
 from bot.planning import Planning
 from bot.policy import Policy, policy_from
-from bot.ports import Addressee, DeliveryFailed
+from bot.ports import Addressee
+from bot.sending import Outcome, Outgoing, Sender
 from bot.views import SuggestionCard, View
 from storage import outbox, people, shares, suggestions
 from storage import policy as stored_policy
@@ -30,27 +33,33 @@ from storage.models import Delivery, Person, Suggestion
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-
-
-@dataclass
-class _Outgoing:
-    """One message to send, decided inside the claiming transaction."""
-
-    rows: list[Delivery]
-    person: Person
-    view: View
-    suggestion_ids: list[int] = field(default_factory=list)
-    message_ref: str | None = None
-    ok: bool = False
+WAVE = 8
+ENDED_CHUNK = 500
 
 
 class Dispatcher:
-    """Ticked by the scheduler (and woken after a command); one tick at a time per process."""
+    """Ticked by the scheduler (and woken after a command); one tick at a time per process.
 
-    def __init__(self, ctx: Context, *, batch_size: int = 200, concurrency: int = 20) -> None:
+    ``concurrency`` messages are in flight at most, by ``concurrency // WAVE`` workers that
+    each claim, send and record a wave of rows. A tick sends for at most ``tick_budget``
+    seconds, then starts over, so a long fan-out never holds up starting or ending others.
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        concurrency: int = 32,
+        lease: timedelta = LEASE,
+        tick_budget: float = 20.0,
+    ) -> None:
         self.ctx = ctx
-        self.batch_size = batch_size
-        self._limit = asyncio.Semaphore(concurrency)
+        self.concurrency = max(concurrency, 1)
+        self.lease = lease
+        self.tick_budget = tick_budget
+        self.sender = Sender(
+            ctx.messengers, ctx.metrics, give_up_after=lease.total_seconds() / 2
+        )
         self._lock = asyncio.Lock()
         self._again = False
         self._woken: set[asyncio.Task[None]] = set()
@@ -86,7 +95,7 @@ class Dispatcher:
         await self.finish_ended(policy)
         await self.ctx.clicks.flush(self.ctx.database)
         async with self.ctx.database.transaction() as session:
-            uncertain = await outbox.stale_sending(session, now - LEASE)
+            uncertain = await outbox.stale_sending(session, now - self.lease)
             self.ctx.metrics.queue_depth.set(await outbox.queue_depth(session))
         if uncertain:
             self.ctx.metrics.uncertain.inc(uncertain)
@@ -120,23 +129,33 @@ class Dispatcher:
                     logger.info("suggestion #%d expired", suggestion_id)
 
     async def send_due(self, policy: Policy, now: datetime) -> int:
-        """Claim and send due deliveries, batch after batch, until none is due."""
-        total = 0
-        while True:
-            outgoing = await self._claim(policy, now)
-            if outgoing is None:
-                return total
-            await asyncio.gather(*(self._send(item) for item in outgoing))
-            await self._record(outgoing, now)
-            total += sum(1 for item in outgoing if item.ok)
+        """Claim and send due deliveries, wave after wave, until none is due or time is up."""
+        until = time.monotonic() + self.tick_budget
+        workers = max(self.concurrency // WAVE, 1)
+        wave = min(WAVE, self.concurrency)
+        sent = await asyncio.gather(*(self._work(policy, now, wave, until) for _ in range(workers)))
+        return sum(sent)
 
-    async def _claim(self, policy: Policy, now: datetime) -> list[_Outgoing] | None:
+    async def _work(self, policy: Policy, now: datetime, wave: int, until: float) -> int:
+        sent = 0
+        while True:
+            if time.monotonic() > until:
+                self._again = True
+                return sent
+            outgoing = await self._claim(policy, now, wave)
+            if outgoing is None:
+                return sent
+            await asyncio.gather(*(self.sender.send(item) for item in outgoing))
+            await self._record(outgoing, self.ctx.clock.now())
+            sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
+
+    async def _claim(self, policy: Policy, now: datetime, wave: int) -> list[Outgoing] | None:
         async with self.ctx.database.transaction() as session:
-            rows = await outbox.claim_due(session, now, self.batch_size)
+            rows = await outbox.claim_due(session, now, wave)
             if not rows:
                 return None
             batch = _Batch(self.ctx, session, Planning(policy))
-            await batch.load_people(rows)
+            await batch.load(rows, now)
             outgoing = []
             for group in _one_message_each(rows):
                 item = await self._prepare(batch, group, now)
@@ -146,7 +165,7 @@ class Dispatcher:
 
     async def _prepare(
         self, batch: _Batch, group: list[Delivery], now: datetime
-    ) -> _Outgoing | None:
+    ) -> Outgoing | None:
         """Re-check the person and build the message, or drop or reschedule the rows."""
         row, session = group[0], batch.session
         person = batch.people.get(row.person_id)
@@ -154,11 +173,11 @@ class Dispatcher:
             return None
         texts = self.ctx.texts_for(person, batch.planning.policy)
         if row.kind == "invitation":
-            if person.participation != "undecided":
+            if person.participation != "undecided" or not person.reachable:
                 await outbox.remove(session, _ids(group))
                 return None
-            return _Outgoing(group, person, invitation_card(texts, batch.planning.policy))
-        reason = await self._hold_reason(session, person, row, batch.planning, now)
+            return Outgoing(group, person, invitation_card(texts, batch.planning.policy))
+        reason = self._hold_reason(batch, person, row, now)
         if reason == "window":
             await self._reschedule(session, group, person, batch.planning, now)
             return None
@@ -169,40 +188,35 @@ class Dispatcher:
         rows = group
         if row.kind == "digest":
             rows = group + await outbox.digest_companions(session, row)
-        found = {s.id: s for s in await suggestions.by_ids(session, _suggestion_ids(rows))}
+            await batch.load_suggestions(rows)
         cards = [
             await batch.card(suggestion, person, texts, r.variant)
             for r in rows
-            if (suggestion := found.get(r.suggestion_id)) is not None
+            if (suggestion := batch.suggestions.get(r.suggestion_id or 0)) is not None
             and suggestion.state != "ended"
         ]
         if not cards:
             await outbox.remove(session, _ids(rows))
             return None
         view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
-        return _Outgoing(rows, person, view, [c.suggestion_id for c in cards])
+        return Outgoing(rows, person, view, [c.suggestion_id for c in cards])
 
-    async def _hold_reason(
-        self,
-        session: AsyncSession,
-        person: Person,
-        row: Delivery,
-        planning: Planning,
-        now: datetime,
+    def _hold_reason(
+        self, batch: _Batch, person: Person, row: Delivery, now: datetime
     ) -> str | None:
         """Why this row must not go out now, if it must not: the person may have changed."""
         if person.participation != "on":
             return "opted_out"
+        if not person.reachable:
+            return "unreachable"
         if person.paused_until and person.paused_until > now:
             return "paused"
         if row.kind == "digest":
             return None
-        if planning.calendar(person).next_open(now) != now:
+        if batch.planning.calendar(person).next_open(now) != now:
             return "window"
-        recent = [
-            w for w in await outbox.recent_for(session, _id(person)) if w > now - planner.WEEK
-        ]
-        if planning.recipient(person, recent).budget.conflict(now) is not None:
+        recent = batch.recent.get(_id(person), [])
+        if batch.planning.recipient(person, recent).budget.conflict(now) is not None:
             return "budget"
         return None
 
@@ -223,57 +237,56 @@ class Dispatcher:
         for row in group:
             await outbox.reschedule(session, _id(row), opened)
 
-    async def _send(self, item: _Outgoing) -> None:
-        platform = item.person.platform
-        messenger = self.ctx.messengers.get(platform)
-        if messenger is None:
-            logger.warning("no messenger for platform %s; delivery dropped", platform)
-            return
-        to = Addressee(platform, item.person.user_key, item.person.address)
-        async with self._limit:
-            started = time.perf_counter()
-            try:
-                item.message_ref = await messenger.send(to, item.view)
-                item.ok = True
-            except DeliveryFailed as error:
-                self.ctx.metrics.failed.labels(platform).inc()
-                logger.warning("delivery failed on %s (%s)", platform, error)
-            except Exception:
-                self.ctx.metrics.failed.labels(platform).inc()
-                logger.exception("delivery failed on %s", platform)
-            finally:
-                self.ctx.metrics.dispatch_seconds.labels(platform).observe(
-                    time.perf_counter() - started
-                )
-
-    async def _record(self, outgoing: list[_Outgoing], now: datetime) -> None:
+    async def _record(self, outgoing: list[Outgoing], now: datetime) -> None:
+        """Write down what came of a wave, in one transaction and a few statements."""
+        by_outcome: dict[Outcome, list[Outgoing]] = {outcome: [] for outcome in Outcome}
+        for item in outgoing:
+            by_outcome[item.outcome].append(item)
+        sent = [i for i in by_outcome[Outcome.SENT] if i.rows[0].kind != "invitation"]
+        gone = [i for i in outgoing if i not in sent and i.outcome is not Outcome.UNCERTAIN]
         async with self.ctx.database.transaction() as session:
-            for item in outgoing:
-                ids = _ids(item.rows)
-                if not item.ok or item.rows[0].kind == "invitation":
-                    await outbox.remove(session, ids)
-                    if item.ok:
-                        self.ctx.metrics.sent.labels(item.person.platform).inc()
-                    continue
-                bundle = item.suggestion_ids if item.rows[0].kind == "digest" else None
-                await outbox.mark_sent(session, ids, message_ref=item.message_ref, bundle=bundle)
-                assert item.person.id is not None
-                await outbox.record_recent(session, item.person.id, now)
-                for suggestion_id in item.suggestion_ids:
-                    await suggestions.count_reached(session, suggestion_id)
-                self.ctx.metrics.sent.labels(item.person.platform).inc()
+            await outbox.remove(session, [id_ for item in gone for id_ in _ids(item.rows)])
+            await outbox.mark_uncertain(
+                session, [id_ for item in by_outcome[Outcome.UNCERTAIN] for id_ in _ids(item.rows)]
+            )
+            unreachable = [_id(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
+            await people.mark_unreachable(session, unreachable)
+            await outbox.mark_sent(
+                session,
+                [
+                    outbox.SentMessage(
+                        _ids(item.rows),
+                        item.message_ref,
+                        item.suggestion_ids if item.rows[0].kind == "digest" else None,
+                    )
+                    for item in sent
+                ],
+            )
+            await outbox.record_recent(session, [_id(item.person) for item in sent], now)
+            reached = Counter(s for item in sent for s in item.suggestion_ids)
+            for suggestion_id, amount in reached.items():
+                await suggestions.count_reached(session, suggestion_id, amount)
+        if unreachable:
+            logger.info("%d people are no longer reachable on their platform", len(unreachable))
 
     async def finish_ended(self, policy: Policy) -> None:
-        """Show 'ended' on every card sent for ended suggestions, then delete their rows."""
+        """Show 'ended' on every card sent for ended suggestions, then delete their rows.
+
+        Cards are taken a chunk at a time (their rows deleted as they are taken), so a large
+        audience never sits in memory and two processes never update the same card.
+        """
         async with self.ctx.database.transaction() as session:
             ended = await outbox.ended_with_rows(session)
         for suggestion_id in ended:
-            async with self.ctx.database.transaction() as session:
-                rows = await outbox.sent_for(session, suggestion_id)
-                batch = _Batch(self.ctx, session, Planning(policy))
-                await batch.load_people(rows)
-                updates = [await self._ended_view(batch, row) for row in rows]
-            await asyncio.gather(*(self._update(*u) for u in updates if u is not None))
+            while True:
+                async with self.ctx.database.transaction() as session:
+                    rows = await outbox.take_sent(session, suggestion_id, ENDED_CHUNK)
+                    batch = _Batch(self.ctx, session, Planning(policy))
+                    await batch.load(rows, None)
+                    updates = [await self._ended_view(batch, row) for row in rows]
+                await asyncio.gather(*(self.sender.update(*u) for u in updates if u is not None))
+                if len(rows) < ENDED_CHUNK:
+                    break
             async with self.ctx.database.transaction() as session:
                 await outbox.delete_for_suggestion(session, suggestion_id)
 
@@ -284,37 +297,41 @@ class Dispatcher:
             return None
         texts = self.ctx.texts_for(person, batch.planning.policy)
         ids = row.bundle or _suggestion_ids([row])
-        found = {s.id: s for s in await suggestions.by_ids(batch.session, ids)}
+        found = batch.suggestions
         cards = [await batch.card(found[i], person, texts, row.variant) for i in ids if i in found]
         if not cards:
             return None
         view: View = digest(cards, t=texts) if row.bundle else cards[0]
         return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
 
-    async def _update(self, to: Addressee, message_ref: str, view: View) -> None:
-        messenger = self.ctx.messengers.get(to.platform)
-        if messenger is None:
-            return
-        async with self._limit:
-            try:
-                await messenger.update(to, message_ref, view)
-            except Exception:
-                logger.exception("could not mark a card as ended on %s", to.platform)
-
 
 class _Batch:
-    """What one batch of rows needs, read once: the people, the rules, the share tokens."""
+    """What one wave of rows needs, read once: people, recent times, suggestions, share tokens."""
 
     def __init__(self, ctx: Context, session: AsyncSession, planning: Planning) -> None:
         self.ctx = ctx
         self.session = session
         self.planning = planning
         self.people: dict[int, Person] = {}
+        self.recent: dict[int, list[datetime]] = {}
+        self.suggestions: dict[int, Suggestion] = {}
         self._tokens: dict[int, dict[str, str]] = {}
 
-    async def load_people(self, rows: list[Delivery]) -> None:
-        found = await people.by_ids(self.session, sorted({row.person_id for row in rows}))
-        self.people = {_id(person): person for person in found}
+    async def load(self, rows: list[Delivery], now: datetime | None) -> None:
+        """The people of these rows, their recent deliveries (when ``now`` is given), the
+        suggestions the rows name."""
+        ids = sorted({row.person_id for row in rows})
+        self.people = {_id(person): person for person in await people.by_ids(self.session, ids)}
+        if now is not None:
+            self.recent = await outbox.recent_times(self.session, ids, since=now - planner.WEEK)
+        await self.load_suggestions(rows)
+
+    async def load_suggestions(self, rows: list[Delivery]) -> None:
+        wanted = {i for row in rows for i in (row.bundle or _suggestion_ids([row]))}
+        missing = sorted(wanted - self.suggestions.keys())
+        if missing:
+            for suggestion in await suggestions.by_ids(self.session, missing):
+                self.suggestions[_id(suggestion)] = suggestion
 
     async def card(
         self, suggestion: Suggestion, person: Person, texts: Texts, variant: int

@@ -36,11 +36,10 @@ class DeliveryFailed(Exception):
       the person is marked unreachable and nothing is retried.
     - ``rate_limited``: the platform said "too many" (HTTP 429); ``retry_after`` is its
       ``Retry-After`` in seconds when it gave one, else the dispatcher backs off with jitter.
-    - otherwise the failure is transient (timeout, 5xx, connection reset, Teams 412) and is
-      retried with exponential backoff and jitter, a bounded number of times.
-
-    Raise it only when the platform certainly did not show the message; when that is unknown
-    (a timeout after the request was sent), raise it too: a lost suggestion is harmless.
+    - ``uncertain``: the request went out but no answer came (a read timeout): the platform
+      may have shown the message, so it is never sent again and is counted as uncertain.
+    - otherwise the failure is transient (5xx, connection refused or reset before an answer,
+      Teams 412) and is retried with exponential backoff and jitter, a bounded number of times.
     """
 
     def __init__(
@@ -50,9 +49,11 @@ class DeliveryFailed(Exception):
         permanent: bool = False,
         rate_limited: bool = False,
         retry_after: float | None = None,
+        uncertain: bool = False,
     ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        self.uncertain = uncertain
         self.rate_limited = rate_limited or retry_after is not None
         self.retry_after = retry_after
 

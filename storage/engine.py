@@ -36,7 +36,12 @@ def async_url(url: str) -> sa.URL:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    SQLite transactions begin with ``BEGIN IMMEDIATE``: they take the write lock up front and
+    wait for it, so a read-then-write (claiming deliveries, first contact) cannot interleave
+    with another connection's and every transaction sees the rows it then changes.
+    """
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
         engine = create_async_engine(target, connect_args={"timeout": 30}, **options)
@@ -48,6 +53,11 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+            dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced below
+
+        @sa.event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: sa.Connection) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_size", 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,15 +85,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
     if supports_skip_locked(session):
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.execute(query)).scalars())
-    if rows:
-        await session.execute(
-            sa.update(Delivery)
-            .where(col(Delivery.id).in_([row.id for row in rows]))
-            .values(state=SENDING, claimed_at=now)
-        )
-        for row in rows:
-            row.state, row.claimed_at = SENDING, now
-    return rows
+    if not rows:
+        return []
+    return await _take(session, rows, now)
 
 
 async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[Delivery]:
@@ -108,23 +102,53 @@ async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[D
         )
     )
     rows = list(result.scalars())
-    if rows:
-        await session.execute(
-            sa.update(Delivery)
-            .where(col(Delivery.id).in_([row.id for row in rows]))
-            .values(state=SENDING, claimed_at=delivery.claimed_at)
-        )
-    return rows
+    if not rows:
+        return []
+    assert delivery.claimed_at is not None
+    return await _take(session, rows, delivery.claimed_at)
 
 
-async def mark_sent(
-    session: AsyncSession, ids: Sequence[int], *, message_ref: str | None, bundle: list[int] | None
-) -> None:
-    await session.execute(
+async def _take(session: AsyncSession, rows: list[Delivery], now: datetime) -> list[Delivery]:
+    """Mark rows as being sent; only rows still pending change hands, whatever the
+    database's locking did, and only those are returned."""
+    claimed = await session.execute(
         sa.update(Delivery)
-        .where(col(Delivery.id).in_(ids))
-        .values(state=SENT, message_ref=message_ref, bundle=bundle)
+        .where(col(Delivery.id).in_([row.id for row in rows]), col(Delivery.state) == PENDING)
+        .values(state=SENDING, claimed_at=now)
+        .returning(col(Delivery.id))
+        .execution_options(synchronize_session=False)
     )
+    mine = set(claimed.scalars())
+    for row in rows:
+        row.state, row.claimed_at = SENDING, now
+    return [row for row in rows if row.id in mine]
+
+
+class SentMessage(NamedTuple):
+    """The rows one message carried, its platform reference, and a digest's suggestions."""
+
+    ids: list[int]
+    message_ref: str | None
+    bundle: list[int] | None
+
+
+async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> None:
+    """Mark rows sent with their message reference, in one executemany."""
+    values = [
+        {"id": id_, "state": SENT, "message_ref": m.message_ref, "bundle": m.bundle}
+        for m in messages
+        for id_ in m.ids
+    ]
+    if values:
+        await session.execute(sa.update(Delivery), values)
+
+
+async def mark_uncertain(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Rows whose message may or may not have arrived: kept, never sent again."""
+    if ids:
+        await session.execute(
+            sa.update(Delivery).where(col(Delivery.id).in_(ids)).values(state=UNCERTAIN)
+        )
 
 
 async def reschedule(session: AsyncSession, delivery_id: int, due_at: datetime) -> None:
@@ -136,12 +160,16 @@ async def reschedule(session: AsyncSession, delivery_id: int, due_at: datetime) 
 
 
 async def remove(session: AsyncSession, ids: Sequence[int]) -> None:
-    await session.execute(sa.delete(Delivery).where(col(Delivery.id).in_(ids)))
+    if ids:
+        await session.execute(sa.delete(Delivery).where(col(Delivery.id).in_(ids)))
 
 
-async def record_recent(session: AsyncSession, person_id: int, at: datetime) -> None:
-    session.add(RecentDelivery(person_id=person_id, at=at))
-    await session.flush()
+async def record_recent(session: AsyncSession, person_ids: Sequence[int], at: datetime) -> None:
+    """Remember that these people got a message at ``at`` (their attention budget)."""
+    if person_ids:
+        await session.execute(
+            sa.insert(RecentDelivery), [{"person_id": p, "at": at} for p in person_ids]
+        )
 
 
 async def stale_sending(session: AsyncSession, claimed_before: datetime) -> int:
@@ -154,15 +182,26 @@ async def stale_sending(session: AsyncSession, claimed_before: datetime) -> int:
     return affected(result)
 
 
-async def sent_for(session: AsyncSession, suggestion_id: int) -> list[Delivery]:
-    result = await session.execute(
-        select(Delivery).where(
+async def take_sent(session: AsyncSession, suggestion_id: int, limit: int) -> list[Delivery]:
+    """Up to ``limit`` sent rows of an ended suggestion, deleted as they are taken.
+
+    Locked with ``SKIP LOCKED`` on PostgreSQL, so two processes never take the same row.
+    """
+    query = (
+        select(Delivery)
+        .where(
             col(Delivery.suggestion_id) == suggestion_id,
             col(Delivery.state) == SENT,
             col(Delivery.message_ref).is_not(None),
         )
+        .order_by(col(Delivery.id))
+        .limit(limit)
     )
-    return list(result.scalars())
+    if supports_skip_locked(session):
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.execute(query)).scalars())
+    await remove(session, [row.id for row in rows if row.id is not None])
+    return rows
 
 
 async def delete_for_suggestion(session: AsyncSession, suggestion_id: int) -> int:
@@ -210,6 +249,22 @@ async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
         .order_by(col(RecentDelivery.at))
     )
     return list(result.scalars())
+
+
+async def recent_times(
+    session: AsyncSession, person_ids: Sequence[int], *, since: datetime
+) -> dict[int, list[datetime]]:
+    """Per person, when they got messages since ``since`` (for the budget re-check)."""
+    times: dict[int, list[datetime]] = defaultdict(list)
+    if person_ids:
+        result = await session.execute(
+            select(RecentDelivery.person_id, RecentDelivery.at).where(
+                col(RecentDelivery.person_id).in_(person_ids), col(RecentDelivery.at) >= since
+            )
+        )
+        for person_id, at in result.all():
+            times[person_id].append(at)
+    return times
 
 
 async def purge(session: AsyncSession, *, recent_before: datetime) -> int:

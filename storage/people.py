@@ -39,6 +39,7 @@ async def get_or_create(session: AsyncSession, platform: str, user_key: str) -> 
                 "networks": [],
                 "participation": "undecided",
                 "invited": False,
+                "reachable": True,
                 "style": "each",
             },
         )
@@ -72,7 +73,9 @@ async def opted_in_batches(
     while True:
         result = await session.execute(
             select(Person)
-            .where(Person.participation == "on", col(Person.id) > last_id)
+            .where(
+                Person.participation == "on", col(Person.reachable), col(Person.id) > last_id
+            )
             .order_by(col(Person.id))
             .limit(batch_size)
         )
@@ -122,6 +125,21 @@ async def drop_pending(session: AsyncSession, person_id: int) -> int:
         )
     )
     return affected(result)
+
+
+async def mark_unreachable(session: AsyncSession, person_ids: Sequence[int]) -> None:
+    """The platform said these accounts are gone or blocked the bot: plan nothing more for
+    them (until they write to the bot again) and drop what was planned."""
+    if not person_ids:
+        return
+    await session.execute(
+        sa.update(Person).where(col(Person.id).in_(person_ids)).values(reachable=False)
+    )
+    await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.person_id).in_(person_ids), col(Delivery.state) == "pending"
+        )
+    )
 
 
 async def forget(session: AsyncSession, person_id: int) -> None:

@@ -94,7 +94,7 @@ async def test_ending_marks_sent_cards_and_drops_pending(chat: Chat) -> None:
     assert isinstance(card, SuggestionCard) and card.ended
     assert chat.messenger.updates == [("anna", chat.messenger.sent[0].ref)]
     async with chat.database.transaction() as session:
-        assert await outbox.sent_for(session, 1) == []
+        assert await outbox.take_sent(session, 1, 10) == []
         assert await outbox.queue_depth(session) == 0
     chat.clock.advance(weeks=1, hours=1)
     await chat.tick()
