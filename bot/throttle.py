@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from bot.ports import Rate, SendLimits
 
 _CONVERSATIONS_KEPT = 10_000
+_EPSILON = 1e-9  # float refills land a hair below a whole token
 
 
 class TokenBucket:
@@ -25,7 +26,7 @@ class TokenBucket:
     def wait(self, now: float) -> float:
         """Seconds until a token is there (0 when one is there now)."""
         self._refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.per_second
+        return 0.0 if self.tokens >= 1 - _EPSILON else (1 - self.tokens) / self.per_second
 
     def take(self, now: float) -> None:
         self._refill(now)
@@ -38,7 +39,7 @@ class TokenBucket:
 
     def full(self, now: float) -> bool:
         self._refill(now)
-        return self.tokens >= self.capacity
+        return self.tokens >= self.capacity - _EPSILON
 
     def _refill(self, now: float) -> None:
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_second)

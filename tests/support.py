@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,15 @@ from storage.database import Database
 PLATFORM = "chat"
 # A Wednesday, 10:00 UTC (11:00 in Berlin): inside the default working window.
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, every: float = 0.01
+) -> None:
+    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while not await condition():  # noqa: ASYNC110 - the condition is a query, not an event
+            await asyncio.sleep(every)
 
 
 class FakeClock:
@@ -42,13 +52,21 @@ class Sent:
 
 @dataclass
 class FakeMessenger:
-    """Records every message; ``update`` replaces the view of a sent message."""
+    """Records every message; ``update`` replaces the view of a sent message.
+
+    ``failures[user]`` lists what the next calls to that person raise, one call each.
+    """
 
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[str, str]] = field(default_factory=list)
     limits: SendLimits = UNLIMITED
+    failures: dict[str, list[Exception]] = field(default_factory=dict)
+    attempts: list[str] = field(default_factory=list)
 
     async def send(self, to: Addressee, view: View) -> str | None:
+        self.attempts.append(to.user_key)
+        if self.failures.get(to.user_key):
+            raise self.failures[to.user_key].pop(0)
         ref = f"m{len(self.sent) + 1}"
         self.sent.append(Sent(to.user_key, view, ref))
         return ref
@@ -94,6 +112,11 @@ class Chat:
         self.dispatcher = Dispatcher(self.ctx)
         self.replies: dict[str, list[Reply]] = {}
         self.locales: dict[str, str] = {}
+
+    def limit(self, limits: SendLimits) -> None:
+        """Give the fake platform these limits (the dispatcher reads them when built)."""
+        self.messenger.limits = limits
+        self.dispatcher = Dispatcher(self.ctx)
 
     def person(self, name: str, *, locale: str = "en-GB", timezone: str = "Europe/Berlin") -> Actor:
         actor = Actor(PLATFORM, name, name.title(), locale, timezone)

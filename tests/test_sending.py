@@ -1,0 +1,209 @@
+"""Rate limits and failures: Retry-After, backoff, bounded retries, permanent and unknown ends."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.ports import DeliveryFailed, Rate, SendLimits
+from bot.throttle import Throttle, TokenBucket
+from storage import outbox, people
+from tests.support import PLATFORM, Chat, eventually
+
+QUICK = SendLimits(max_attempts=4, backoff_seconds=0.001, backoff_cap_seconds=0.002)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when someone sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def _throttle(limits: SendLimits, time: FakeTime) -> Throttle:
+    return Throttle(limits, monotonic=time.monotonic, sleep=time.sleep, jitter=lambda: 1.0)
+
+
+def test_a_token_bucket_allows_its_burst_then_refills_evenly() -> None:
+    bucket = TokenBucket(Rate(2, 1.0), now=0.0)
+    assert bucket.wait(0.0) == 0.0
+    bucket.take(0.0)
+    bucket.take(0.0)
+    assert bucket.wait(0.0) == 0.5
+    assert bucket.wait(0.5) == 0.0
+
+
+async def test_the_platform_limit_paces_messages() -> None:
+    time = FakeTime()
+    throttle = _throttle(SendLimits(overall=(Rate(10, 1.0),)), time)
+    for n in range(30):
+        await throttle.acquire(f"person{n}")
+    # a burst of 10, then one every 0.1 s: 20 more take 2 seconds
+    assert abs(time.now - 102.0) < 1e-9
+
+
+async def test_one_busy_conversation_waits_alone() -> None:
+    time = FakeTime()
+    limits = SendLimits(overall=(Rate(100, 1.0),), per_conversation=(Rate(1, 1.0),))
+    throttle = _throttle(limits, time)
+    await throttle.acquire("anna")
+    await throttle.acquire("ben")
+    assert time.slept == []
+    await throttle.acquire("anna")
+    assert time.slept == [1.0]
+
+
+async def test_retry_after_pauses_the_whole_platform() -> None:
+    time = FakeTime()
+    throttle = _throttle(SendLimits(), time)
+    throttle.pause(3.0)
+    await throttle.acquire("anna")
+    assert time.slept == [3.0]
+
+
+def test_backoff_doubles_up_to_the_cap() -> None:
+    limits = SendLimits(backoff_seconds=0.5, backoff_cap_seconds=3.0)
+    throttle = _throttle(limits, FakeTime())
+    assert [throttle.backoff(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    jittered = Throttle(limits, jitter=lambda: 0.25)
+    assert jittered.backoff(2) == 0.25
+
+
+async def _one_card_for(chat: Chat, *names: str) -> None:
+    await chat.say("hanna", "policy set spread_minutes 0")
+    for name in names:
+        await chat.say(name, "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/day Our team day")
+    await chat.tick()
+
+
+async def _count_sending(chat: Chat) -> int:
+    async with chat.database.transaction() as session:
+        rows = [row for n in range(1, 20) for row in await outbox.for_person(session, n)]
+    return sum(1 for row in rows if row.state == outbox.SENDING)
+
+
+async def _states(chat: Chat, *names: str) -> list[str]:
+    """The states of the named people's delivery rows."""
+    states = []
+    async with chat.database.transaction() as session:
+        for name in names:
+            person = await people.find(session, PLATFORM, name)
+            assert person is not None and person.id is not None
+            states += [row.state for row in await outbox.for_person(session, person.id)]
+    return states
+
+
+async def test_429_with_retry_after_is_waited_out_and_sent_once(chat: Chat) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [DeliveryFailed("429", retry_after=0.01)] * 2
+    await _one_card_for(chat, "anna")
+    assert [m.to for m in chat.messenger.sent] == ["anna"]
+    assert chat.messenger.attempts == ["anna"] * 3
+    assert chat.ctx.metrics.rate_limited.labels(PLATFORM)._value.get() == 2
+    assert chat.ctx.metrics.sent.labels(PLATFORM)._value.get() == 1
+
+
+async def test_a_burst_of_server_errors_is_retried_with_backoff(chat: Chat) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [DeliveryFailed("HTTP 502"), DeliveryFailed("HTTP 503")]
+    await _one_card_for(chat, "anna")
+    assert [m.to for m in chat.messenger.sent] == ["anna"]
+    assert chat.messenger.attempts == ["anna"] * 3
+
+
+async def test_retries_are_bounded_and_a_lost_card_is_never_tried_again(chat: Chat) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [DeliveryFailed("HTTP 500")] * 10
+    await _one_card_for(chat, "anna")
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.sent == []
+    assert chat.messenger.attempts == ["anna"] * QUICK.max_attempts
+    assert chat.ctx.metrics.failed.labels(PLATFORM)._value.get() == 1
+    assert await _states(chat, "anna") == []
+    async with chat.database.transaction() as session:
+        anna = await people.find(session, PLATFORM, "anna")
+    assert anna is not None and anna.reachable and anna.participation == "on"
+
+
+async def test_a_timeout_after_sending_is_uncertain_and_never_retried(chat: Chat) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [DeliveryFailed("read timeout", uncertain=True)]
+    await _one_card_for(chat, "anna", "ben")
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.attempts.count("anna") == 1
+    assert [m.to for m in chat.messenger.sent] == ["ben"]
+    assert await _states(chat, "anna", "ben") == ["uncertain", "sent"]
+    assert chat.ctx.metrics.uncertain._value.get() == 1
+
+
+async def test_an_unexpected_error_counts_as_uncertain(chat: Chat) -> None:
+    chat.messenger.failures["anna"] = [RuntimeError("bug in an adapter")]
+    await _one_card_for(chat, "anna")
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.attempts == ["anna"]
+    assert await _states(chat, "anna") == ["uncertain"]
+
+
+async def test_a_permanent_failure_makes_the_person_unreachable_until_they_write(
+    chat: Chat,
+) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [DeliveryFailed("account_inactive", permanent=True)]
+    await _one_card_for(chat, "anna", "ben")
+    assert chat.messenger.attempts.count("anna") == 1
+    async with chat.database.transaction() as session:
+        anna = await people.find(session, PLATFORM, "anna")
+    assert anna is not None and not anna.reachable and anna.participation == "on"
+    await chat.say("chris", "new https://example.com/second A second one")
+    chat.clock.advance(days=3)
+    await chat.tick()
+    assert chat.messenger.attempts.count("anna") == 1  # nothing planned for her
+    await chat.say("anna", "help")  # she is back
+    async with chat.database.transaction() as session:
+        anna = await people.find(session, PLATFORM, "anna")
+    assert anna is not None and anna.reachable
+
+
+async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: Chat) -> None:
+    chat.limit(SendLimits(concurrency=3))
+    names = [f"p{n}" for n in range(12)]
+    in_flight, peak = 0, 0
+    release = asyncio.Event()
+    original = chat.messenger.send
+
+    async def slow(to, view):  # type: ignore[no-untyped-def]
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await release.wait()
+        in_flight -= 1
+        return await original(to, view)
+
+    chat.messenger.send = slow  # type: ignore[method-assign]
+    await chat.say("hanna", "policy set spread_minutes 0")
+    for name in names:
+        await chat.say(name, "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/day Our team day")
+    tick = asyncio.create_task(chat.tick())
+    # every row is claimed and waits for a slot before any message is let through
+    async def all_waiting() -> bool:
+        return in_flight == 3 and await _count_sending(chat) == len(names)
+
+    await eventually(all_waiting)
+    release.set()
+    await tick
+    assert peak == 3
+    assert sorted(m.to for m in chat.messenger.sent) == sorted(names)
