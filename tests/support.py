@@ -21,10 +21,10 @@ WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, every: float = 0.01
+    condition: Callable[[], Awaitable[bool]], *, within: float = 10.0, every: float = 0.01
 ) -> None:
-    """Poll ``condition`` until it holds; fail after ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
+    """Poll ``condition`` until it holds; fail after ``within`` seconds."""
+    async with asyncio.timeout(within):
         while not await condition():  # noqa: ASYNC110 - the condition is a query, not an event
             await asyncio.sleep(every)
 
