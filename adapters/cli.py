@@ -10,7 +10,7 @@ import click
 from aiohttp import web
 
 from adapters import doctor as checks
-from adapters import logs
+from adapters import logs, sqlite_lock
 from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
 from bot.retention import purge as purge_data
@@ -54,6 +54,11 @@ def run() -> None:
         sys.exit(2)
     logs.configure(settings.log_level)
     try:
+        lock = sqlite_lock.hold(settings.database_url)
+    except sqlite_lock.SecondProcess as error:
+        click.echo(f"sharebot: {error}", err=True)
+        sys.exit(1)
+    try:
         asyncio.run(_upgrade(Database.from_url(settings.database_url)))
     except Exception as error:  # the one line a person needs, not a traceback
         click.echo(
@@ -67,9 +72,11 @@ def run() -> None:
     if "playground" in settings.enabled_adapters:
         click.echo(f"Open the playground: {settings.base_url}/")
     if runtime.database.is_sqlite:
-        click.echo("SQLite: run one Sharebot process per database file; use PostgreSQL for more.")
+        click.echo("SQLite: one Sharebot process per database file; use PostgreSQL for more.")
     click.echo("Press Ctrl+C to stop.")
     web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+    if lock is not None:
+        lock.close()
 
 
 async def _upgrade(database: Database) -> None:

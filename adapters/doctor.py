@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.settings import Settings
-from storage import migrate
+from storage import migrate, outbox
 from storage.database import Database
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -20,7 +20,7 @@ class Check:
 
 async def run_checks(settings: Settings) -> list[Check]:
     results = [Check("settings", True, f"adapters: {', '.join(settings.enabled_adapters)}")]
-    results.append(await _database(settings))
+    results += await _database(settings)
     results += _adapters(settings)
     if settings.host not in LOOPBACK and not settings.public_url:
         results.append(
@@ -31,18 +31,28 @@ async def run_checks(settings: Settings) -> list[Check]:
     return results
 
 
-async def _database(settings: Settings) -> Check:
+async def _database(settings: Settings) -> list[Check]:
     database = Database.from_url(settings.database_url)
     try:
         await database.ping()
-        current = await migrate.is_current(database.engine)
+        if not await migrate.is_current(database.engine):
+            return [Check("database", False, "schema is not current: run `sharebot db upgrade`")]
+        async with database.transaction() as session:
+            states = await outbox.count_by_state(session)
     except Exception as error:
-        return Check("database", False, f"{settings.database_label}: {error}")
+        return [Check("database", False, f"{settings.database_label}: {error}")]
     finally:
         await database.close()
-    if not current:
-        return Check("database", False, "schema is not current: run `sharebot db upgrade`")
-    return Check("database", True, f"{settings.database_label} reachable, schema current")
+    return [
+        Check("database", True, f"{settings.database_label} reachable, schema current"),
+        Check(
+            "deliveries",
+            True,
+            f"{states.get(outbox.PENDING, 0)} waiting, {states.get(outbox.SENDING, 0)} being "
+            f"sent, {states.get(outbox.UNCERTAIN, 0)} uncertain (interrupted mid-send by a "
+            "crash; never sent again)",
+        ),
+    ]
 
 
 def _adapters(settings: Settings) -> list[Check]:

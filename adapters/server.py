@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -61,7 +62,11 @@ def build_runtime(
         messengers=messengers,
         directories=directories,
     )
-    dispatcher = Dispatcher(ctx)
+    dispatcher = Dispatcher(
+        ctx,
+        concurrency=settings.delivery_concurrency,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+    )
     ctx.wake_dispatcher = dispatcher.wake
     return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript)
 

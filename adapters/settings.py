@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     admins: Annotated[tuple[str, ...], NoDecode] = Field((), alias="SHAREBOT_ADMINS")
     adapters: Annotated[tuple[Adapter, ...], NoDecode] = Field((), alias="SHAREBOT_ADAPTERS")
     tick_seconds: float = Field(5.0, alias="SHAREBOT_TICK_SECONDS", gt=0, le=3600)
+    delivery_concurrency: int = Field(32, alias="SHAREBOT_DELIVERY_CONCURRENCY", ge=1, le=1000)
+    delivery_lease_seconds: float = Field(
+        600.0, alias="SHAREBOT_DELIVERY_LEASE_SECONDS", ge=10, le=86_400
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="SHAREBOT_LOG_LEVEL"
     )

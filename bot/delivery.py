@@ -17,19 +17,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import planner
-from bot.cards import digest, suggestion_card
+from bot.cards import digest
 from bot.context import Context
-from bot.i18n import Texts
 from bot.invitations import invitation_card
 from bot.planning import Planning
 from bot.policy import Policy, policy_from
-from bot.ports import Addressee
 from bot.sending import Outcome, Outgoing, Sender
-from bot.views import SuggestionCard, View
-from storage import outbox, people, shares, suggestions
+from bot.views import View
+from bot.wave import Wave, id_of, ids_of, one_message_each
+from storage import outbox, people, suggestions
 from storage import policy as stored_policy
-from storage.models import Delivery, Person, Suggestion
+from storage.models import Delivery, Person
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -57,9 +55,7 @@ class Dispatcher:
         self.concurrency = max(concurrency, 1)
         self.lease = lease
         self.tick_budget = tick_budget
-        self.sender = Sender(
-            ctx.messengers, ctx.metrics, give_up_after=lease.total_seconds() / 2
-        )
+        self.sender = Sender(ctx.messengers, ctx.metrics, give_up_after=lease.total_seconds() / 2)
         self._lock = asyncio.Lock()
         self._again = False
         self._woken: set[asyncio.Task[None]] = set()
@@ -154,18 +150,16 @@ class Dispatcher:
             rows = await outbox.claim_due(session, now, wave)
             if not rows:
                 return None
-            batch = _Batch(self.ctx, session, Planning(policy))
+            batch = Wave(self.ctx, session, Planning(policy))
             await batch.load(rows, now)
             outgoing = []
-            for group in _one_message_each(rows):
+            for group in one_message_each(rows):
                 item = await self._prepare(batch, group, now)
                 if item is not None:
                     outgoing.append(item)
             return outgoing
 
-    async def _prepare(
-        self, batch: _Batch, group: list[Delivery], now: datetime
-    ) -> Outgoing | None:
+    async def _prepare(self, batch: Wave, group: list[Delivery], now: datetime) -> Outgoing | None:
         """Re-check the person and build the message, or drop or reschedule the rows."""
         row, session = group[0], batch.session
         person = batch.people.get(row.person_id)
@@ -174,7 +168,7 @@ class Dispatcher:
         texts = self.ctx.texts_for(person, batch.planning.policy)
         if row.kind == "invitation":
             if person.participation != "undecided" or not person.reachable:
-                await outbox.remove(session, _ids(group))
+                await outbox.remove(session, ids_of(group))
                 return None
             return Outgoing(group, person, invitation_card(texts, batch.planning.policy))
         reason = self._hold_reason(batch, person, row, now)
@@ -183,7 +177,7 @@ class Dispatcher:
             return None
         if reason is not None:
             self.ctx.metrics.dropped.labels(reason).inc(len(group))
-            await outbox.remove(session, _ids(group))
+            await outbox.remove(session, ids_of(group))
             return None
         rows = group
         if row.kind == "digest":
@@ -196,14 +190,12 @@ class Dispatcher:
             and suggestion.state != "ended"
         ]
         if not cards:
-            await outbox.remove(session, _ids(rows))
+            await outbox.remove(session, ids_of(rows))
             return None
         view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
         return Outgoing(rows, person, view, [c.suggestion_id for c in cards])
 
-    def _hold_reason(
-        self, batch: _Batch, person: Person, row: Delivery, now: datetime
-    ) -> str | None:
+    def _hold_reason(self, batch: Wave, person: Person, row: Delivery, now: datetime) -> str | None:
         """Why this row must not go out now, if it must not: the person may have changed."""
         if person.participation != "on":
             return "opted_out"
@@ -215,7 +207,7 @@ class Dispatcher:
             return None
         if batch.planning.calendar(person).next_open(now) != now:
             return "window"
-        recent = batch.recent.get(_id(person), [])
+        recent = batch.recent.get(id_of(person), [])
         if batch.planning.recipient(person, recent).budget.conflict(now) is not None:
             return "budget"
         return None
@@ -232,10 +224,10 @@ class Dispatcher:
         opened = planning.calendar(person).next_open(now)
         if opened is None:
             self.ctx.metrics.dropped.labels("window").inc(len(group))
-            await outbox.remove(session, _ids(group))
+            await outbox.remove(session, ids_of(group))
             return
         for row in group:
-            await outbox.reschedule(session, _id(row), opened)
+            await outbox.reschedule(session, id_of(row), opened)
 
     async def _record(self, outgoing: list[Outgoing], now: datetime) -> None:
         """Write down what came of a wave, in one transaction and a few statements."""
@@ -245,24 +237,25 @@ class Dispatcher:
         sent = [i for i in by_outcome[Outcome.SENT] if i.rows[0].kind != "invitation"]
         gone = [i for i in outgoing if i not in sent and i.outcome is not Outcome.UNCERTAIN]
         async with self.ctx.database.transaction() as session:
-            await outbox.remove(session, [id_ for item in gone for id_ in _ids(item.rows)])
+            await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
             await outbox.mark_uncertain(
-                session, [id_ for item in by_outcome[Outcome.UNCERTAIN] for id_ in _ids(item.rows)]
+                session,
+                [id_ for item in by_outcome[Outcome.UNCERTAIN] for id_ in ids_of(item.rows)],
             )
-            unreachable = [_id(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
+            unreachable = [id_of(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
             await people.mark_unreachable(session, unreachable)
             await outbox.mark_sent(
                 session,
                 [
                     outbox.SentMessage(
-                        _ids(item.rows),
+                        ids_of(item.rows),
                         item.message_ref,
                         item.suggestion_ids if item.rows[0].kind == "digest" else None,
                     )
                     for item in sent
                 ],
             )
-            await outbox.record_recent(session, [_id(item.person) for item in sent], now)
+            await outbox.record_recent(session, [id_of(item.person) for item in sent], now)
             reached = Counter(s for item in sent for s in item.suggestion_ids)
             for suggestion_id, amount in reached.items():
                 await suggestions.count_reached(session, suggestion_id, amount)
@@ -281,91 +274,11 @@ class Dispatcher:
             while True:
                 async with self.ctx.database.transaction() as session:
                     rows = await outbox.take_sent(session, suggestion_id, ENDED_CHUNK)
-                    batch = _Batch(self.ctx, session, Planning(policy))
+                    batch = Wave(self.ctx, session, Planning(policy))
                     await batch.load(rows, None)
-                    updates = [await self._ended_view(batch, row) for row in rows]
+                    updates = [await batch.ended_view(row) for row in rows]
                 await asyncio.gather(*(self.sender.update(*u) for u in updates if u is not None))
                 if len(rows) < ENDED_CHUNK:
                     break
             async with self.ctx.database.transaction() as session:
                 await outbox.delete_for_suggestion(session, suggestion_id)
-
-    async def _ended_view(self, batch: _Batch, row: Delivery) -> tuple[Addressee, str, View] | None:
-        """The sent message again, its ended suggestions marked (a digest keeps its order)."""
-        person = batch.people.get(row.person_id)
-        if person is None or row.message_ref is None:
-            return None
-        texts = self.ctx.texts_for(person, batch.planning.policy)
-        ids = row.bundle or _suggestion_ids([row])
-        found = batch.suggestions
-        cards = [await batch.card(found[i], person, texts, row.variant) for i in ids if i in found]
-        if not cards:
-            return None
-        view: View = digest(cards, t=texts) if row.bundle else cards[0]
-        return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
-
-
-class _Batch:
-    """What one wave of rows needs, read once: people, recent times, suggestions, share tokens."""
-
-    def __init__(self, ctx: Context, session: AsyncSession, planning: Planning) -> None:
-        self.ctx = ctx
-        self.session = session
-        self.planning = planning
-        self.people: dict[int, Person] = {}
-        self.recent: dict[int, list[datetime]] = {}
-        self.suggestions: dict[int, Suggestion] = {}
-        self._tokens: dict[int, dict[str, str]] = {}
-
-    async def load(self, rows: list[Delivery], now: datetime | None) -> None:
-        """The people of these rows, their recent deliveries (when ``now`` is given), the
-        suggestions the rows name."""
-        ids = sorted({row.person_id for row in rows})
-        self.people = {_id(person): person for person in await people.by_ids(self.session, ids)}
-        if now is not None:
-            self.recent = await outbox.recent_times(self.session, ids, since=now - planner.WEEK)
-        await self.load_suggestions(rows)
-
-    async def load_suggestions(self, rows: list[Delivery]) -> None:
-        wanted = {i for row in rows for i in (row.bundle or _suggestion_ids([row]))}
-        missing = sorted(wanted - self.suggestions.keys())
-        if missing:
-            for suggestion in await suggestions.by_ids(self.session, missing):
-                self.suggestions[_id(suggestion)] = suggestion
-
-    async def card(
-        self, suggestion: Suggestion, person: Person, texts: Texts, variant: int
-    ) -> SuggestionCard:
-        key = _id(suggestion)
-        if key not in self._tokens:
-            self._tokens[key] = await shares.links_for(self.session, key)
-        return suggestion_card(
-            suggestion,
-            t=texts,
-            tokens=self._tokens[key],
-            share_url=self.ctx.share_url,
-            person=person,
-            variant=variant,
-        )
-
-
-def _suggestion_ids(rows: list[Delivery]) -> list[int]:
-    return [row.suggestion_id for row in rows if row.suggestion_id is not None]
-
-
-def _ids(rows: list[Delivery]) -> list[int]:
-    return [row.id for row in rows if row.id is not None]
-
-
-def _id(entity: Delivery | Suggestion | Person) -> int:
-    assert entity.id is not None
-    return entity.id
-
-
-def _one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
-    """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
-    groups: dict[tuple[object, ...], list[Delivery]] = {}
-    for row in rows:
-        key = (row.person_id, row.due_at) if row.kind == "digest" else ("row", row.id)
-        groups.setdefault(key, []).append(row)
-    return list(groups.values())

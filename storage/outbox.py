@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.dialect import affected, supports_skip_locked
-from storage.models import Delivery, RecentDelivery, Suggestion
+from storage.models import Delivery, Person, RecentDelivery, Suggestion, UTCDateTime
 
 PENDING, SENDING, SENT, UNCERTAIN = "pending", "sending", "sent", "uncertain"
 
@@ -165,10 +165,16 @@ async def remove(session: AsyncSession, ids: Sequence[int]) -> None:
 
 
 async def record_recent(session: AsyncSession, person_ids: Sequence[int], at: datetime) -> None:
-    """Remember that these people got a message at ``at`` (their attention budget)."""
+    """Remember that these people got a message at ``at`` (their attention budget).
+
+    People who asked to be forgotten while their message was on its way are skipped.
+    """
     if person_ids:
+        still_here = select(Person.id, sa.literal(at, UTCDateTime())).where(
+            col(Person.id).in_(person_ids)
+        )
         await session.execute(
-            sa.insert(RecentDelivery), [{"person_id": p, "at": at} for p in person_ids]
+            sa.insert(RecentDelivery).from_select(["person_id", "at"], still_here)
         )
 
 
@@ -282,3 +288,11 @@ async def queue_depth(session: AsyncSession) -> int:
         select(sa.func.count()).select_from(Delivery).where(col(Delivery.state) == PENDING)
     )
     return int(result.scalar_one())
+
+
+async def count_by_state(session: AsyncSession) -> dict[str, int]:
+    """How many rows are in each state (for ``sharebot doctor``)."""
+    result = await session.execute(
+        select(Delivery.state, sa.func.count()).group_by(col(Delivery.state))
+    )
+    return {state: int(count) for state, count in result.all()}

@@ -73,9 +73,7 @@ async def opted_in_batches(
     while True:
         result = await session.execute(
             select(Person)
-            .where(
-                Person.participation == "on", col(Person.reachable), col(Person.id) > last_id
-            )
+            .where(Person.participation == "on", col(Person.reachable), col(Person.id) > last_id)
             .order_by(col(Person.id))
             .limit(batch_size)
         )

@@ -198,6 +198,7 @@ async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: 
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com/day Our team day")
     tick = asyncio.create_task(chat.tick())
+
     # every row is claimed and waits for a slot before any message is let through
     async def all_waiting() -> bool:
         return in_flight == 3 and await _count_sending(chat) == len(names)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.settings import SettingsError, load_settings
+from adapters import sqlite_lock
+from adapters.settings import Settings, SettingsError, load_settings
 
 SHAREBOT = [sys.executable, "-m", "adapters.cli"]
 
@@ -89,3 +90,31 @@ def test_output_never_shows_the_database_password(tmp_path: Path) -> None:
     result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://bot:s3cret@127.0.0.1:1/none")
     assert "s3cret" not in result.stdout + result.stderr
     assert "bot:***@127.0.0.1" in result.stdout
+
+
+def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
+    held = sqlite_lock.hold(f"sqlite:///{tmp_path / 'cli.db'}")
+    try:
+        result = _run(["run"], tmp_path, PORT="1")
+    finally:
+        assert held is not None
+        held.close()
+    assert result.returncode == 1
+    assert "another Sharebot process" in result.stderr and "PostgreSQL" in result.stderr
+
+
+def test_doctor_reports_the_delivery_queue(tmp_path: Path) -> None:
+    assert _run(["db", "upgrade"], tmp_path).returncode == 0
+    doctor = _run(["doctor"], tmp_path)
+    assert "deliveries" in doctor.stdout and "0 uncertain" in doctor.stdout
+
+
+def test_every_setting_is_explained_in_env_example() -> None:
+    example = (Path(__file__).parent.parent / ".env.example").read_text()
+    listed = {
+        line.lstrip("# ").split("=", 1)[0]
+        for line in example.splitlines()
+        if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
+    }
+    keys = {field.alias for field in Settings.model_fields.values()}
+    assert keys <= listed, f"missing from .env.example: {sorted(keys - listed)}"

@@ -24,6 +24,7 @@ async def test_share_links_redirect_count_in_batches_and_name_no_person(database
             demo.BY_KEY["chris"].actor,
             "new https://example.com/a?x=1 Unser Tag & mehr #team --at now",
         )
+        await server.runtime.dispatcher.idle()  # the delivery tick it woke (which also flushes)
         links = await _links(database)
         assert set(links) >= {"linkedin", "xing", "x", "facebook", "bluesky", "whatsapp", "copy"}
         for network in ("linkedin", "x", "whatsapp"):

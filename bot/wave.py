@@ -1,0 +1,97 @@
+"""One wave of claimed deliveries and what it needs, read once per wave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import planner
+from bot.cards import digest, suggestion_card
+from bot.context import Context
+from bot.i18n import Texts
+from bot.planning import Planning
+from bot.ports import Addressee
+from bot.views import SuggestionCard, View
+from storage import outbox, people, shares, suggestions
+from storage.models import Delivery, Person, Suggestion
+
+
+class Wave:
+    """What one wave of rows needs, read once: people, recent times, suggestions, share tokens."""
+
+    def __init__(self, ctx: Context, session: AsyncSession, planning: Planning) -> None:
+        self.ctx = ctx
+        self.session = session
+        self.planning = planning
+        self.people: dict[int, Person] = {}
+        self.recent: dict[int, list[datetime]] = {}
+        self.suggestions: dict[int, Suggestion] = {}
+        self._tokens: dict[int, dict[str, str]] = {}
+
+    async def load(self, rows: list[Delivery], now: datetime | None) -> None:
+        """The people of these rows, their recent deliveries (when ``now`` is given), the
+        suggestions the rows name."""
+        ids = sorted({row.person_id for row in rows})
+        self.people = {id_of(person): person for person in await people.by_ids(self.session, ids)}
+        if now is not None:
+            self.recent = await outbox.recent_times(self.session, ids, since=now - planner.WEEK)
+        await self.load_suggestions(rows)
+
+    async def load_suggestions(self, rows: list[Delivery]) -> None:
+        wanted = {i for row in rows for i in (row.bundle or suggestion_ids_of([row]))}
+        missing = sorted(wanted - self.suggestions.keys())
+        if missing:
+            for suggestion in await suggestions.by_ids(self.session, missing):
+                self.suggestions[id_of(suggestion)] = suggestion
+
+    async def card(
+        self, suggestion: Suggestion, person: Person, texts: Texts, variant: int
+    ) -> SuggestionCard:
+        key = id_of(suggestion)
+        if key not in self._tokens:
+            self._tokens[key] = await shares.links_for(self.session, key)
+        return suggestion_card(
+            suggestion,
+            t=texts,
+            tokens=self._tokens[key],
+            share_url=self.ctx.share_url,
+            person=person,
+            variant=variant,
+        )
+
+    async def ended_view(self, row: Delivery) -> tuple[Addressee, str, View] | None:
+        """The sent message again, its ended suggestions marked (a digest keeps its order)."""
+        person = self.people.get(row.person_id)
+        if person is None or row.message_ref is None:
+            return None
+        texts = self.ctx.texts_for(person, self.planning.policy)
+        ids = row.bundle or suggestion_ids_of([row])
+        found = self.suggestions
+        cards = [await self.card(found[i], person, texts, row.variant) for i in ids if i in found]
+        if not cards:
+            return None
+        view: View = digest(cards, t=texts) if row.bundle else cards[0]
+        return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
+
+
+def suggestion_ids_of(rows: list[Delivery]) -> list[int]:
+    return [row.suggestion_id for row in rows if row.suggestion_id is not None]
+
+
+def ids_of(rows: list[Delivery]) -> list[int]:
+    return [row.id for row in rows if row.id is not None]
+
+
+def id_of(entity: Delivery | Suggestion | Person) -> int:
+    assert entity.id is not None
+    return entity.id
+
+
+def one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
+    """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
+    groups: dict[tuple[object, ...], list[Delivery]] = {}
+    for row in rows:
+        key = (row.person_id, row.due_at) if row.kind == "digest" else ("row", row.id)
+        groups.setdefault(key, []).append(row)
+    return list(groups.values())
