@@ -1,4 +1,4 @@
-"""``/share stats``: released only after end + delay, only for 2k people, counts between k and N-k."""
+"""``/share stats``: only after end + delay, only for 2k people, counts between k and N-k."""
 
 from __future__ import annotations
 
