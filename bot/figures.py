@@ -4,7 +4,8 @@ Every figure Sharebot publishes is computed here, from facts that name no person
 
 - a suggestion's figures are released only after it ended plus ``report_delay_hours``;
 - only when it reached at least 2k people (k = ``anonymity_threshold``);
-- a count is shown only when k <= count <= N - k (N = people reached), else it is hidden;
+- a count is shown only when k <= count <= N - k (N = people reached, taken at the bottom of
+  its band), else it is hidden;
 - head counts (people reached, people opted in) are shown only as a band of width k
   (``40–44``), never exactly, so two head counts cannot be subtracted to find one person;
 - the programme overview adds up only figures that were already shown per suggestion, so
@@ -37,8 +38,13 @@ class Rule:
         return audience >= 2 * self.k
 
     def shows(self, count: int, audience: int) -> bool:
-        """A count is shown only when at least k people are on each side of it."""
-        return self.audience_ok(audience) and self.k <= count <= audience - self.k
+        """A count is shown only when at least k people are on each side of it.
+
+        The audience is taken at the bottom of its band: were the exact audience used, whether a
+        count near the top is shown would tell where in its band the audience lies.
+        """
+        low = self.band(audience)[0]
+        return self.audience_ok(low) and self.k <= count <= low - self.k
 
     def release_at(self, ended_at: datetime | None) -> datetime | None:
         return None if ended_at is None else ended_at + self.delay
@@ -112,9 +118,12 @@ def suggestion_figures(facts: SuggestionFacts, rule: Rule, now: datetime) -> Sug
 def opted_in_band(opted_in: int, known: int, rule: Rule) -> Band | None:
     """People opted in, as a band, when at least k people are on each side of the count.
 
-    ``known`` is everyone Sharebot has met; the people not opted in are its other side.
+    ``known`` is everyone Sharebot has met; the people not opted in are its other side. The
+    decision looks only at the band, so it tells nothing about where in the band the count is.
     """
-    return rule.band(opted_in) if rule.shows(opted_in, known) else None
+    low, high = rule.band(opted_in)
+    shown = rule.audience_ok(known) and low >= rule.k and high <= known - rule.k
+    return (low, high) if shown else None
 
 
 def programme_figures(

@@ -18,7 +18,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,33 +87,46 @@ class Identity:
     refs: tuple[str, ...] = ()
 
 
-def _mapping(a: Identity, b: Identity) -> dict[object, object]:
-    pairs = list(zip(a.values, b.values, strict=True)) + list(zip(a.refs, b.refs, strict=True))
-    mapping: dict[object, object] = {}
-    for x, y in pairs:
-        mapping[x], mapping[y] = y, x
-    return mapping
+class _Exchange:
+    """Exchanges A's values with B's: names and keys as whole words anywhere in a text (so
+    ``slack:Anna Berger`` in an audit entry is caught, ``hanna`` is not ``anna``), message
+    references only where a value is exactly one."""
+
+    def __init__(self, a: Identity, b: Identity) -> None:
+        self.ids = {a.person_id: b.person_id, b.person_id: a.person_id}
+        self.words: dict[str, str] = {}
+        for x, y in zip(a.values, b.values, strict=True):
+            self.words[x.lower()], self.words[y.lower()] = y, x
+        self.refs: dict[str, str] = {}
+        for x, y in zip(a.refs, b.refs, strict=True):
+            self.refs[x], self.refs[y] = y, x
+        alternatives = "|".join(_word(v) for v in sorted(self.words, key=len, reverse=True))
+        self.pattern = re.compile(alternatives, re.IGNORECASE) if alternatives else None
+
+    def text(self, value: str) -> str:
+        if value in self.refs:
+            return self.refs[value]
+        if self.pattern is None:
+            return value
+        return self.pattern.sub(lambda m: self.words[m.group(0).lower()], value)
+
+    def value(self, value: object) -> object:
+        return self.text(value) if isinstance(value, str) else value
 
 
 def swap(dump: Dump, a: Identity, b: Identity) -> Dump:
     """The dump as it would be had A and B changed places."""
-    values = _mapping(a, b)
-    ids = {a.person_id: b.person_id, b.person_id: a.person_id}
+    exchange = _Exchange(a, b)
     people = person_columns()
     swapped: Dump = {}
     for table, (columns, rows) in dump.items():
-        new_rows = []
-        for row in rows:
-            new_rows.append(
-                tuple(
-                    ids.get(v, v)
-                    if (table, name) in people
-                    else values.get(v, v)
-                    if isinstance(v, str)
-                    else v
-                    for name, v in zip(columns, row, strict=True)
-                )
+        new_rows = [
+            tuple(
+                exchange.ids.get(v, v) if (table, name) in people else exchange.value(v)
+                for name, v in zip(columns, row, strict=True)
             )
+            for row in rows
+        ]
         swapped[table] = (columns, sorted(new_rows, key=repr))
     return swapped
 
@@ -155,14 +168,14 @@ class RecordingMessenger:
 
 
 def swap_calls(calls: list[PlatformCall], a: Identity, b: Identity) -> list[PlatformCall]:
-    values = _mapping(a, b)
+    exchange = _Exchange(a, b)
 
     def one(call: PlatformCall) -> PlatformCall:
         return PlatformCall(
             call.kind,
-            str(values.get(call.user_key, call.user_key)),
-            None if call.address is None else str(values.get(call.address, call.address)),
-            None if call.ref is None else str(values.get(call.ref, call.ref)),
+            exchange.text(call.user_key),
+            None if call.address is None else exchange.text(call.address),
+            None if call.ref is None else exchange.text(call.ref),
             call.view,
         )
 
@@ -195,16 +208,9 @@ def _word(value: str) -> str:
 def swap_lines(
     lines: list[tuple[str, str, str]], a: Identity, b: Identity
 ) -> list[tuple[str, str, str]]:
-    """Log lines with every value naming A or B exchanged (whole words only)."""
-    mapping = {str(k).lower(): str(v) for k, v in _mapping(a, b).items()}
-    if not mapping:
-        return sorted(lines)
-    pattern = re.compile("|".join(_word(str(v)) for v in mapping), re.IGNORECASE)
-
-    def one(text: str) -> str:
-        return pattern.sub(lambda m: mapping[m.group(0).lower()], text)
-
-    return sorted((level, name, one(message)) for level, name, message in lines)
+    """Log lines with every name and key of A or B exchanged (whole words only)."""
+    exchange = _Exchange(replace(a, refs=()), replace(b, refs=()))
+    return sorted((level, name, exchange.text(message)) for level, name, message in lines)
 
 
 @contextmanager

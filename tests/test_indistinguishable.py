@@ -132,3 +132,20 @@ async def test_no_log_line_at_info_names_an_employee(database: Database) -> None
     assert info, "the flow logged nothing at INFO: the capture is broken"
     assert identifiers_in(info, EMPLOYEES) == []
     assert not [m for _, _, m in info if any(token in m for token in links.values())]
+
+
+def test_the_swap_exchanges_only_what_names_the_two_people() -> None:
+    """Guards the helpers: ids only in person columns, names as whole words, refs exactly."""
+    a = Identity(3, ("anna", "Anna Berger"), ("7",))
+    b = Identity(6, ("deniz", "Deniz Yilmaz"), ("8",))
+    dump: Dump = {
+        "person": (("id", "user_key", "max_per_week"), [(3, "anna", 6), (6, "deniz", None)]),
+        "audit_entry": (("actor", "detail"), [("playground:hanna", "playground:Anna Berger hr")]),
+        "delivery": (("person_id", "message_ref", "variant"), [(3, "7", 3), (6, "8", 0)]),
+    }
+    swapped = swap(dump, a, b)
+    assert swapped["person"][1] == [(3, "anna", None), (6, "deniz", 6)]  # rows moved, not keys
+    assert swapped["audit_entry"][1] == [("playground:hanna", "playground:Deniz Yilmaz hr")]
+    assert swapped["delivery"][1] == [(3, "7", 0), (6, "8", 3)]
+    assert swap(swapped, a, b) == dump
+    assert swap_lines([("INFO", "x", "hanna met Anna")], a, b) == [("INFO", "x", "hanna met deniz")]

@@ -39,7 +39,7 @@ async def _suggestion(chat: Chat, clicks: Mapping[str, int], *, end: bool = True
 
 async def test_figures_wait_for_the_end_and_the_delay(chat: Chat) -> None:
     await _audience(chat, 8)
-    await _suggestion(chat, {"linkedin": 4}, end=False)
+    await _suggestion(chat, {"linkedin": 3}, end=False)
     running = await chat.ask("chris", "stats 1")
     assert chat.text("stats.after_end", hours=24) in running and "LinkedIn" not in running
     await chat.say("chris", "end 1")
@@ -48,23 +48,36 @@ async def test_figures_wait_for_the_end_and_the_delay(chat: Chat) -> None:
     assert "LinkedIn" not in waiting and "Thu, 3 Dec, 11:00" in waiting  # Berlin time
     chat.clock.advance(minutes=1)
     released = await chat.ask("chris", "stats 1")
-    assert "• LinkedIn: 4" in released
+    assert "• LinkedIn: 3" in released
 
 
 async def test_counts_between_k_and_n_minus_k_are_shown_others_are_hidden(chat: Chat) -> None:
-    await _audience(chat, 8)  # N = 8, k = 3: shown from 3 to 5
-    await _suggestion(chat, {"linkedin": 2, "xing": 3, "x": 5, "facebook": 6})
+    await _audience(chat, 9)  # N = 9, k = 3: shown from 3 to 6
+    await _suggestion(chat, {"linkedin": 2, "xing": 3, "x": 6, "facebook": 7})
     chat.clock.advance(hours=24)
     text = await chat.ask("chris", "stats #1")
     hidden = chat.text("stats.hidden")
     assert f"• LinkedIn: {hidden}" in text
     assert "• XING: 3" in text
-    assert "• X: 5" in text
+    assert "• X: 6" in text
     assert f"• Facebook: {hidden}" in text
-    assert chat.text("stats.reached", n="6–8") in text  # a band of k, never the exact 8
+    assert chat.text("stats.reached", n="9–11") in text  # a band of k, never the exact 9
     assert "Text copied: " + hidden in text  # nobody copied: 0 is below k
     assert await chat.ask("chris", "stats 1") == text  # the same answer every time
     assert await chat.ask("hanna", "stats 1") == text
+
+
+async def test_n_minus_k_is_taken_at_the_bottom_of_the_band(chat: Chat) -> None:
+    """With N = 11 (band 9–11), 7 and 8 are at most N - k but still hidden: showing them would
+    tell that N is 10 or 11, more than the band says."""
+    await _audience(chat, 11)
+    await _suggestion(chat, {"linkedin": 6, "xing": 7, "x": 8})
+    chat.clock.advance(hours=24)
+    text = await chat.ask("chris", "stats 1")
+    hidden = chat.text("stats.hidden")
+    assert "• LinkedIn: 6" in text
+    assert f"• XING: {hidden}" in text and f"• X: {hidden}" in text
+    assert chat.text("stats.reached", n="9–11") in text
 
 
 async def test_nothing_for_an_audience_below_2k(chat: Chat) -> None:
@@ -92,7 +105,7 @@ async def test_stats_errors_and_roles(chat: Chat) -> None:
 
 
 async def test_overview_for_hr_sums_only_shown_figures(chat: Chat) -> None:
-    await _audience(chat, 8)
+    await _audience(chat, 12)
     for name in ("undecided1", "undecided2", "undecided3"):
         await chat.say(name, "help")
     await _suggestion(chat, {"linkedin": 4, "xing": 1})
@@ -111,8 +124,8 @@ async def test_overview_for_hr_sums_only_shown_figures(chat: Chat) -> None:
     text = await chat.ask("hanna", "stats")
     lines = text.split("\n")
     assert lines[0] == chat.text("overview.title")
-    # 8 of 13 known people opted in (hanna, chris, 3 undecided): a band, never exact
-    assert chat.text("overview.opted_in", n="6–8") in text
+    # 12 of 17 known people opted in (hanna, chris, 3 undecided): a band, never exact
+    assert chat.text("overview.opted_in", n="12–14") in text
     month = next(line for line in lines if "December 2026" in line)
     assert chat.text("overview.month", month="December 2026", started=2, released=2) in month
     # LinkedIn 4 + 5 both shown: 9; XING 1 and 1 both hidden: 0, and it says two are hidden
