@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.retention import purge
 from bot.views import DataExport
-from storage import audit, people
+from storage import audit, migrate, people
 from storage.database import Database
 from tests.privacy_support import dump_database, person_columns
 from tests.support import Chat
+from tests.test_settings_and_cli import _run as cli_run
 
 
 async def _my_data(chat: Chat, name: str) -> dict[str, object]:
@@ -162,3 +165,34 @@ async def test_purge_removes_ended_deliveries_old_budget_and_old_audit_entries(
     assert "chat:Old" not in actors  # 11 days old: past retention_days
     assert "chat:Chris" in actors and "chat:Hanna" in actors  # 8 days old: kept
     assert result.audit_entries == 1
+
+
+def test_sharebot_purge_removes_audit_entries_past_retention(tmp_path: Path) -> None:
+    """The command a scheduler or an operator runs, on a database with an old and a new entry."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+
+    async def prepare() -> None:
+        database = Database.from_url(url)
+        try:
+            await migrate.upgrade(database.engine)
+            async with database.transaction() as session:
+                now = datetime.now(UTC)
+                await audit.record(
+                    session, at=now - timedelta(days=31), actor="x:Old", action="x", detail=""
+                )
+                await audit.record(session, at=now, actor="x:New", action="x", detail="")
+        finally:
+            await database.close()
+
+    async def actors() -> list[str]:
+        database = Database.from_url(url)
+        try:
+            async with database.transaction() as session:
+                return [entry.actor for entry in await audit.recent(session)]
+        finally:
+            await database.close()
+
+    asyncio.run(prepare())
+    result = cli_run(["purge"], tmp_path)
+    assert result.returncode == 0 and "1 audit entries" in result.stdout
+    assert asyncio.run(actors()) == ["x:New"]
