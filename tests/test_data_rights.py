@@ -12,6 +12,7 @@ from bot.retention import purge
 from bot.views import DataExport
 from storage import audit, migrate, people
 from storage.database import Database
+from storage.models import SQLModel
 from tests.privacy_support import dump_database, person_columns
 from tests.support import Chat
 from tests.test_settings_and_cli import _run as cli_run
@@ -196,3 +197,40 @@ def test_sharebot_purge_removes_audit_entries_past_retention(tmp_path: Path) -> 
     result = cli_run(["purge"], tmp_path)
     assert result.returncode == 0 and "1 audit entries" in result.stdout
     assert asyncio.run(actors()) == ["x:New"]
+
+
+# How each stored column appears in my-data; row ids and the person's own id are bookkeeping.
+EXPORT_NAMES = {
+    "person": {"user_key": "user_id", "address": "conversation_address"},
+    "delivery": {
+        "suggestion_id": "suggestion",
+        "variant": "caption_variant",
+        "bundle": "digest_suggestions",
+    },
+}
+NOT_EXPORTED = {("person", "id"), ("delivery", "id"), ("delivery", "person_id")}
+
+
+async def test_my_data_has_a_field_for_every_column_about_the_person(chat: Chat) -> None:
+    """A column added to a per-person table must be added to my-data too."""
+    await _planned_and_sent(chat)
+    data = await _my_data(chat, "anna")
+    person = {**data["person"], **data["preferences"]}  # type: ignore[dict-item]
+    delivery = data["deliveries"][0]  # type: ignore[index]
+    exported = {"person": set(person), "delivery": set(delivery)}
+    for table in ("person", "delivery"):
+        columns = SQLModel.metadata.tables[table].columns
+        for column in columns:
+            if (table, column.name) in NOT_EXPORTED:
+                continue
+            name = EXPORT_NAMES.get(table, {}).get(column.name, column.name)
+            assert name in exported[table], f"my-data lacks {table}.{column.name}"
+    assert {c.name for c in SQLModel.metadata.tables["recent_delivery"].columns} == {
+        "id",
+        "person_id",
+        "at",  # exported as recent_message_times
+    }
+    assert {c.name for c in SQLModel.metadata.tables["role_grant"].columns} == {
+        "person_id",
+        "role",  # exported as roles
+    }
