@@ -234,3 +234,16 @@ async def test_my_data_has_a_field_for_every_column_about_the_person(chat: Chat)
         "person_id",
         "role",  # exported as roles
     }
+
+
+async def test_privacy_states_the_rules_in_force_in_both_languages(chat: Chat) -> None:
+    await chat.say("hanna", "policy set anonymity_threshold 7")
+    await chat.say("hanna", "policy set report_delay_hours 48")
+    chat.person("jonas", locale="de-DE")
+    facts = {"k": 7, "delay": 48, "days": 30}
+    english = await chat.ask("anna", "privacy")
+    german = await chat.ask("jonas", "datenschutz")
+    for section in ("figures", "opt_out", "rights", "comms"):
+        assert chat.text(f"privacy.{section}", **facts) in english
+        assert chat.text(f"privacy.{section}", "de", **facts) in german
+    assert "2 × 7" in english and "48" in german
