@@ -9,7 +9,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import data_rights, invitations, policy_admin, preferences, reports, roles, suggestions
+from bot import (
+    audit_trail,
+    data_rights,
+    invitations,
+    policy_admin,
+    preferences,
+    reports,
+    roles,
+    suggestions,
+)
 from bot.cards import variant_of
 from bot.context import Context, Turn
 from bot.errors import UserError
@@ -46,6 +55,7 @@ COMMANDS: Mapping[str, Handler] = {
     "policy": lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest),
     "roles": lambda ctx, turn, cmd: roles.change(ctx, turn, cmd),
     "invite": lambda ctx, turn, cmd: invitations.invite(ctx, turn, cmd.rest),
+    "audit": lambda ctx, turn, cmd: audit_trail.show(turn),
 }
 
 
@@ -128,7 +138,7 @@ class Sharebot:
                 return help_reply(turn, unknown=str(error.params["word"]))
             raise
         if not roles.allowed(command.verb, turn.roles):
-            raise UserError("error.not_allowed", command=command.verb)
+            raise UserError(roles.refusal(command.verb), command=command.verb)
         logger.info("command %s", command.verb)
         return await COMMANDS[command.verb](self.ctx, turn, command)
 

@@ -6,15 +6,21 @@ import json
 
 from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
-from storage import outbox, people
+from storage import audit, outbox, people
 
-PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "nobody", "rights")
+PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "figures", "nobody", "rights", "opt_out")
 
 
 def privacy(turn: Turn) -> Reply:
     t = turn.t
+    policy = turn.policy
     lines = tuple(
-        t(f"privacy.{section}", k=turn.policy.anonymity_threshold, days=turn.policy.retention_days)
+        t(
+            f"privacy.{section}",
+            k=policy.anonymity_threshold,
+            days=policy.retention_days,
+            delay=policy.report_delay_hours,
+        )
         for section in PRIVACY_SECTIONS
     )
     return Reply.of(Notice(title=t("privacy.title"), lines=lines))
@@ -53,10 +59,17 @@ async def export(turn: Turn) -> dict[str, object]:
                 "due_at": d.due_at.isoformat(),
                 "reason": d.reason,
                 "caption_variant": d.variant,
+                "claimed_at": d.claimed_at.isoformat() if d.claimed_at else None,
+                "message_ref": d.message_ref,
+                "digest_suggestions": d.bundle,
             }
             for d in deliveries
         ],
         "recent_message_times": [when.isoformat() for when in recent],
+        "admin_actions_naming_you": [
+            {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+            for e in await audit.naming(turn.session, turn.actor_name)
+        ],
     }
 
 

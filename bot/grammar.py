@@ -51,6 +51,8 @@ ALIASES = {
     "rollen": "roles",
     "invite": "invite",
     "einladen": "invite",
+    "audit": "audit",
+    "protokoll": "audit",
 }
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
 _OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)(?:\s+(?P<value>(?!--)\S+))?", re.IGNORECASE)

@@ -7,7 +7,7 @@ from bot.views import Notice, Reply
 
 EVERYONE = ("on", "off", "pause", "resume", "settings", "topics", "privacy", "my-data", "forget-me")
 COMMS = ("new", "new_inline", "list", "end", "stats")
-HR = ("policy", "policy_set", "roles", "roles_change", "invite", "stats")
+HR = ("policy", "policy_set", "roles", "roles_change", "invite", "stats", "overview", "audit")
 
 
 def help_reply(turn: Turn, *, unknown: str | None = None) -> Reply:

@@ -37,10 +37,20 @@ async def opt_in(turn: Turn) -> Reply:
 
 
 async def opt_out(turn: Turn) -> Reply:
-    turn.person.participation = "off"
-    turn.person.paused_until = None
-    await people.drop_pending(turn.session, turn.person_id)
-    return Reply.of(Notice(lines=(turn.t("off.done"), turn.t("off.back"))))
+    """Stop at once and keep only the "no" (PRIVACY.md, "Opting out").
+
+    Every delivery row and the times of recent messages go; the choices that only matter
+    for receiving suggestions go back to their defaults. The person row stays with
+    ``participation = "off"`` so that the "no" is honoured: never invited again.
+    """
+    person = turn.person
+    person.participation = "off"
+    person.paused_until = None
+    person.topics, person.networks = [], []
+    person.max_per_week, person.style = None, "each"
+    await people.drop_deliveries(turn.session, turn.person_id)
+    t = turn.t
+    return Reply.of(Notice(lines=(t("off.done"), t("off.deleted"), t("off.back"))))
 
 
 async def pause(turn: Turn, command: Command) -> Reply:

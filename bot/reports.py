@@ -1,66 +1,135 @@
-"""Aggregate figures under the anonymity rules of DESIGN section 6, rule 4."""
+"""``/share stats``: a suggestion's figures, or HR's programme overview, under DESIGN §6.4."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from babel.dates import format_date
 
 from bot.context import Turn
 from bot.errors import UserError
+from bot.figures import (
+    Band,
+    MonthFigures,
+    Rule,
+    SuggestionFacts,
+    SuggestionFigures,
+    programme_figures,
+    suggestion_figures,
+)
 from bot.grammar import parse_id
-from bot.networks import COPY, LABELS, NETWORKS
+from bot.i18n import Texts
+from bot.networks import LABELS
 from bot.views import Notice, Reply
-from storage import shares, suggestions
+from storage import figures, suggestions
+from storage.models import Suggestion
 
-_ORDER = (*NETWORKS, COPY)
-
-
-@dataclass(frozen=True)
-class Release:
-    """Whether figures about an audience of ``reached`` people may be shown, and which."""
-
-    k: int
-    reached: int
-
-    @property
-    def audience_ok(self) -> bool:
-        return self.reached >= 2 * self.k
-
-    def shows(self, count: int) -> bool:
-        """A count is shown only when at least k people are on each side of it."""
-        return self.audience_ok and self.k <= count <= self.reached - self.k
+OVERVIEW_MONTHS = 12
 
 
-def released_at(ended_at: datetime | None, delay_hours: int) -> datetime | None:
-    return None if ended_at is None else ended_at + timedelta(hours=delay_hours)
+def rule_of(turn: Turn) -> Rule:
+    policy = turn.policy
+    return Rule(k=policy.anonymity_threshold, delay=timedelta(hours=policy.report_delay_hours))
 
 
 async def stats(turn: Turn, text: str) -> Reply:
+    """``stats <id>`` for comms and HR; ``stats`` alone is HR's programme overview."""
     if not text:
+        if "hr" in turn.roles:
+            return await overview(turn)
         raise UserError("error.id_missing")
     suggestion_id = parse_id(text)
     suggestion = await suggestions.get(turn.session, suggestion_id)
     if suggestion is None:
         raise UserError("error.no_suggestion", id=suggestion_id)
-    t, policy = turn.t, turn.policy
-    title = t("stats.title", id=suggestion_id)
-    release = released_at(suggestion.ended_at, policy.report_delay_hours)
-    if release is None or turn.now < release:
-        when = (
-            t("stats.after_end", hours=policy.report_delay_hours)
-            if release is None
-            else t.when(release)
+    clicks = await figures.clicks_of(turn.session, [suggestion_id])
+    facts = _facts(suggestion, clicks[suggestion_id])
+    rule = rule_of(turn)
+    return Reply.of(suggestion_notice(turn.t, suggestion_figures(facts, rule, turn.now), rule))
+
+
+def suggestion_notice(t: Texts, shown: SuggestionFigures, rule: Rule) -> Notice:
+    """One suggestion's figures as a short summary: the same text every time it is asked."""
+    title = t("stats.title", id=shown.suggestion_id)
+    if shown.status == "running":
+        hours = int(rule.delay.total_seconds() // 3600)
+        lines: tuple[str, ...] = (t("stats.not_yet", when=t("stats.after_end", hours=hours)),)
+    elif shown.status == "waiting":
+        assert shown.release_at is not None
+        lines = (t("stats.not_yet", when=t.when(shown.release_at)),)
+    elif shown.status == "too_few":
+        lines = (t("stats.audience_small", min=2 * rule.k),)
+    else:
+        assert shown.reached is not None
+        lines = (
+            t("stats.reached", n=_band(shown.reached)),
+            *(f"• {_label(t, network)}: {_count(t, count)}" for network, count in shown.counts),
+            t("stats.rule", k=rule.k),
+            t("stats.bands", k=rule.k),
         )
-        return Reply.of(Notice(title=title, lines=(t("stats.not_yet", when=when),)))
-    rule = Release(k=policy.anonymity_threshold, reached=suggestion.reached)
-    if not rule.audience_ok:
-        return Reply.of(Notice(title=title, lines=(t("stats.audience_small", min=2 * rule.k),)))
-    clicks = await shares.clicks_for(turn.session, suggestion_id)
-    lines = [t("stats.reached", n=suggestion.reached)]
-    # A fixed order: sorting by count would reveal the order of the hidden figures.
-    for network, count in sorted(clicks.items(), key=lambda item: _ORDER.index(item[0])):
-        label = LABELS.get(network, t("stats.copy"))
-        figure = str(count) if rule.shows(count) else t("stats.too_small")
-        lines.append(f"• {label}: {figure}")
-    lines.append(t("stats.rule", k=rule.k))
-    return Reply.of(Notice(title=title, lines=tuple(lines)))
+    return Notice(title=title, lines=lines)
+
+
+async def overview(turn: Turn) -> Reply:
+    """HR's programme overview: people opted in (as a band), and per month of the past year
+    the suggestions started and the sums of the figures already shown for them."""
+    since = turn.now - timedelta(days=31 * OVERVIEW_MONTHS)
+    started = await figures.started_since(turn.session, since)
+    clicks = await figures.clicks_of(turn.session, [_id(s) for s in started])
+    opted_in, known = await figures.head_counts(turn.session)
+    programme = programme_figures(
+        [_facts(s, clicks[_id(s)]) for s in started],
+        opted_in=opted_in,
+        known=known,
+        rule=rule_of(turn),
+        now=turn.now,
+        zone=turn.policy.zone,
+    )
+    t = turn.t
+    people = (
+        t("overview.opted_in", n=_band(programme.opted_in))
+        if programme.opted_in is not None
+        else t("overview.opted_in_hidden")
+    )
+    months = [_month_line(t, month) for month in programme.months[:OVERVIEW_MONTHS]]
+    lines = (people, *(months or [t("overview.no_months")]), t("overview.rule"))
+    return Reply.of(Notice(title=t("overview.title"), lines=lines))
+
+
+def _month_line(t: Texts, month: MonthFigures) -> str:
+    year, number = (int(part) for part in month.month.split("-"))
+    name = format_date(datetime(year, number, 1), "LLLL y", locale=t.language)
+    head = t("overview.month", month=name, started=month.started, released=month.released)
+    parts = [
+        t("overview.clicks", network=_label(t, network), n=shown)
+        + (t("overview.hidden", n=hidden) if hidden else "")
+        for network, shown, hidden in month.clicks
+    ]
+    return " · ".join([head, *parts])
+
+
+def _facts(suggestion: Suggestion, clicks: dict[str, int]) -> SuggestionFacts:
+    return SuggestionFacts(
+        suggestion_id=_id(suggestion),
+        starts_at=suggestion.starts_at,
+        ended_at=suggestion.ended_at,
+        reached=suggestion.reached,
+        clicks=clicks,
+    )
+
+
+def _id(suggestion: Suggestion) -> int:
+    assert suggestion.id is not None
+    return suggestion.id
+
+
+def _band(band: Band) -> str:
+    return f"{band[0]}–{band[1]}"
+
+
+def _label(t: Texts, network: str) -> str:
+    return LABELS.get(network) or t("stats.copy")
+
+
+def _count(t: Texts, count: int | None) -> str:
+    return str(count) if count is not None else t("stats.hidden")

@@ -18,12 +18,18 @@ REQUIRED = {
     "policy": {"hr"},
     "roles": {"hr"},
     "invite": {"hr"},
+    "audit": {"hr"},
 }
 
 
 def allowed(verb: str, roles: frozenset[str]) -> bool:
     needed = REQUIRED.get(verb)
     return needed is None or bool(needed & roles)
+
+
+def refusal(verb: str) -> str:
+    """The text that says who may use ``verb``: HR alone, or the comms and HR teams."""
+    return "error.hr_only" if REQUIRED.get(verb) == {"hr"} else "error.not_allowed"
 
 
 async def show(ctx: Context, turn: Turn) -> Reply:

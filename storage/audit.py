@@ -31,3 +31,21 @@ async def recent(session: AsyncSession, limit: int = 30) -> list[AuditEntry]:
 async def purge(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(sa.delete(AuditEntry).where(col(AuditEntry.at) < before))
     return affected(result)
+
+
+async def naming(session: AsyncSession, name: str) -> list[AuditEntry]:
+    """Entries that name this admin as actor or as the person whose role changed."""
+    result = await session.execute(
+        select(AuditEntry)
+        .where(
+            sa.or_(
+                col(AuditEntry.actor) == name,
+                sa.and_(
+                    col(AuditEntry.action).in_(("role.granted", "role.revoked")),
+                    col(AuditEntry.detail).startswith(f"{name} ", autoescape=True),
+                ),
+            )
+        )
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    )
+    return list(result.scalars())

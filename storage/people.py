@@ -154,3 +154,11 @@ async def undecided(session: AsyncSession, platform: str, user_keys: Sequence[st
     """Of these people, the ones who never decided and were never invited."""
     people = await by_keys(session, platform, user_keys)
     return [p for p in people if p.participation == "undecided" and not p.invited]
+
+
+async def drop_deliveries(session: AsyncSession, person_id: int) -> None:
+    """Opting out: every delivery row of the person and the times of their recent messages."""
+    await session.execute(sa.delete(Delivery).where(col(Delivery.person_id) == person_id))
+    await session.execute(
+        sa.delete(RecentDelivery).where(col(RecentDelivery.person_id) == person_id)
+    )

@@ -27,7 +27,7 @@ async def running_playground(
     settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
     runtime = build_runtime(settings, database=database, clock=clock)
     app = build_app(runtime, schedule=False)
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)  # as `sharebot run`
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

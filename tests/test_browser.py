@@ -85,6 +85,8 @@ async def _my_data_in_browser(page, person: str) -> dict[str, object]:  # type: 
     data = json.loads(await export.text_content())
     for field in IDENTITY:
         data["person"].pop(field)
+    for delivery in data["deliveries"]:
+        delivery.pop("message_ref")  # the platform's id of this person's own message
     return data
 
 
