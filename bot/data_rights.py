@@ -43,6 +43,7 @@ async def export(turn: Turn) -> dict[str, object]:
         "preferences": {
             "participation": person.participation,
             "invited": person.invited,
+            "reachable": person.reachable,
             "paused_until": person.paused_until.isoformat() if person.paused_until else None,
             "language": person.language,
             "topics": person.topics,

@@ -55,7 +55,9 @@ class Dispatcher:
         self.concurrency = max(concurrency, 1)
         self.lease = lease
         self.tick_budget = tick_budget
-        self.sender = Sender(ctx.messengers, ctx.metrics, give_up_after=lease.total_seconds() / 2)
+        self.sender = Sender(
+            lambda: ctx.messengers, ctx.metrics, give_up_after=lease.total_seconds() / 2
+        )
         self._lock = asyncio.Lock()
         self._again = False
         self._woken: set[asyncio.Task[None]] = set()

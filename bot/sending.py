@@ -59,28 +59,38 @@ class Sender:
 
     def __init__(
         self,
-        messengers: Mapping[str, Messenger],
+        messengers: Callable[[], Mapping[str, Messenger]],
         metrics: Metrics,
         *,
         give_up_after: float,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._messengers = messengers
         self._metrics = metrics
         self._give_up_after = give_up_after
         self._sleep = sleep
-        self._lanes = {
-            platform: _Lane(
+        self._lanes: dict[str, _Lane] = {}
+
+    def _lane(self, platform: str) -> _Lane | None:
+        """The platform's lane, built on first use (and again if its Messenger was replaced)."""
+        messenger = self._messengers().get(platform)
+        if messenger is None:
+            return None
+        lane = self._lanes.get(platform)
+        if lane is None or lane.messenger is not messenger:
+            limits = messenger.limits
+            lane = _Lane(
                 messenger,
-                Throttle(messenger.limits, sleep=sleep),
-                asyncio.Semaphore(messenger.limits.concurrency),
+                Throttle(limits, sleep=self._sleep),
+                asyncio.Semaphore(limits.concurrency),
             )
-            for platform, messenger in messengers.items()
-        }
+            self._lanes[platform] = lane
+        return lane
 
     async def send(self, item: Outgoing) -> None:
         """Send one message; sets ``item.outcome`` (and ``message_ref`` when sent)."""
         platform = item.person.platform
-        lane = self._lanes.get(platform)
+        lane = self._lane(platform)
         if lane is None:
             logger.warning("no messenger for platform %s; delivery dropped", platform)
             return
@@ -99,7 +109,7 @@ class Sender:
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         """Replace a sent message (a suggestion ended); a failure only costs that update."""
-        lane = self._lanes.get(to.platform)
+        lane = self._lane(to.platform)
         if lane is None:
             return
         try:

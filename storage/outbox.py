@@ -133,14 +133,25 @@ class SentMessage(NamedTuple):
 
 
 async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> None:
-    """Mark rows sent with their message reference, in one executemany."""
+    """Mark rows sent with their message reference, in one executemany.
+
+    Rows deleted meanwhile (the person asked to be forgotten) are simply not there to mark.
+    """
     values = [
-        {"id": id_, "state": SENT, "message_ref": m.message_ref, "bundle": m.bundle}
+        {"row_id": id_, "ref": m.message_ref, "bundle_ids": m.bundle}
         for m in messages
         for id_ in m.ids
     ]
     if values:
-        await session.execute(sa.update(Delivery), values)
+        table = Delivery.__table__  # type: ignore[attr-defined]
+        await session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("row_id"))
+            .values(
+                state=SENT, message_ref=sa.bindparam("ref"), bundle=sa.bindparam("bundle_ids")
+            ),
+            values,
+        )
 
 
 async def mark_uncertain(session: AsyncSession, ids: Sequence[int]) -> None:

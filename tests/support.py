@@ -114,9 +114,8 @@ class Chat:
         self.locales: dict[str, str] = {}
 
     def limit(self, limits: SendLimits) -> None:
-        """Give the fake platform these limits (the dispatcher reads them when built)."""
+        """Give the fake platform these limits (the dispatcher reads them on first use)."""
         self.messenger.limits = limits
-        self.dispatcher = Dispatcher(self.ctx)
 
     def person(self, name: str, *, locale: str = "en-GB", timezone: str = "Europe/Berlin") -> Actor:
         actor = Actor(PLATFORM, name, name.title(), locale, timezone)

@@ -8,9 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from sqlalchemy.exc import IntegrityError
-
 from bot.ports import Addressee
 from bot.retention import purge
 from bot.views import DataExport, View
@@ -124,6 +121,7 @@ async def test_opting_out_keeps_only_the_no(chat: Chat) -> None:
     assert data["preferences"] == {
         "participation": "off",
         "invited": False,
+        "reachable": True,
         "paused_until": None,
         "language": None,
         "topics": [],
@@ -267,13 +265,6 @@ class FakeSlowMessenger(FakeMessenger):
         return await super().send(to, view)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IntegrityError,
-    reason="bot/delivery.py records a recent-delivery time for a person deleted while their "
-    "message was in flight; the whole batch's bookkeeping then fails (left for the dispatcher "
-    "rewrite)",
-)
 async def test_forget_me_while_a_message_is_in_flight_leaves_nothing(chat: Chat) -> None:
     await chat.say("hanna", "policy set spread_minutes 0")
     await chat.say("anna", "on")
