@@ -13,6 +13,7 @@ from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
 from adapters.settings import Settings
+from adapters.teams.app import Teams
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
 from bot.context import Context
@@ -37,6 +38,7 @@ class Runtime:
     core: Sharebot
     dispatcher: Dispatcher
     transcript: Transcript | None = None
+    teams: Teams | None = None
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
 
 
@@ -52,6 +54,11 @@ def build_runtime(
         transcript = Transcript()
         messengers["playground"] = PlaygroundMessenger(transcript, clock)
         directories["playground"] = PlaygroundDirectory()
+    teams = None
+    if "teams" in settings.enabled_adapters:
+        teams = Teams(settings)
+        messengers["teams"] = teams.messenger
+        directories["teams"] = teams.directory
     ctx = Context(
         database=database,
         catalogue=Catalogue.load(),
@@ -63,7 +70,7 @@ def build_runtime(
     )
     dispatcher = Dispatcher(ctx)
     ctx.wake_dispatcher = dispatcher.wake
-    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript)
+    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript, teams)
 
 
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
@@ -72,6 +79,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     CommonRoutes(runtime.ctx).add_routes(app)
     if runtime.transcript is not None:
         Playground(runtime.core, runtime.transcript, runtime.ctx.clock).add_routes(app)
+    if runtime.teams is not None:
+        runtime.teams.add_routes(app, runtime.core)
 
     async def start(_: web.Application) -> None:
         if runtime.transcript is not None:
