@@ -39,7 +39,7 @@ class Member:
     @property
     def chat(self) -> str:
         """Their personal conversation with the bot."""
-        return f"a:1personal-{self.name.lower()}"
+        return f"a:personal-{self.id}"  # what the fake connector answers when it is created
 
     @property
     def account(self) -> dict[str, str]:

@@ -43,9 +43,10 @@ def turn_lent(context: TurnContext) -> Iterator[None]:
 class TeamsDirectory:
     """``team``: the members of the team the command was sent in (paged roster)."""
 
-    def __init__(self, adapter: CloudAdapter, app_id: str) -> None:
+    def __init__(self, adapter: CloudAdapter, app_id: str, *, page_size: int = PAGE_SIZE) -> None:
         self.adapter = adapter
         self.app_id = app_id
+        self.page_size = page_size
 
     async def members(self, target: str) -> list[Actor] | None:
         context = current_turn.get()
@@ -56,7 +57,7 @@ class TeamsDirectory:
         roster: list[ChannelAccount] = []
         token: str | None = None
         while True:
-            page = await TeamsInfo.get_paged_members(context, token, PAGE_SIZE)
+            page = await TeamsInfo.get_paged_members(context, token, self.page_size)
             roster += [m for m in page.members or [] if getattr(m, "aad_object_id", None)]
             token = page.continuation_token
             if not token:

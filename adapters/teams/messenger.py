@@ -58,6 +58,8 @@ class TeamsMessenger:
         sent: list[str | None] = []
 
         async def post(context: TurnContext) -> None:
+            # The continuation event's random id would make this a reply to nothing.
+            context.activity.id = None
             response = await context.send_activity(activity_for(view))
             sent.append(response.id if response else None)
 

@@ -61,6 +61,7 @@ class TeamsTurns:
         reply = await self._run(replace(incoming, actor=actor))
 
         async def answer(personal: TurnContext) -> None:
+            personal.activity.id = None  # new messages, not replies to the continuation event
             await self._send(personal, reply)
 
         await self.adapter.continue_conversation(reference, answer, self.app_id)
