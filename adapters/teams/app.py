@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from botbuilder.core import TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 
 from adapters.settings import Settings
+from adapters.teams.connector import SingleAttemptAuthentication
 from adapters.teams.directory import TeamsDirectory
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.turns import TeamsTurns
@@ -41,7 +39,7 @@ def build_adapter(settings: Settings) -> CloudAdapter:
         APP_TENANTID=settings.microsoft_app_tenant_id,
         APP_TYPE=settings.microsoft_app_type or "MultiTenant",
     )
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+    adapter = CloudAdapter(SingleAttemptAuthentication(configuration))
     adapter.on_turn_error = _turn_failed
     return adapter
 

@@ -106,7 +106,11 @@ def classify(error: BaseException) -> DeliveryFailed:
     if isinstance(error, HttpOperationError) and error.response is not None:
         status = _status(error.response)
         if status == 429:
-            return DeliveryFailed("429 too many requests", retry_after=_retry_after(error.response))
+            return DeliveryFailed(
+                "429 too many requests",
+                rate_limited=True,
+                retry_after=_retry_after(error.response),
+            )
         if status in _GONE:
             # 403: the person blocked or uninstalled the app; 404: the conversation is gone.
             return DeliveryFailed(f"{status}: conversation unreachable", permanent=True)
