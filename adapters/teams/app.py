@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from jwt import PyJWTError
 
 from adapters.settings import Settings
 from adapters.teams.connector import SingleAttemptAuthentication
@@ -72,7 +73,12 @@ class Teams:
                 raise web.HTTPBadRequest(text="body is not an activity")
             # The adapter authenticates (401 without a valid token when an app id is set)
             # before the bot sees anything.
-            response = await self.adapter.process(request, turns.bot_for(body))
+            try:
+                response = await self.adapter.process(request, turns.bot_for(body))
+            except PyJWTError as error:
+                # botbuilder turns a missing or refused token into 401 itself, but lets a
+                # malformed one escape as a decoding error: that is a 401 too, not a 500.
+                raise web.HTTPUnauthorized() from error
             return response or web.Response(status=201)
 
         app.router.add_post(ROUTE, messages)
