@@ -16,7 +16,7 @@ from adapters.teams.cards import ACTION, FORM, KIND, VALUE
 from storage import people, shares
 from storage.database import Database
 from storage.models import Person
-from tests.schemas import card_errors
+from tests.schemas import card_errors_where_checked as card_errors
 from tests.support import FakeClock
 from tests.teams_chat import PEOPLE, TEAM, TENANT, TeamsChat, card_text, running_teams
 
