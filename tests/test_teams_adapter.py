@@ -365,3 +365,38 @@ def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card)
     return found
+
+
+async def test_forget_me_is_confirmed_with_a_button_and_deletes_the_person(
+    teams: TeamsChat,
+) -> None:
+    await teams.say("anna", "on")
+    question = (await teams.say("anna", "forget-me"))[0]
+    confirm = next(
+        a["data"] for a in _actions(question) if a["data"].get(ACTION) == "forget.confirm"
+    )
+    done = await teams.press("anna", confirm)
+    assert done and await person(teams, "anna") is None
+    assert teams.connector.updates() == []
+
+
+async def test_a_failing_turn_is_logged_without_user_ids(
+    teams: TeamsChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    activity = teams.message("anna", "on")
+    activity["serviceUrl"] = "http://127.0.0.1:9/"  # nobody answers the reply
+    with caplog.at_level("INFO"):
+        assert await teams.post(activity) in (200, 201)
+    failed = [r for r in caplog.records if "turn failed" in r.getMessage()]
+    assert failed
+    member = PEOPLE["anna"]
+    for record in caplog.records:
+        if record.levelno >= 20:
+            line = record.getMessage() + str(record.exc_info or "")
+            assert member.aad not in line and member.id not in line
+
+
+async def test_answers_inside_a_turn_are_not_retried_by_the_sdk(teams: TeamsChat) -> None:
+    teams.connector.fail(502)
+    assert await teams.post(teams.message("anna", "help")) in (200, 201)
+    assert len(teams.connector.messages(PEOPLE["anna"].chat)) == 1  # the one that failed

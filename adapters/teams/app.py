@@ -46,8 +46,10 @@ def build_adapter(settings: Settings) -> CloudAdapter:
 
 
 async def _turn_failed(context: TurnContext, error: Exception) -> None:
-    # No user id here (DESIGN §6.6). Not raised again: Teams would only resend the activity.
-    logger.error("teams: a turn failed (%s)", type(error).__name__, exc_info=error)
+    # Only the error's type at ERROR: a message or traceback may carry a user id (DESIGN §6.6).
+    # Not raised again: Teams would only resend the activity.
+    logger.error("teams: a turn failed (%s)", type(error).__name__)
+    logger.debug("teams: turn failure details", exc_info=error)
 
 
 class Teams:

@@ -56,4 +56,12 @@ class SingleAttemptAuthentication(ConfigurationBotFrameworkAuthentication):  # t
     """``ConfigurationBotFrameworkAuthentication`` whose connector clients never retry."""
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> Any:
+        """Proactive messages and new conversations."""
         return SingleAttemptConnectorFactory(super().create_connector_factory(claims_identity))
+
+    async def authenticate_request(self, activity: Any, auth_header: str) -> Any:
+        """Answers within an incoming turn use the factory that authentication hands back."""
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = SingleAttemptConnectorFactory(result.connector_factory)
+        return result
