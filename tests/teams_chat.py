@@ -13,7 +13,10 @@ from aiohttp import web
 
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import Settings
+from adapters.teams.cards import ACTION, FORM, KIND, VALUE
+from storage import people
 from storage.database import Database
+from storage.models import Person
 from tests.fake_connector import FakeConnector, running_connector
 from tests.support import FakeClock
 
@@ -172,6 +175,32 @@ class TeamsChat:
     async def tick(self) -> None:
         await self.runtime.dispatcher.tick()
 
+    @property
+    def directory(self) -> Any:
+        return self.runtime.ctx.directories["teams"]
+
+
+def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every Action.* in a card, nested ones too."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Action."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def share_urls(card: dict[str, Any]) -> list[str]:
+    return [a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"]
+
 
 def card_text(card: dict[str, Any]) -> str:
     """Every text and button title in a card, for assertions."""
@@ -192,8 +221,37 @@ def card_text(card: dict[str, Any]) -> str:
     return "\n".join(found)
 
 
+async def find_person(chat: TeamsChat, who: str) -> Person | None:
+    """The person as Sharebot stored them."""
+    async with chat.runtime.database.transaction() as session:
+        return await people.find(session, "teams", PEOPLE[who].aad)
+
+
+def text(chat: TeamsChat, message_id: str, language: str = "en", **params: object) -> str:
+    """A catalogue text, to compare answers with what the bot means to say."""
+    return chat.runtime.ctx.catalogue.text(language, message_id, **params)
+
+
+async def make_comms(chat: TeamsChat, who: str = "chris") -> None:
+    """``who`` becomes comms, and suggestions go out at once (no spread)."""
+    await chat.say("hanna", f"roles grant {PEOPLE[who].aad} comms")
+    await chat.say("hanna", "policy set spread_minutes 0")
+
+
+def press(action: str, value: str = "") -> dict[str, Any]:
+    """An Action.Submit button's data, as Teams returns it in ``value``."""
+    return {KIND: "press", ACTION: action, VALUE: value}
+
+
+def submit(form: str, **values: str) -> dict[str, Any]:
+    """A card form's data with its inputs, as Teams returns it in ``value``."""
+    return {KIND: "submit", FORM: form, **values}
+
+
 def teams_settings(**extra: Any) -> Settings:
+    """Settings for a test: built here, never read from the environment's .env file."""
     values: dict[str, Any] = {
+        "_env_file": None,
         "SHAREBOT_ADAPTERS": "teams",
         "SHAREBOT_HOST": "127.0.0.1",
         "SHAREBOT_ADMINS": f"teams:{PEOPLE['hanna'].aad}",

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.settings import Settings
+from adapters.settings import load_settings
 from adapters.teams.app import build_adapter
 from adapters.teams.messenger import TeamsMessenger
 from bot.ports import Addressee, DeliveryFailed, Rate
@@ -26,7 +26,7 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 def messenger(timeout: float = 30.0) -> TeamsMessenger:
-    settings = Settings(SHAREBOT_ADAPTERS="teams")  # type: ignore[call-arg]
+    settings = load_settings(_env_file=None, SHAREBOT_ADAPTERS="teams")
     return TeamsMessenger(build_adapter(settings), "", timeout=timeout)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import _warn_about_teams_without_authentication
-from adapters.settings import Settings
+from adapters.settings import Settings, load_settings
 from adapters.teams.package import PackageError, build_package, manifest
 from tests.schemas import TEAMS_MANIFEST, errors
 from tests.test_settings_and_cli import _run
@@ -21,7 +21,7 @@ APP_ID = "8f2ad2e6-6b36-4a38-9d44-3c5e0b1f7a10"
 
 
 def settings(**values: str) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return load_settings(_env_file=None, **values)
 
 
 def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
