@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from adapters.teams.cards import ACTION
-from storage import shares
+from storage import outbox, shares
 from storage.database import Database
 from tests.schemas import card_errors_where_checked as card_errors
 from tests.support import FakeClock
@@ -24,6 +24,7 @@ from tests.teams_chat import (
     make_comms,
     press,
     running_teams,
+    share_urls,
     text,
 )
 
@@ -50,10 +51,8 @@ async def test_delivery_sends_the_suggestion_card_proactively(teams: TeamsChat) 
         assert "teamday" in card_text(card)
         proactive = teams.connector.messages(PEOPLE[name].chat)[-1]
         assert proactive.activity_id == ""  # a new message, not a reply
-    urls = [a["url"] for a in actions(cards["anna"]) if a["type"] == "Action.OpenUrl"]
-    assert urls and urls == [
-        a["url"] for a in actions(cards["ben"]) if a["type"] == "Action.OpenUrl"
-    ]
+    urls = share_urls(cards["anna"])
+    assert urls and urls == share_urls(cards["ben"])  # the same links for everyone
     assert all("/s/" in url for url in urls)
 
 
@@ -159,3 +158,35 @@ async def test_full_flow_install_deliver_click(teams: TeamsChat) -> None:
         assert sum((await shares.clicks_for(session, 1)).values()) == 1
     # a click reaches Sharebot, never Teams: nothing about it goes through the connector
     assert len(teams.connector.calls) == calls_before
+
+
+async def test_sharing_and_doing_nothing_leave_the_same_trace(
+    teams: TeamsChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DESIGN §6.2 through Teams: Anna shares, Ben ignores the card; only a counter differs."""
+    cards = await _delivered(teams, "anna", "ben")
+    calls_before = len(teams.connector.calls)
+    with caplog.at_level("INFO"):
+        async with teams.http.get(share_urls(cards["anna"])[0], allow_redirects=False) as reply:
+            assert reply.status == 302
+        await teams.runtime.ctx.clicks.flush(teams.runtime.database)
+    assert len(teams.connector.calls) == calls_before
+    for member in (PEOPLE["anna"], PEOPLE["ben"]):
+        assert all(member.aad not in r.getMessage() for r in caplog.records if r.levelno >= 20)
+
+    async def trace(who: str) -> tuple[object, ...]:
+        person = await find_person(teams, who)
+        assert person is not None and person.id is not None
+        async with teams.runtime.database.transaction() as session:
+            rows = await outbox.for_person(session, person.id)
+            recent = await outbox.recent_for(session, person.id)
+        preferences = person.model_dump(
+            exclude={"id", "user_key", "display_name", "address", "timezone", "platform_locale"}
+        )
+        return (
+            preferences,
+            [(r.kind, r.state, r.suggestion_id, r.reason, r.bundle) for r in rows],
+            recent,
+        )
+
+    assert await trace("anna") == await trace("ben")

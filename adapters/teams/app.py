@@ -62,7 +62,7 @@ class Teams:
         self.directory = TeamsDirectory(self.adapter, self.app_id)
 
     def add_routes(self, app: web.Application, core: Sharebot) -> None:
-        turns = TeamsTurns(core, self.adapter, self.app_id)
+        turns = TeamsTurns(core, self.adapter, self.app_id, self.directory)
 
         async def messages(request: web.Request) -> web.StreamResponse:
             if request.content_length and request.content_length > MAX_BODY:

@@ -1,7 +1,8 @@
 """Who is in the team a command came from, and whom a mention or id names.
 
-The Directory port takes no conversation, so the adapter lends it the current turn through a
-context variable: set while the core handles one activity, and only then.
+The Directory port takes no conversation, so the adapter lends the directory the current turn
+(:meth:`TeamsDirectory.lent`) through a context variable: set while the core handles that one
+activity, and only in its task.
 """
 
 from __future__ import annotations
@@ -28,16 +29,6 @@ TEAM_WORDS = frozenset({"team", "#team"})
 PAGE_SIZE = 500
 OPENING = 8  # personal chats opened at once while inviting a team
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-current_turn: ContextVar[TurnContext | None] = ContextVar("teams_current_turn", default=None)
-
-
-@contextmanager
-def turn_lent(context: TurnContext) -> Iterator[None]:
-    token = current_turn.set(context)
-    try:
-        yield
-    finally:
-        current_turn.reset(token)
 
 
 class TeamsDirectory:
@@ -47,9 +38,19 @@ class TeamsDirectory:
         self.adapter = adapter
         self.app_id = app_id
         self.page_size = page_size
+        self._turn: ContextVar[TurnContext | None] = ContextVar("teams_turn", default=None)
+
+    @contextmanager
+    def lent(self, context: TurnContext) -> Iterator[None]:
+        """While the core handles this activity, ``team`` and mentions refer to its team."""
+        token = self._turn.set(context)
+        try:
+            yield
+        finally:
+            self._turn.reset(token)
 
     async def members(self, target: str) -> list[Actor] | None:
-        context = current_turn.get()
+        context = self._turn.get()
         if target.lower() not in TEAM_WORDS or context is None:
             return None
         if not TeamsInfo.get_team_id(context):
@@ -98,7 +99,7 @@ class TeamsDirectory:
         """An AAD object id as such; a 29:… id (what a mention carries) through the roster."""
         if _GUID.fullmatch(reference):
             return Actor(PLATFORM, reference.lower())
-        context = current_turn.get()
+        context = self._turn.get()
         if context is None or not reference.startswith("29:"):
             return None
         try:

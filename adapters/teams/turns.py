@@ -13,7 +13,7 @@ from botbuilder.schema import ChannelAccount
 
 from adapters.teams import references
 from adapters.teams.activities import Incoming, translate
-from adapters.teams.directory import turn_lent
+from adapters.teams.directory import TeamsDirectory
 from adapters.teams.messenger import activity_for
 from adapters.teams.personal import open_chat
 from bot.core import Sharebot
@@ -25,10 +25,13 @@ logger = logging.getLogger(__name__)
 class TeamsTurns:
     """Runs the core for Teams activities; the answer is always a new message, never an edit."""
 
-    def __init__(self, core: Sharebot, adapter: CloudAdapter, app_id: str) -> None:
+    def __init__(
+        self, core: Sharebot, adapter: CloudAdapter, app_id: str, directory: TeamsDirectory
+    ) -> None:
         self.core = core
         self.adapter = adapter
         self.app_id = app_id
+        self.directory = directory
 
     def bot_for(self, body: Mapping[str, Any]) -> ActivityBot:
         """The botbuilder ``Bot`` for one request; it sees the activity's JSON as sent."""
@@ -38,7 +41,7 @@ class TeamsTurns:
         incoming = translate(body)
         if incoming.kind == "ignore" or incoming.actor is None:
             return
-        with turn_lent(context):
+        with self.directory.lent(context):
             if incoming.personal:
                 await self._send(context, await self._run(incoming))
             else:
