@@ -118,3 +118,14 @@ def test_references_round_trip_through_the_address_column() -> None:
 def test_an_unusable_address_is_refused(address: str | None) -> None:
     with pytest.raises(BadReference):
         load(address)
+
+
+def test_an_oversized_reference_drops_names_then_gives_up() -> None:
+    activity = payload("personal_message")
+    activity["from"]["name"] = "N" * 5000
+    actor = translate(activity).actor
+    assert actor is not None and actor.address is not None and len(actor.address) <= 4000
+    assert actor.display_name == "N" * 128
+    activity["conversation"]["id"] = "a:" + "x" * 5000
+    actor = translate(activity).actor
+    assert actor is not None and actor.address is None

@@ -18,6 +18,7 @@ from bot.ports import Actor
 
 PLATFORM = "teams"
 CHANNEL_ID = "msteams"
+MAX_ADDRESS = 4000  # Person.address
 _MENTION = re.compile(r"<at>(.*?)</at>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"[ \t]+")
@@ -107,7 +108,7 @@ def actor_of(activity: Payload) -> Actor | None:
         return None
     info = client_info(activity)
     locale = info.get("locale") or activity.get("locale")
-    address = json.dumps(reference_of(activity)) if is_personal(activity) else None
+    address = _address(reference_of(activity)) if is_personal(activity) else None
     return Actor(
         platform=PLATFORM,
         user_key=key,
@@ -147,6 +148,17 @@ def reference_of(activity: Payload) -> dict[str, Any]:
         "serviceUrl": activity.get("serviceUrl"),
     }
     return {k: v for k, v in reference.items() if v is not None}
+
+
+def _address(reference: dict[str, Any]) -> str | None:
+    """The reference as stored in ``Person.address``; names go first when it is too long."""
+    text = json.dumps(reference, separators=(",", ":"))
+    if len(text) > MAX_ADDRESS:
+        for account in ("user", "bot", "conversation"):
+            if isinstance(reference.get(account), dict):
+                reference[account].pop("name", None)
+        text = json.dumps(reference, separators=(",", ":"))
+    return text if len(text) <= MAX_ADDRESS else None
 
 
 def mentions_bot(activity: Payload) -> bool:
