@@ -7,7 +7,6 @@ says what kind it is, and the dispatcher applies :attr:`TeamsMessenger.limits`.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import ClientError
@@ -20,8 +19,6 @@ from adapters.teams import references
 from adapters.teams.cards import render_card
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
 from bot.views import View, plain_text
-
-logger = logging.getLogger(__name__)
 
 # DESIGN §9: per conversation 7/s and 60/30 s; about 30/s per app and tenant.
 LIMITS = SendLimits(

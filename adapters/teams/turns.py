@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,8 +17,6 @@ from adapters.teams.messenger import activity_for
 from adapters.teams.personal import open_chat
 from bot.core import Sharebot
 from bot.views import Reply
-
-logger = logging.getLogger(__name__)
 
 
 class TeamsTurns:
