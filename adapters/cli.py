@@ -29,7 +29,6 @@ def _settings() -> Settings:
 
 
 AVAILABLE = ("playground", "teams")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,7 +80,7 @@ def _warn_about_teams_without_authentication(settings: Settings) -> None:
     machine (Emulator, tests), dangerous anywhere else."""
     if "teams" not in settings.enabled_adapters or settings.microsoft_app_id:
         return
-    if settings.host in LOOPBACK:
+    if settings.host in checks.LOOPBACK:
         click.echo("Teams: MICROSOFT_APP_ID is empty, authentication is off (local use only).")
         return
     click.echo(
