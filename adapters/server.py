@@ -92,6 +92,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     async def stop(_: web.Application) -> None:
         if runtime.scheduler is not None:
             runtime.scheduler.shutdown(wait=False)
+        if runtime.teams is not None:
+            await runtime.teams.idle()
         await runtime.dispatcher.idle()
         await runtime.ctx.clicks.flush(runtime.database)
         await runtime.database.close()

@@ -48,11 +48,11 @@ class FakeConnector:
     # ---- knobs
 
     def fail(self, status: int, *, retry_after: str | None = None, times: int = 1) -> None:
-        """The next ``times`` message sends or updates answer ``status``."""
+        """The next ``times`` calls that send, update or create answer ``status``."""
         self.failures.extend(Failure(status, retry_after) for _ in range(times))
 
     def hang(self) -> None:
-        """The next message send never answers (until :meth:`release`): a timeout."""
+        """The next such call never answers (until :meth:`release`): a timeout."""
         self.failures.append(Failure(hang=True))
 
     def release(self) -> None:
@@ -132,6 +132,9 @@ class FakeConnector:
 
     async def _create(self, request: web.Request) -> web.Response:
         call = await self._record(request)
+        failed = await self._injected()
+        if failed is not None:
+            return failed
         member = call.body["members"][0]["id"]
         return web.json_response({"id": f"a:personal-{member}", "activityId": None}, status=201)
 

@@ -158,7 +158,11 @@ class TeamsChat:
         async with self.http.post(
             f"{self.url}/api/messages", json=activity, headers=headers or {}
         ) as response:
-            return response.status
+            status = response.status
+        teams = self.runtime.teams
+        assert teams is not None
+        await teams.idle()  # channel commands are answered after the request
+        return status
 
     async def say(self, who: str, text: str) -> list[dict[str, Any]]:
         """Send a personal message; the cards that came back."""

@@ -230,3 +230,20 @@ async def test_answers_inside_a_turn_are_not_retried_by_the_sdk(teams: TeamsChat
     teams.connector.fail(502)
     assert await teams.post(teams.message("anna", "help")) in (200, 201)
     assert len(teams.connector.messages(PEOPLE["anna"].chat)) == 1  # the one that failed
+
+
+async def test_a_channel_command_is_answered_after_the_request(
+    teams: TeamsChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Teams waits 15 s and then resends: the request returns before the work is done."""
+    teams.connector.hang()  # opening the personal chat never answers until released
+    async with teams.http.post(
+        f"{teams.url}/api/messages", json=teams.channel_message("anna", "settings")
+    ) as response:
+        assert response.status in (200, 201)
+    assert teams.runtime.teams is not None and teams.runtime.teams.turns is not None
+    assert teams.runtime.teams.turns.busy  # still waiting for Teams
+    teams.connector.release()  # Teams answers 504 now
+    await teams.runtime.teams.idle()
+    assert any("channel command failed" in r.getMessage() for r in caplog.records)
+    assert teams.connector.messages() == []

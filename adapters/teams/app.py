@@ -60,9 +60,15 @@ class Teams:
         self.adapter = adapter or build_adapter(settings)
         self.messenger = TeamsMessenger(self.adapter, self.app_id)
         self.directory = TeamsDirectory(self.adapter, self.app_id)
+        self.turns: TeamsTurns | None = None
+
+    async def idle(self) -> None:
+        """Wait until commands from channels have been answered (tests and shutdown)."""
+        if self.turns is not None:
+            await self.turns.idle()
 
     def add_routes(self, app: web.Application, core: Sharebot) -> None:
-        turns = TeamsTurns(core, self.adapter, self.app_id, self.directory)
+        turns = self.turns = TeamsTurns(core, self.adapter, self.app_id, self.directory)
 
         async def messages(request: web.Request) -> web.StreamResponse:
             if request.content_length and request.content_length > MAX_BODY:

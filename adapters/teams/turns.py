@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,6 +20,8 @@ from adapters.teams.personal import open_chat
 from bot.core import Sharebot
 from bot.views import Reply
 
+logger = logging.getLogger(__name__)
+
 
 class TeamsTurns:
     """Runs the core for Teams activities; the answer is always a new message, never an edit."""
@@ -29,6 +33,7 @@ class TeamsTurns:
         self.adapter = adapter
         self.app_id = app_id
         self.directory = directory
+        self._background: set[asyncio.Task[None]] = set()
 
     def bot_for(self, body: Mapping[str, Any]) -> ActivityBot:
         """The botbuilder ``Bot`` for one request; it sees the activity's JSON as sent."""
@@ -38,11 +43,34 @@ class TeamsTurns:
         incoming = translate(body)
         if incoming.kind == "ignore" or incoming.actor is None:
             return
-        with self.directory.lent(context):
-            if incoming.personal:
+        if incoming.personal:
+            with self.directory.lent(context):
                 await self._send(context, await self._run(incoming))
-            else:
+            return
+        # Answered after this request has been: opening personal chats for a whole team can
+        # outlast the 15 s Teams waits, and Teams would then send the command again.
+        task = asyncio.get_running_loop().create_task(self._in_background(context, incoming))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a channel command is still being answered."""
+        return bool(self._background)
+
+    async def idle(self) -> None:
+        """Wait for channel commands still being answered (tests and shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def _in_background(self, context: TurnContext, incoming: Incoming) -> None:
+        try:
+            with self.directory.lent(context):
                 await self._answer_privately(context, incoming)
+        except Exception as error:
+            # Only the type at ERROR: a message may carry a user id (DESIGN §6.6).
+            logger.error("teams: a channel command failed (%s)", type(error).__name__)
+            logger.debug("teams: channel command failure details", exc_info=error)
 
     async def _answer_privately(self, context: TurnContext, incoming: Incoming) -> None:
         """A command in a channel is answered in the person's personal chat, never in the
