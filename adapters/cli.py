@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from aiohttp import web
@@ -13,6 +14,7 @@ from adapters import doctor as checks
 from adapters import logs, sqlite_lock
 from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
+from adapters.teams.package import PackageError, build_package
 from bot.retention import purge as purge_data
 from storage import migrate
 from storage.database import Database
@@ -26,7 +28,7 @@ def _settings() -> Settings:
         sys.exit(2)
 
 
-AVAILABLE = ("playground",)
+AVAILABLE = ("playground", "teams")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,6 +54,7 @@ def run() -> None:
             err=True,
         )
         sys.exit(2)
+    _warn_about_teams_without_authentication(settings)
     logs.configure(settings.log_level)
     try:
         lock = sqlite_lock.hold(settings.database_url)
@@ -79,6 +82,23 @@ def run() -> None:
         lock.close()
 
 
+def _warn_about_teams_without_authentication(settings: Settings) -> None:
+    """An empty MICROSOFT_APP_ID switches Bot Framework authentication off: fine on this
+    machine (Emulator, tests), dangerous anywhere else."""
+    if "teams" not in settings.enabled_adapters or settings.microsoft_app_id:
+        return
+    if settings.host in checks.LOOPBACK:
+        click.echo("Teams: MICROSOFT_APP_ID is empty, authentication is off (local use only).")
+        return
+    click.echo(
+        "WARNING: MICROSOFT_APP_ID is empty, so /api/messages accepts requests WITHOUT "
+        f"authentication on {settings.host}:{settings.port}. Anyone who reaches this port "
+        "can act as any Teams user. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD, or bind "
+        "SHAREBOT_HOST to 127.0.0.1.",
+        err=True,
+    )
+
+
 async def _upgrade(database: Database) -> None:
     try:
         await migrate.upgrade(database.engine)
@@ -97,6 +117,32 @@ def upgrade() -> None:
     settings = _settings()
     asyncio.run(_upgrade(Database.from_url(settings.database_url)))
     click.echo(f"Database {settings.database_label} is at revision {migrate.head_revision()}.")
+
+
+@main.group()
+def manifest() -> None:
+    """App manifests for the chat platforms."""
+
+
+@manifest.command("teams")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    default="sharebot.zip",
+    show_default=True,
+    help="Where to write the app package.",
+)
+def manifest_teams(out: str) -> None:
+    """Build the Teams app package (manifest.json and icons) to upload in Teams."""
+    settings = _settings()
+    try:
+        package = build_package(settings)
+    except PackageError as error:
+        click.echo(f"sharebot: {error}", err=True)
+        sys.exit(2)
+    Path(out).write_bytes(package)
+    click.echo(f"Wrote {out}: upload it in Teams (Apps > Manage your apps > Upload an app).")
 
 
 @main.command()

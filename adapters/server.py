@@ -14,6 +14,7 @@ from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
 from adapters.settings import Settings
+from adapters.teams.app import Teams
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
 from bot.context import Context
@@ -38,6 +39,7 @@ class Runtime:
     core: Sharebot
     dispatcher: Dispatcher
     transcript: Transcript | None = None
+    teams: Teams | None = None
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
 
 
@@ -53,6 +55,11 @@ def build_runtime(
         transcript = Transcript()
         messengers["playground"] = PlaygroundMessenger(transcript, clock)
         directories["playground"] = PlaygroundDirectory()
+    teams = None
+    if "teams" in settings.enabled_adapters:
+        teams = Teams(settings)
+        messengers["teams"] = teams.messenger
+        directories["teams"] = teams.directory
     ctx = Context(
         database=database,
         catalogue=Catalogue.load(),
@@ -68,7 +75,7 @@ def build_runtime(
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
     ctx.wake_dispatcher = dispatcher.wake
-    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript)
+    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript, teams)
 
 
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
@@ -77,6 +84,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     CommonRoutes(runtime.ctx).add_routes(app)
     if runtime.transcript is not None:
         Playground(runtime.core, runtime.transcript, runtime.ctx.clock).add_routes(app)
+    if runtime.teams is not None:
+        runtime.teams.add_routes(app, runtime.core)
 
     async def start(_: web.Application) -> None:
         if runtime.transcript is not None:
@@ -88,6 +97,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     async def stop(_: web.Application) -> None:
         if runtime.scheduler is not None:
             runtime.scheduler.shutdown(wait=False)
+        if runtime.teams is not None:
+            await runtime.teams.idle()
         await runtime.dispatcher.idle()
         await runtime.ctx.clicks.flush(runtime.database)
         await runtime.database.close()

@@ -10,6 +10,7 @@ from bot.errors import UserError
 from bot.i18n import Texts
 from bot.planning import Planning
 from bot.policy import Policy
+from bot.ports import Actor
 from bot.views import Button, Notice, Reply
 from storage import audit, outbox, people
 from storage.models import Person
@@ -29,7 +30,8 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
     if members is None:
         raise UserError("error.invite_target", target=target[:40])
     for member in members:
-        await people.get_or_create(turn.session, member.platform, member.user_key)
+        person = await people.get_or_create(turn.session, member.platform, member.user_key)
+        _remember_reach(person, member)
     fresh = await people.undecided(
         turn.session, turn.person.platform, [m.user_key for m in members]
     )
@@ -61,6 +63,14 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
     )
     turn.wake = True
     return Reply.of(Notice(lines=(turn.t("invite.done", target=target),)))
+
+
+def _remember_reach(person: Person, member: Actor) -> None:
+    """Keep how to reach a member the directory found (Teams: their new personal chat)."""
+    if member.address and person.address != member.address:
+        person.address = member.address
+    if member.display_name and not person.display_name:
+        person.display_name = member.display_name
 
 
 def _invitation_time(planning: Planning, person: Person, now: datetime) -> datetime | None:

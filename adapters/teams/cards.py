@@ -1,0 +1,167 @@
+"""Core view models to Adaptive Cards 1.5 (Teams' limit); pure functions, no botbuilder."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+from bot.cards import short_url
+from bot.views import Button, DataExport, Digest, Form, FormField, Notice, SuggestionCard, View
+
+VERSION = "1.5"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+# Teams rejects messages above about 28 KB; a data export longer than this is cut in the card.
+MAX_EXPORT = 20_000
+# Keys of Action.Submit data that Sharebot owns; every other key is a form input.
+KIND, ACTION, VALUE, FORM = "sharebot", "sharebot_action", "sharebot_value", "sharebot_form"
+_STYLES = {"primary": "positive", "danger": "destructive"}
+_BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)\*(?![*\w])")
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_CODE_BLOCK = re.compile(r"^```(.*)```$", re.DOTALL)
+
+Element = dict[str, Any]
+
+
+def render_card(view: View) -> Element:
+    """The Adaptive Card for one view: ``{"type": "AdaptiveCard", "version": "1.5", ...}``."""
+    if isinstance(view, Notice):
+        body, actions = _notice(view), _buttons(view.buttons)
+    elif isinstance(view, SuggestionCard):
+        body, actions = _suggestion(view), []
+    elif isinstance(view, Digest):
+        body = [_title(view.title), _text(view.intro)]
+        for item in view.cards:
+            body.append({"type": "Container", "separator": True, "items": _suggestion(item)})
+        actions = []
+    elif isinstance(view, Form):
+        body, actions = _form(view)
+    else:
+        body, actions = _export(view), []
+    card: Element = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def markdown(text: str) -> str:
+    """The core's marks in the Markdown subset Teams renders: ``*bold*`` becomes ``**bold**``;
+    Teams shows no inline code, so ```x``` becomes plain ``x``."""
+    return _BOLD.sub(r"**\1**", _INLINE_CODE.sub(r"\1", text))
+
+
+def _title(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+
+
+def _text(text: str, **extra: Any) -> Element:
+    block = _CODE_BLOCK.match(text.strip())
+    if block:
+        # Copy text: shown as it will be pasted, never reinterpreted as Markdown.
+        return {"type": "TextBlock", "text": block.group(1), "wrap": True, "fontType": "Monospace"}
+    return {"type": "TextBlock", "text": markdown(text), "wrap": True, **extra}
+
+
+def _notice(view: Notice) -> list[Element]:
+    body = [_title(view.title)] if view.title else []
+    return body + [_text(line) for line in view.lines if line]
+
+
+def _buttons(buttons: tuple[Button, ...]) -> list[Element]:
+    return [_button(button) for button in buttons]
+
+
+def _button(button: Button) -> Element:
+    if button.url:
+        action: Element = {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
+    else:
+        # Answered with a new message: a press never edits the card it was on (DESIGN §6.2).
+        action = {
+            "type": "Action.Submit",
+            "title": button.label,
+            "data": {KIND: "press", ACTION: button.action, VALUE: button.value},
+        }
+    if button.style in _STYLES:
+        action["style"] = _STYLES[button.style]
+    return action
+
+
+def _suggestion(view: SuggestionCard) -> list[Element]:
+    body: list[Element] = [_text(view.intro, weight="Bolder")]
+    if view.ended:
+        body.append(_text(view.ended_text, color="Attention", weight="Bolder"))
+    body.append(_text(view.caption))
+    if view.hashtags:
+        body.append(_text(" ".join(f"#{tag}" for tag in view.hashtags), color="Accent"))
+    body.append(_text(f"[{short_url(view.url)}]({view.url})"))
+    if not view.ended:
+        shares = [
+            {"type": "Action.OpenUrl", "title": share.label, "url": share.url}
+            for share in view.share_buttons
+        ]
+        for row in (shares, _buttons(view.buttons)):
+            if row:
+                body.append({"type": "ActionSet", "actions": row})
+    if view.footer:
+        body.append(_text(view.footer, size="Small", isSubtle=True))
+    return body
+
+
+def _form(view: Form) -> tuple[list[Element], list[Element]]:
+    body: list[Element] = [_title(view.title)]
+    if view.intro:
+        body.append(_text(view.intro))
+    for field in view.fields:
+        body.append(_input(field))
+        if field.hint:
+            body.append(_text(field.hint, size="Small", isSubtle=True, spacing="None"))
+        if field.error:
+            body.append(_text(field.error, color="Attention", spacing="None"))
+    if view.preview is not None:
+        body.append({"type": "Container", "separator": True, "items": _suggestion(view.preview)})
+    submit: Element = {
+        "type": "Action.Submit",
+        "title": view.submit_label,
+        "style": "positive",
+        "data": {KIND: "submit", FORM: view.form_id},
+    }
+    return body, [submit]
+
+
+def _input(field: FormField) -> Element:
+    element: Element = {"id": field.name, "label": field.label, "isRequired": field.required}
+    if field.kind in ("choice", "multichoice"):
+        multi = field.kind == "multichoice"
+        element.update(
+            type="Input.ChoiceSet",
+            choices=[{"title": o.label, "value": o.value} for o in field.options],
+            style="expanded" if multi else "compact",
+            isMultiSelect=multi,
+        )
+    elif field.kind == "date":
+        element["type"] = "Input.Date"
+    elif field.kind == "number":
+        element["type"] = "Input.Number"
+        if field.value:
+            with contextlib.suppress(ValueError):
+                element["value"] = float(field.value)
+    else:
+        element.update(type="Input.Text", isMultiline=field.kind == "textarea")
+        if field.kind == "datetime":
+            element["placeholder"] = "2026-12-01T10:30"
+    if field.error:
+        element["errorMessage"] = field.error
+    if field.value and field.kind != "number":
+        element["value"] = field.value
+    return element
+
+
+def _export(view: DataExport) -> list[Element]:
+    content = view.content
+    if len(content) > MAX_EXPORT:
+        content = content[:MAX_EXPORT] + "\n…"
+    return [
+        _title(view.title),
+        *(_text(line) for line in view.lines if line),
+        {"type": "TextBlock", "text": content, "wrap": True, "fontType": "Monospace"},
+    ]

@@ -1,0 +1,111 @@
+"""Who is in the team a command came from, and whom a mention or id names.
+
+The Directory port takes no conversation, so the adapter lends the directory the current turn
+(:meth:`TeamsDirectory.lent`) through a context variable: set while the core handles that one
+activity, and only in its task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount
+
+from adapters.teams import references
+from adapters.teams.activities import PLATFORM
+from adapters.teams.personal import open_chat
+from bot.ports import Actor
+
+logger = logging.getLogger(__name__)
+TEAM_WORDS = frozenset({"team", "#team"})
+PAGE_SIZE = 500
+OPENING = 8  # personal chats opened at once while inviting a team
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+class TeamsDirectory:
+    """``team``: the members of the team the command was sent in (paged roster)."""
+
+    def __init__(self, adapter: CloudAdapter, app_id: str, *, page_size: int = PAGE_SIZE) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.page_size = page_size
+        self._turn: ContextVar[TurnContext | None] = ContextVar("teams_turn", default=None)
+
+    @contextmanager
+    def lent(self, context: TurnContext) -> Iterator[None]:
+        """While the core handles this activity, ``team`` and mentions refer to its team."""
+        token = self._turn.set(context)
+        try:
+            yield
+        finally:
+            self._turn.reset(token)
+
+    async def members(self, target: str) -> list[Actor] | None:
+        context = self._turn.get()
+        if target.lower() not in TEAM_WORDS or context is None:
+            return None
+        if not TeamsInfo.get_team_id(context):
+            return None  # a personal chat has no team: the answer explains the target
+        roster: list[ChannelAccount] = []
+        token: str | None = None
+        while True:
+            page = await TeamsInfo.get_paged_members(context, token, self.page_size)
+            roster += [m for m in page.members or [] if getattr(m, "aad_object_id", None)]
+            token = page.continuation_token
+            if not token:
+                break
+        slots = asyncio.Semaphore(OPENING)
+
+        async def one(member: ChannelAccount) -> Actor | None:
+            async with slots:
+                return await self._with_chat(context, member)
+
+        found = await asyncio.gather(*(one(m) for m in roster))
+        return [actor for actor in found if actor is not None]
+
+    async def _with_chat(self, context: TurnContext, member: ChannelAccount) -> Actor | None:
+        """The member with their personal chat opened; None when Teams refuses it."""
+        activity = context.activity
+        tenant = (activity.channel_data or {}).get("tenant", {}).get("id")
+        try:
+            reference = await open_chat(
+                self.adapter,
+                self.app_id,
+                service_url=activity.service_url,
+                tenant_id=tenant,
+                bot=activity.recipient,
+                member_id=member.id,
+            )
+        except Exception as error:  # one member's chat must not stop the others
+            logger.warning("could not open a personal chat (%s)", type(error).__name__)
+            return None
+        return Actor(
+            PLATFORM,
+            member.aad_object_id,
+            display_name=(member.name or None),
+            address=references.dump(reference),
+        )
+
+    async def lookup(self, reference: str) -> Actor | None:
+        """An AAD object id as such; a 29:… id (what a mention carries) through the roster."""
+        if _GUID.fullmatch(reference):
+            return Actor(PLATFORM, reference.lower())
+        context = self._turn.get()
+        if context is None or not reference.startswith("29:"):
+            return None
+        try:
+            member = await TeamsInfo.get_member(context, reference)
+        except Exception as error:
+            logger.info("member lookup failed (%s)", type(error).__name__)
+            return None
+        key = getattr(member, "aad_object_id", None)
+        return Actor(PLATFORM, key, display_name=member.name or None) if key else None

@@ -1,0 +1,121 @@
+"""One incoming activity: translated, handed to the core, answered in the personal chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ChannelAccount
+
+from adapters.teams import references
+from adapters.teams.activities import Incoming, translate
+from adapters.teams.directory import TeamsDirectory
+from adapters.teams.messenger import activity_for
+from adapters.teams.personal import open_chat
+from bot.core import Sharebot
+from bot.views import Reply
+
+logger = logging.getLogger(__name__)
+
+
+class TeamsTurns:
+    """Runs the core for Teams activities; the answer is always a new message, never an edit."""
+
+    def __init__(
+        self, core: Sharebot, adapter: CloudAdapter, app_id: str, directory: TeamsDirectory
+    ) -> None:
+        self.core = core
+        self.adapter = adapter
+        self.app_id = app_id
+        self.directory = directory
+        self._background: set[asyncio.Task[None]] = set()
+
+    def bot_for(self, body: Mapping[str, Any]) -> ActivityBot:
+        """The botbuilder ``Bot`` for one request; it sees the activity's JSON as sent."""
+        return ActivityBot(self, body)
+
+    async def handle(self, context: TurnContext, body: Mapping[str, Any]) -> None:
+        incoming = translate(body)
+        if incoming.kind == "ignore" or incoming.actor is None:
+            return
+        if incoming.personal:
+            with self.directory.lent(context):
+                await self._send(context, await self._run(incoming))
+            return
+        # Answered after this request has been: opening personal chats for a whole team can
+        # outlast the 15 s Teams waits, and Teams would then send the command again.
+        task = asyncio.get_running_loop().create_task(self._in_background(context, incoming))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a channel command is still being answered."""
+        return bool(self._background)
+
+    async def idle(self) -> None:
+        """Wait for channel commands still being answered (tests and shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def _in_background(self, context: TurnContext, incoming: Incoming) -> None:
+        try:
+            with self.directory.lent(context):
+                await self._answer_privately(context, incoming)
+        except Exception as error:
+            # Only the type at ERROR: a message may carry a user id (DESIGN §6.6).
+            logger.error("teams: a channel command failed (%s)", type(error).__name__)
+            logger.debug("teams: channel command failure details", exc_info=error)
+
+    async def _answer_privately(self, context: TurnContext, incoming: Incoming) -> None:
+        """A command in a channel is answered in the person's personal chat, never in the
+        channel: answers (settings, my-data, …) are for that person only."""
+        assert incoming.actor is not None
+        activity = context.activity
+        reference = await open_chat(
+            self.adapter,
+            self.app_id,
+            service_url=activity.service_url,
+            tenant_id=(activity.channel_data or {}).get("tenant", {}).get("id"),
+            bot=ChannelAccount(id=activity.recipient.id, name=activity.recipient.name),
+            member_id=activity.from_property.id,
+        )
+        actor = replace(incoming.actor, address=references.dump(reference))
+        reply = await self._run(replace(incoming, actor=actor))
+
+        async def answer(personal: TurnContext) -> None:
+            personal.activity.id = None  # new messages, not replies to the continuation event
+            await self._send(personal, reply)
+
+        await self.adapter.continue_conversation(reference, answer, self.app_id)
+
+    async def _run(self, incoming: Incoming) -> Reply:
+        actor = incoming.actor
+        assert actor is not None
+        if incoming.kind == "press":
+            return await self.core.press(actor, incoming.action, incoming.value)
+        if incoming.kind == "submit":
+            return await self.core.submit(actor, incoming.form_id, incoming.values)
+        if incoming.kind == "installed":
+            return await self.core.say(actor, "help")
+        return await self.core.say(actor, incoming.text)
+
+    async def _send(self, context: TurnContext, reply: Reply) -> None:
+        for view in reply.views:
+            await context.send_activity(activity_for(view))
+
+
+class ActivityBot:
+    """botbuilder's ``Bot`` protocol (``on_turn``) for one authenticated request."""
+
+    def __init__(self, turns: TeamsTurns, body: Mapping[str, Any]) -> None:
+        self.turns = turns
+        self.body = body
+
+    async def on_turn(self, context: TurnContext) -> None:
+        await self.turns.handle(context, self.body)
