@@ -94,11 +94,13 @@ async def test_failures_are_classified_and_not_retried(
         assert len(connector.calls) == 1, "the messenger must not retry on its own"
 
 
-async def test_a_timeout_is_transient(connector: FakeConnector) -> None:
+async def test_a_timeout_is_uncertain_never_retried(connector: FakeConnector) -> None:
+    # The activity may have reached Teams before the answer was lost: sending it again
+    # could show it twice, so the dispatcher counts it as uncertain instead.
     connector.hang()
     with pytest.raises(DeliveryFailed) as failed:
         await messenger(timeout=0.2).send(anna(connector), NOTICE)
-    assert not failed.value.permanent and not failed.value.rate_limited
+    assert failed.value.uncertain and not failed.value.permanent
 
 
 async def test_an_unreachable_connector_is_transient(connector: FakeConnector) -> None:

@@ -91,7 +91,8 @@ class TeamsMessenger:
             async with asyncio.timeout(self.timeout):
                 await self.adapter.continue_conversation(reference, callback, self.app_id)
         except TimeoutError as error:
-            raise DeliveryFailed("timed out") from error
+            # The activity may have arrived; sending it again could show it twice.
+            raise DeliveryFailed("timed out", uncertain=True) from error
         except (ClientError, ClientRequestError, OSError) as error:
             raise DeliveryFailed(f"connection: {type(error).__name__}") from error
         if failures:
@@ -114,7 +115,9 @@ def classify(error: BaseException) -> DeliveryFailed:
         # 412, 502, 504, other 5xx: transient. Any other status (400, 401) is this bot's own
         # problem, not the person's: never a reason to mark them unreachable.
         return DeliveryFailed(f"{status} from the Bot Connector")
-    if isinstance(error, TimeoutError | ClientError | ClientRequestError | OSError):
+    if isinstance(error, TimeoutError):
+        return DeliveryFailed("timed out", uncertain=True)
+    if isinstance(error, ClientError | ClientRequestError | OSError):
         return DeliveryFailed(f"connection: {type(error).__name__}")
     return DeliveryFailed(f"unexpected: {type(error).__name__}")
 
