@@ -147,9 +147,7 @@ async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> N
         await session.execute(
             sa.update(table)
             .where(table.c.id == sa.bindparam("row_id"))
-            .values(
-                state=SENT, message_ref=sa.bindparam("ref"), bundle=sa.bindparam("bundle_ids")
-            ),
+            .values(state=SENT, message_ref=sa.bindparam("ref"), bundle=sa.bindparam("bundle_ids")),
             values,
         )
 
