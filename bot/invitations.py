@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot import planner
@@ -14,6 +15,8 @@ from bot.ports import Actor
 from bot.views import Button, Notice, Reply
 from storage import audit, outbox, people
 from storage.models import Person
+
+CHUNK = 1000  # members met, and invited, per statement
 
 
 async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
@@ -29,15 +32,32 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
     members = await directory.members(target) if directory else None
     if members is None:
         raise UserError("error.invite_target", target=target[:40])
-    for member in members:
-        person = await people.get_or_create(turn.session, member.platform, member.user_key)
-        _remember_reach(person, member)
-    fresh = await people.undecided(
-        turn.session, turn.person.platform, [m.user_key for m in members]
-    )
     planning = Planning(turn.policy)
+    for start in range(0, len(members), CHUNK):
+        await _invite_some(turn, planning, members[start : start + CHUNK])
+    await audit.record(
+        turn.session,
+        at=turn.now,
+        actor=turn.actor_name,
+        action="invitation.sent",
+        detail=target[:200],
+    )
+    turn.wake = True
+    return Reply.of(Notice(lines=(turn.t("invite.done", target=target),)))
+
+
+async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor]) -> None:
+    """One chunk of the members: meet them, and plan an invitation for those never asked."""
+    found = await people.meet(turn.session, turn.person.platform, [m.user_key for m in members])
+    by_key = {person.user_key: person for person in found}
     rows = []
-    for person in fresh:
+    for member in members:
+        person = by_key.get(member.user_key)
+        if person is None:
+            continue
+        _remember_reach(person, member)
+        if person.participation != "undecided" or person.invited or not person.reachable:
+            continue
         person.invited = True
         due = _invitation_time(planning, person, turn.now)
         if due is not None:
@@ -54,15 +74,6 @@ async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
             )
     await turn.session.flush()
     await outbox.add_many(turn.session, rows)
-    await audit.record(
-        turn.session,
-        at=turn.now,
-        actor=turn.actor_name,
-        action="invitation.sent",
-        detail=target[:200],
-    )
-    turn.wake = True
-    return Reply.of(Notice(lines=(turn.t("invite.done", target=target),)))
 
 
 def _remember_reach(person: Person, member: Actor) -> None:

@@ -9,11 +9,12 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-def insert_ignoring_conflicts(session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` for the session's database."""
-    if _dialect(session) == "postgresql":
-        return postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    return sqlite.insert(table).values(**values).on_conflict_do_nothing()
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` for the session's database (one row or many)."""
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    return insert(table).values(values).on_conflict_do_nothing()
 
 
 def supports_skip_locked(session: AsyncSession) -> bool:

@@ -23,30 +23,41 @@ async def get(session: AsyncSession, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+def _newcomer(platform: str, user_key: str) -> dict[str, object]:
+    """A person met for the first time: undecided, no preferences."""
+    return {
+        "platform": platform,
+        "user_key": user_key,
+        "topics": [],
+        "networks": [],
+        "participation": "undecided",
+        "invited": False,
+        "reachable": True,
+        "style": "each",
+    }
+
+
 async def get_or_create(session: AsyncSession, platform: str, user_key: str) -> Person:
     """The person with this platform id, created (undecided, no preferences) on first contact."""
     person = await find(session, platform, user_key)
     if person is not None:
         return person
-    await session.execute(
-        insert_ignoring_conflicts(
-            session,
-            Person,
-            {
-                "platform": platform,
-                "user_key": user_key,
-                "topics": [],
-                "networks": [],
-                "participation": "undecided",
-                "invited": False,
-                "reachable": True,
-                "style": "each",
-            },
-        )
-    )
+    await session.execute(insert_ignoring_conflicts(session, Person, _newcomer(platform, user_key)))
     person = await find(session, platform, user_key)
     assert person is not None
     return person
+
+
+async def meet(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
+    """These people, the ones not met before created in one statement (for invitations)."""
+    if not user_keys:
+        return []
+    await session.execute(
+        insert_ignoring_conflicts(
+            session, Person, [_newcomer(platform, key) for key in dict.fromkeys(user_keys)]
+        )
+    )
+    return await by_keys(session, platform, user_keys)
 
 
 async def by_ids(session: AsyncSession, person_ids: Sequence[int]) -> list[Person]:
@@ -148,12 +159,6 @@ async def forget(session: AsyncSession, person_id: int) -> None:
     )
     await session.execute(sa.delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
     await session.execute(sa.delete(Person).where(col(Person.id) == person_id))
-
-
-async def undecided(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
-    """Of these people, the ones who never decided and were never invited."""
-    people = await by_keys(session, platform, user_keys)
-    return [p for p in people if p.participation == "undecided" and not p.invited]
 
 
 async def drop_deliveries(session: AsyncSession, person_id: int) -> None:

@@ -9,7 +9,8 @@ import pytest
 from bot.views import DataExport, Form, Notice, SuggestionCard
 from storage import audit
 from storage.models import AuditEntry
-from tests.support import Chat
+from bot.ports import Actor
+from tests.support import PLATFORM, Chat
 
 ADMIN_COMMANDS = (
     "new https://example.com Hello",
@@ -235,3 +236,22 @@ async def _participation(chat: Chat, name: str) -> str:
     export = reply.views[0]
     assert isinstance(export, DataExport)
     return str(json.loads(export.content)["preferences"]["participation"])
+
+
+async def test_inviting_a_large_workspace_meets_everyone_in_chunks_and_invites_once(
+    chat: Chat,
+) -> None:
+    await chat.say("hanna", "policy set participation invite")
+    await chat.say("hanna", "policy set spread_minutes 0")
+    await chat.say("hanna", "policy set window always")
+    for n in range(2_345):  # more than two chunks, most never seen by the bot before
+        chat.directory.people[f"p{n}"] = Actor(PLATFORM, f"p{n}", f"P{n}", "en-GB", "UTC")
+    await chat.say("p7", "on")
+    await chat.say("p1500", "off")
+    await chat.say("hanna", "invite everyone")
+    await chat.say("hanna", "invite everyone")  # a second time invites nobody again
+    await chat.tick()
+    invited = [m.to for m in chat.messenger.sent]
+    expected = {f"p{n}" for n in range(2_345)} - {"p7", "p1500"}
+    assert len(invited) == len(set(invited))
+    assert set(invited) - {"hanna"} == expected
