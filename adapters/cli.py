@@ -13,6 +13,8 @@ from adapters import doctor as checks
 from adapters import logs
 from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
+from adapters.slack.app import problem as slack_problem
+from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
 from bot.retention import purge as purge_data
 from storage import migrate
 from storage.database import Database
@@ -26,7 +28,7 @@ def _settings() -> Settings:
         sys.exit(2)
 
 
-AVAILABLE = ("playground",)
+AVAILABLE = ("playground", "slack")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,6 +53,9 @@ def run() -> None:
             "version yet; use playground",
             err=True,
         )
+        sys.exit(2)
+    if "slack" in settings.enabled_adapters and (trouble := slack_problem(settings)):
+        click.echo(f"sharebot: {trouble}", err=True)
         sys.exit(2)
     logs.configure(settings.log_level)
     try:
@@ -102,6 +107,23 @@ def doctor() -> None:
         click.echo(f"[{mark}] {result.name}: {result.detail}")
     if not all(result.ok for result in results):
         sys.exit(1)
+
+
+@main.group()
+def manifest() -> None:
+    """Print a platform's app manifest."""
+
+
+@manifest.command("slack")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of YAML.")
+def manifest_slack(as_json: bool) -> None:
+    """The Slack app manifest: paste it at api.slack.com/apps -> Create New App -> From a manifest.
+
+    Request URLs come from SHAREBOT_PUBLIC_URL; with SLACK_APP_TOKEN set, Socket Mode is on.
+    """
+    settings = _settings()
+    found = slack_manifest(settings)
+    click.echo(manifest_json(found) if as_json else manifest_yaml(found), nl=False)
 
 
 @main.command()

@@ -13,6 +13,10 @@ from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
 from adapters.settings import Settings
+from adapters.slack.app import SlackApp, web_client
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.people import People
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
 from bot.context import Context
@@ -37,6 +41,7 @@ class Runtime:
     core: Sharebot
     dispatcher: Dispatcher
     transcript: Transcript | None = None
+    slack: SlackApp | None = None
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
 
 
@@ -52,6 +57,12 @@ def build_runtime(
         transcript = Transcript()
         messengers["playground"] = PlaygroundMessenger(transcript, clock)
         directories["playground"] = PlaygroundDirectory()
+    slack_people = None
+    if "slack" in settings.enabled_adapters:
+        client = web_client(settings)
+        slack_people = People(client)
+        messengers["slack"] = SlackMessenger(client, rate_per_second=settings.slack_rate)
+        directories["slack"] = SlackDirectory(client, slack_people)
     ctx = Context(
         database=database,
         catalogue=Catalogue.load(),
@@ -63,7 +74,11 @@ def build_runtime(
     )
     dispatcher = Dispatcher(ctx)
     ctx.wake_dispatcher = dispatcher.wake
-    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript)
+    core = Sharebot(ctx)
+    slack = (
+        SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
+    )
+    return Runtime(settings, database, ctx, core, dispatcher, transcript, slack)
 
 
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
@@ -89,6 +104,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
+    if runtime.slack is not None:  # after `stop`: its connections outlive the last dispatch
+        runtime.slack.add_routes(app)
     return app
 
 

@@ -1,0 +1,258 @@
+"""The Slack app: bolt's AsyncApp on the shared aiohttp server (or Socket Mode), wired to the core.
+
+Handlers acknowledge first and work afterwards, so Slack's three seconds are never at stake;
+answers are ephemeral (``response_url``) or modals, and never edit the pressed message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.settings import Settings
+from adapters.slack.blocks import PRESS, SAY, message
+from adapters.slack.home import home_view
+from adapters.slack.modal import (
+    field_errors,
+    form_id_of,
+    form_modal,
+    result_modal,
+    submitted_values,
+)
+from adapters.slack.payloads import command_text, pressed
+from adapters.slack.people import People
+from bot.core import Sharebot
+from bot.ports import Actor
+from bot.views import Form, Reply, View
+
+logger = logging.getLogger(__name__)
+ROUTE = "/slack/events"
+SEEN_EVENTS = 5000
+# Answers to these presses change nothing, so the App Home need not be published again.
+QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
+HTTP_TIMEOUT = 10.0
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The one Web API client: no retry handlers (the dispatcher decides about retries)."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token or None,
+        base_url=_api_base(settings.slack_api_url),
+        timeout=int(HTTP_TIMEOUT),
+        retry_handlers=[],
+    )
+
+
+def _api_base(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def problem(settings: Settings) -> str | None:
+    """The one line that says what Slack still needs, or None when it has what it needs."""
+    if not settings.slack_bot_token:
+        return "SLACK_BOT_TOKEN is not set: Slack needs the app's bot token (xoxb-…)"
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        return (
+            "SLACK_SIGNING_SECRET is not set: Slack in HTTP mode needs it "
+            "(or set SLACK_APP_TOKEN for Socket Mode)"
+        )
+    return None
+
+
+class SlackApp:
+    """Translates Slack requests into core calls and core replies into Block Kit."""
+
+    def __init__(
+        self, core: Sharebot, client: AsyncWebClient, people: People, settings: Settings
+    ) -> None:
+        self.core = core
+        self.client = client
+        self.people = people
+        self.command = settings.slack_command
+        self.app_token = settings.slack_app_token
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._socket: Any = None
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "socket-mode",
+            request_verification_enabled=not self.app_token,
+            process_before_response=False,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self._register()
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.middleware(self._once)
+        bolt.command(self.command)(self._on_command)
+        bolt.action(re.compile(rf"^({PRESS}|{SAY})\|"))(self._on_action)
+        bolt.action(re.compile(r"^share\|"))(self._on_share_link)
+        bolt.view(re.compile(r"^form\|"))(self._on_submit)
+        bolt.event("app_home_opened")(self._on_home_opened)
+
+    def add_routes(self, app: web.Application) -> None:
+        if not self.app_token:
+            app.router.add_post(ROUTE, self.handle)
+        app.on_startup.append(self._start)
+        app.on_cleanup.append(self._stop)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: events, commands and interactivity; bolt checks signatures."""
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def _start(self, _: web.Application) -> None:
+        # One connection pool for every Web API call (made here: it needs the running loop).
+        self.client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=100),
+        )
+        if self.app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.bolt, self.app_token)
+            await self._socket.connect_async()
+            logger.info("Slack: connected in Socket Mode")
+
+    async def _stop(self, _: web.Application) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self.client.session is not None:
+            await self.client.session.close()
+
+    async def _once(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Slack retries an event it thinks we missed; the first delivery was handled already."""
+        if req.headers.get("x-slack-retry-num"):
+            return BoltResponse(status=200, body="")
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id:
+            if event_id in self._seen:
+                return BoltResponse(status=200, body="")
+            self._seen[event_id] = None
+            while len(self._seen) > SEEN_EVENTS:
+                self._seen.popitem(last=False)
+        return await next()
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        actor = await self.people.actor(str(body["user_id"]))
+        reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
+        await self._answer(
+            actor, reply, response_url=body.get("response_url"), trigger_id=body.get("trigger_id")
+        )
+        await self.publish_home(actor)
+
+    async def _on_share_link(self, ack: AsyncAck) -> None:
+        """A URL button: Slack opens the link and tells us; the click counts at ``/s/{token}``
+        only. Nothing is looked up, logged or called here (DESIGN §6 rule 2)."""
+        await ack()
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        press = pressed(body)
+        if press is None:
+            return
+        actor = await self.people.actor(str(body["user"]["id"]))
+        if press.kind == SAY:
+            reply = await self.core.say(actor, press.value)
+        else:
+            reply = await self.core.press(actor, press.action, press.value)
+        await self._answer(
+            actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
+        )
+        if press.in_home or press.action not in QUIET:
+            await self.publish_home(actor)
+
+    async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        form_id = form_id_of(str(view.get("callback_id", ""))) or ""
+        actor = await self.people.actor(str(body["user"]["id"]))
+        reply = await self.core.submit(actor, form_id, submitted_values(view.get("state") or {}))
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        if forms and field_errors(forms[0]):
+            await ack(response_action="errors", errors=field_errors(forms[0]))
+            return
+        t = (await self.core.overview(actor)).t
+        if forms:
+            await ack(response_action="update", view=form_modal(forms[0], close=t("slack.close")))
+        else:
+            shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
+            await ack(response_action="update", view=shown)
+        await self.publish_home(actor)
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        await self.publish_home(await self.people.actor(str(event["user"])))
+
+    # -- answers ------------------------------------------------------------------------------
+
+    async def _answer(
+        self, actor: Actor, reply: Reply, *, response_url: str | None, trigger_id: str | None
+    ) -> None:
+        """Forms open as modals; everything else is ephemeral (or a modal from the App Home)."""
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        others: list[View] = [v for v in reply.views if not isinstance(v, Form)]
+        if not forms and not others:
+            return
+        if forms and trigger_id:
+            t = (await self.core.overview(actor)).t
+            await self._call(
+                self.client.views_open(
+                    trigger_id=trigger_id, view=form_modal(forms[0], close=t("slack.close"))
+                )
+            )
+            trigger_id = None
+        elif forms:
+            others = [*forms, *others]
+        if not others:
+            return
+        if response_url:
+            await self._respond(response_url, {"response_type": "ephemeral", **message(others)})
+        elif trigger_id:
+            t = (await self.core.overview(actor)).t
+            view = result_modal(tuple(others), title=t("slack.title"), close=t("slack.close"))
+            await self._call(self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def _respond(self, url: str, payload: dict[str, Any]) -> None:
+        payload["replace_original"] = False
+        session = self.client.session
+        assert session is not None
+        try:
+            async with session.post(url, json=payload) as response:
+                if response.status >= 400:
+                    logger.warning("Slack refused an answer (HTTP %d)", response.status)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("could not answer in Slack: %s", type(error).__name__)
+
+    async def publish_home(self, actor: Actor) -> None:
+        overview = await self.core.overview(actor)
+        page = await self.core.home(actor)
+        await self._call(
+            self.client.views_publish(user_id=actor.user_key, view=home_view(overview, page))
+        )
+
+    async def _call(self, call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except SlackApiError as error:
+            logger.warning("Slack call failed: %s", error.response.get("error"))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("Slack call failed: %s", type(error).__name__)
