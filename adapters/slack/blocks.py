@@ -15,6 +15,7 @@ HEADER_TEXT = 150
 BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 URL_LENGTH = 3000
+LINK_TARGET = 2000
 ACTIONS_ELEMENTS = 25
 FALLBACK_TEXT = 3000
 CODE_CHUNK = SECTION_TEXT - 10
@@ -111,15 +112,13 @@ def notice_blocks(view: Notice) -> list[Block]:
 def card_blocks(card: SuggestionCard) -> list[Block]:
     """The suggestion card: intro, caption, link and hashtags, share links, controls, footer."""
     hashtags = " ".join(f"#{tag}" for tag in card.hashtags)
-    target = escape(card.url).replace("|", "%7C")[: URL_LENGTH - 300]
+    target = escape(card.url).replace("|", "%7C")[:LINK_TARGET]
     link = f"<{target}|{clip(escape(card.url).replace('|', '¦'), 200)}>"
+    tags = clip(escape(hashtags), SECTION_TEXT - len(link) - 1)
     blocks: list[Block] = [
         section(card.intro),
-        {"type": "section", "text": mrkdwn(f">{card.caption}".replace("\n", "\n>"))},
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": f"{link}\n{clip(escape(hashtags), 2400)}"},
-        },
+        {"type": "section", "text": _quote(card.caption)},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{tags}".strip()}},
     ]
     if card.ended:
         blocks.append(context(card.ended_text))
@@ -144,6 +143,11 @@ def card_blocks(card: SuggestionCard) -> list[Block]:
     if card.footer:
         blocks.append(context(card.footer))
     return blocks
+
+
+def _quote(text: str) -> dict[str, Any]:
+    quoted = ">" + escape(text.strip() or "–").replace("\n", "\n>")
+    return {"type": "mrkdwn", "text": clip(quoted, SECTION_TEXT)}
 
 
 def digest_blocks(view: Digest) -> list[Block]:
@@ -196,7 +200,7 @@ def view_blocks(view: View) -> list[Block]:
         blocks = export_blocks(view)
     else:
         blocks = form_summary_blocks(view)
-    return blocks[:MESSAGE_BLOCKS]
+    return blocks[:MESSAGE_BLOCKS] or [section("–")]
 
 
 def message(views: tuple[View, ...] | list[View]) -> dict[str, Any]:
