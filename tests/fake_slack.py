@@ -76,6 +76,7 @@ class FakeSlack:
     """The state behind the fake: users, channels, messages, recorded calls and knobs."""
 
     rate: float | None = None
+    post_delay: float = 0.0  # every chat.postMessage takes this long (a slow Slack)
     page_size: int = 2
     record: bool = True
     users: dict[str, FakeUser] = field(default_factory=dict)
@@ -194,8 +195,11 @@ class FakeSlack:
                 return web.Response(status=failure.status, text="upstream trouble")
             if failure.error:
                 return _json({"ok": False, "error": failure.error})
-        if method == "chat.postMessage" and self.rate is not None and self._over_rate():
-            return _limited(1)
+        if method == "chat.postMessage":
+            if self.rate is not None and self._over_rate():
+                return _limited(1)
+            if self.post_delay:
+                await asyncio.sleep(self.post_delay)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return _json({"ok": False, "error": "unknown_method"})
