@@ -131,7 +131,9 @@ class SlackWorld:
         """``/share <text>``; returns the ephemeral answer (or the opened modal)."""
         tag = f"{user}-{len(self.fake.responses) + len(self.fake.calls)}"
         before = len(self.fake.of("views.open"))
-        status, _ = await self.post(command_body(user, text, response_url=self.fake.response_url(tag)))
+        status, _ = await self.post(
+            command_body(user, text, response_url=self.fake.response_url(tag))
+        )
         assert status == 200
         return await self.fake.wait_for(
             lambda: _answer_for(self.fake, tag) or _opened_after(self.fake, before)

@@ -69,7 +69,9 @@ def form(fields: int = 12) -> Form:
         intro=LONG,
         submit_label="Vorschlag anlegen und planen",
         fields=(
-            FormField("url", "Link " * 600, "text", "https://x.example/" + "ä" * 4000, required=True),
+            FormField(
+                "url", "Link " * 600, "text", "https://x.example/" + "ä" * 4000, required=True
+            ),
             FormField("captions", "Texte", "textarea", LONG, hint=LONG, error="zu lang"),
             FormField(
                 "networks",
@@ -111,9 +113,11 @@ def assert_view(view: dict[str, Any]) -> None:
 
 
 VIEWS = {
-    "notice": Notice(lines=tuple(LONG[:900] for _ in range(40)), title=LONG, buttons=tuple(
-        Button(f"Knopf {i} " * 20, f"act{i}", "v" * 3000) for i in range(40)
-    )),
+    "notice": Notice(
+        lines=tuple(LONG[:900] for _ in range(40)),
+        title=LONG,
+        buttons=tuple(Button(f"Knopf {i} " * 20, f"act{i}", "v" * 3000) for i in range(40)),
+    ),
     "empty notice": Notice(lines=("", "   ")),
     "card": card(LONG),
     "ended card": card(ended=True),
@@ -208,7 +212,11 @@ def test_command_text_undoes_slack_escapes_and_keeps_mentions() -> None:
 def test_pressed_reads_our_buttons_only() -> None:
     body = {"actions": [{"action_id": "do|card.copy|0", "value": "1:0"}], "response_url": "u"}
     press = pressed(body)
-    assert press is not None and (press.kind, press.action, press.value) == ("do", "card.copy", "1:0")
+    assert press is not None and (press.kind, press.action, press.value) == (
+        "do",
+        "card.copy",
+        "1:0",
+    )
     assert pressed({"actions": [{"action_id": "other"}]}) is None
     assert pressed({"actions": []}) is None
 

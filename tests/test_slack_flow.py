@@ -87,7 +87,9 @@ async def test_card_buttons_answer_ephemerally_and_never_edit_the_card(
         buttons = {b["action_id"].split("|")[1]: b for b in card_buttons(card) if "value" in b}
         caption = card["blocks"][1]["text"]["text"].lstrip(">")
         other_caption = ({"First wording", "Second wording"} - {caption}).pop()
-        copy = await world.press(ANNA, buttons["card.copy"]["action_id"], buttons["card.copy"]["value"])
+        copy = await world.press(
+            ANNA, buttons["card.copy"]["action_id"], buttons["card.copy"]["value"]
+        )
         assert "```" in texts(copy) and caption in texts(copy)
         assert copy["response_type"] == "ephemeral" and copy["replace_original"] is False
         other = buttons["card.another"]
@@ -100,7 +102,9 @@ async def test_card_buttons_answer_ephemerally_and_never_edit_the_card(
         assert not world.fake.of("chat.update")  # DESIGN §6 rule 2
 
 
-async def test_a_share_link_press_is_only_acknowledged(database: Database, clock: FakeClock) -> None:
+async def test_a_share_link_press_is_only_acknowledged(
+    database: Database, clock: FakeClock
+) -> None:
     """Slack reports URL-button clicks too; they must leave no trace and call nothing."""
     async with slack_world(database, clock) as world:
         from tests.slack_support import action_body
@@ -213,8 +217,10 @@ async def test_app_home_for_employee_comms_and_hr(database: Database, clock: Fak
             status, _ = await world.post(event_body(event, f"Ev{n}"), form=False)
             assert status == 200
         await world.fake.wait_for(
-            lambda: {c.params["user_id"] for c in world.fake.of("views.publish")[before:]}
-            >= {ANNA, COMMS, HR}
+            lambda: (
+                {c.params["user_id"] for c in world.fake.of("views.publish")[before:]}
+                >= {ANNA, COMMS, HR}
+            )
         )
         await world.settle()
         published = world.fake.of("views.publish")
@@ -227,7 +233,9 @@ async def test_app_home_for_employee_comms_and_hr(database: Database, clock: Fak
         assert "participation" in hanna and "Roles" not in anna
 
 
-async def test_home_buttons_run_commands_and_republish(database: Database, clock: FakeClock) -> None:
+async def test_home_buttons_run_commands_and_republish(
+    database: Database, clock: FakeClock
+) -> None:
     async with slack_world(database, clock) as world:
         before = len(world.fake.of("views.publish"))
         answer = await world.press(ANNA, "say|0", "on", in_home=True)
