@@ -18,7 +18,7 @@ import json
 import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,9 +114,9 @@ class FakeSlack:
     def duplicates(self) -> dict[str, int]:
         return {channel: n for channel, n in self.posted.items() if n > 1}
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
         """Wait until ``check()`` is truthy (re-checked after every call); no sleeping."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while not (result := check()):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -334,10 +334,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=None, help="postMessage per second")
     parser.add_argument("--page-size", type=int, default=200)
     args = parser.parse_args()
-    try:
+    with suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.port, args.rate, args.page_size))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -199,7 +199,7 @@ async def test_settings_modal_submission_changes_settings(
             "paused_until": {"value": {"type": "datepicker", "selected_date": None}},
             "networks": {"value": {"type": "checkboxes", "selected_options": [{"value": "x"}]}},
         }
-        status, body = await world.post(submission_body(ANNA, modal, state))
+        _, body = await world.post(submission_body(ANNA, modal, state))
         answer = json.loads(body)
         assert answer["response_action"] == "update"
         assert world.runtime.ctx.catalogue.text("de", "settings.saved") in texts(answer["view"])
