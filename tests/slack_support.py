@@ -210,6 +210,7 @@ async def slack_world(
         fake.add_user(ANNA, "Anna", locale="en-GB", tz="Europe/Berlin")
         fake.add_user(BEN, "Ben", locale="de-AT", tz="Europe/Vienna")
         config = load_settings(
+            _env_file=None,
             SHAREBOT_ADAPTERS="slack",
             SLACK_BOT_TOKEN=TOKEN,
             SLACK_SIGNING_SECRET=SECRET,

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.settings import Settings
 from adapters.slack.blocks import PRESS, SAY, message
+from adapters.slack.errors import error_code
 from adapters.slack.home import home_view
 from adapters.slack.modal import (
     field_errors,
@@ -253,6 +254,6 @@ class SlackApp:
         try:
             await call
         except SlackApiError as error:
-            logger.warning("Slack call failed: %s", error.response.get("error"))
+            logger.warning("Slack call failed: %s", error_code(error))
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("Slack call failed: %s", type(error).__name__)

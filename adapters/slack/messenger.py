@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
+from adapters.slack.errors import error_code
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
 from bot.views import View
 
@@ -92,7 +93,7 @@ def delivery_failed(error: Exception) -> DeliveryFailed:
     """A Slack failure in the dispatcher's terms; no user id goes into the reason."""
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 200)
-        code = str(error.response.get("error") or f"http {status}")
+        code = error_code(error) or f"http {status}"
         if status == 429 or code == "ratelimited":
             return DeliveryFailed(
                 "rate limited",

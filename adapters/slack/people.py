@@ -11,6 +11,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code
 from bot.ports import Actor
 
 logger = logging.getLogger(__name__)
@@ -84,5 +85,5 @@ class People:
 
 def _reason(error: Exception) -> str:
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error", "error"))
+        return error_code(error) or "error"
     return type(error).__name__
