@@ -85,6 +85,7 @@ class FakeSlack:
     responses: list[tuple[str, JSON]] = field(default_factory=list)
     messages: dict[str, dict[str, JSON]] = field(default_factory=dict)  # channel -> ts -> message
     posted: Counter[str] = field(default_factory=Counter)
+    answered: int = 0  # response_url posts, counted even when not recorded
     failures: deque[Failure] = field(default_factory=deque)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -153,6 +154,7 @@ class FakeSlack:
         return _json(
             {
                 "posted": sum(self.posted.values()),
+                "answered": self.answered,
                 "channels": len(self.posted),
                 "duplicates": self.duplicates(),
             }
@@ -164,7 +166,10 @@ class FakeSlack:
         return _json({"ok": True, "queued": len(self.failures)})
 
     async def _response(self, request: web.Request) -> web.Response:
-        self.responses.append((request.match_info["tag"], await request.json()))
+        answer = await request.json()
+        self.answered += 1
+        if self.record:
+            self.responses.append((request.match_info["tag"], answer))
         self._touch()
         return web.Response(text="ok")
 

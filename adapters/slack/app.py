@@ -6,6 +6,7 @@ answers are ephemeral (``response_url``) or modals, and never edit the pressed m
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections import OrderedDict
@@ -44,6 +45,7 @@ SEEN_EVENTS = 5000
 # Answers to these presses change nothing, so the App Home need not be published again.
 QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
 HTTP_TIMEOUT = 10.0
+WORKERS = 8
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -84,6 +86,9 @@ class SlackApp:
         self.command = settings.slack_command
         self.app_token = settings.slack_app_token
         self._seen: OrderedDict[str, None] = OrderedDict()
+        # Work after the ack is bounded: a burst of clicks queues here instead of piling
+        # transactions onto the database all at once.
+        self._work = asyncio.Semaphore(WORKERS)
         self._socket: Any = None
         self.bolt = AsyncApp(
             client=client,
