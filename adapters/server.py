@@ -75,9 +75,7 @@ def build_runtime(
     dispatcher = Dispatcher(ctx)
     ctx.wake_dispatcher = dispatcher.wake
     core = Sharebot(ctx)
-    slack = (
-        SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
-    )
+    slack = SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
     return Runtime(settings, database, ctx, core, dispatcher, transcript, slack)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,9 +58,7 @@ async def serve_bare(fake_url: str) -> web.AppRunner:
     from slack_bolt.async_app import AsyncAck, AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    bolt = AsyncApp(
-        client=AsyncWebClient(token=TOKEN, base_url=fake_url), signing_secret=SECRET
-    )
+    bolt = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=fake_url), signing_secret=SECRET)
 
     @bolt.action("do|card.copy|0")
     async def only_ack(ack: AsyncAck) -> None:

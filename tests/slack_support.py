@@ -158,7 +158,9 @@ class SlackWorld:
         )
 
     async def settle(self) -> None:
-        """Let commands' dispatcher ticks and home publishing finish."""
+        """Let the work behind acks (answers, home publishing) and dispatcher ticks finish."""
+        assert self.runtime.slack is not None
+        await self.runtime.slack.idle()
         await self.runtime.dispatcher.idle()
 
     async def tick(self) -> None:
@@ -229,7 +231,8 @@ async def slack_world(
         runtime.ctx.public_url = url
         try:
             async with aiohttp.ClientSession() as http:
-                yield SlackWorld(url, runtime, fake, http, clock)
-                await runtime.dispatcher.idle()
+                world = SlackWorld(url, runtime, fake, http, clock)
+                yield world
+                await world.settle()
         finally:
             await runner.cleanup()

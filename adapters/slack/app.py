@@ -89,6 +89,7 @@ class SlackApp:
         # Work after the ack is bounded: a burst of clicks queues here instead of piling
         # transactions onto the database all at once.
         self._work = asyncio.Semaphore(WORKERS)
+        self._busy: set[asyncio.Task[Any]] = set()
         self._socket: Any = None
         self.bolt = AsyncApp(
             client=client,
@@ -114,6 +115,7 @@ class SlackApp:
         if not self.app_token:
             app.router.add_post(ROUTE, self.handle)
         app.on_startup.append(self._start)
+        app.on_shutdown.append(lambda _: self.idle())  # answer what was acked, then stop
         app.on_cleanup.append(self._stop)
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -140,6 +142,18 @@ class SlackApp:
         if self.client.session is not None:
             await self.client.session.close()
 
+    async def idle(self) -> None:
+        """Wait until the work behind every acknowledged request is done (tests, shutdown)."""
+        while self._busy:
+            await asyncio.gather(*list(self._busy), return_exceptions=True)
+
+    def _track(self) -> None:
+        """Count the running listener (bolt starts it as a task after the ack) as busy."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._busy:
+            self._busy.add(task)
+            task.add_done_callback(self._busy.discard)
+
     async def _once(
         self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
@@ -158,6 +172,7 @@ class SlackApp:
     # -- listeners ----------------------------------------------------------------------------
 
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
         await ack()
         actor = await self.people.actor(str(body["user_id"]))
         reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
@@ -172,6 +187,7 @@ class SlackApp:
         await ack()
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
         await ack()
         press = pressed(body)
         if press is None:
@@ -188,6 +204,7 @@ class SlackApp:
             await self.publish_home(actor)
 
     async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        self._track()
         form_id = form_id_of(str(view.get("callback_id", ""))) or ""
         actor = await self.people.actor(str(body["user"]["id"]))
         reply = await self.core.submit(actor, form_id, submitted_values(view.get("state") or {}))
@@ -204,6 +221,7 @@ class SlackApp:
         await self.publish_home(actor)
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        self._track()
         if event.get("tab", "home") != "home":
             return
         await self.publish_home(await self.people.actor(str(event["user"])))
