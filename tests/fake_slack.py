@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 JSON = dict[str, Any]
 
@@ -86,6 +86,8 @@ class FakeSlack:
     messages: dict[str, dict[str, JSON]] = field(default_factory=dict)  # channel -> ts -> message
     posted: Counter[str] = field(default_factory=Counter)
     answered: int = 0  # response_url posts, counted even when not recorded
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)  # Socket Mode
+    socket_acks: list[JSON] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     url: str = ""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -146,8 +148,22 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{tag}", self._response)
         app.router.add_get("/fake/stats", self._stats)
+        app.router.add_get("/link", self._socket)
         app.router.add_post("/fake/fail", self._inject)
         return app
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record what the app sends back (acks)."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        self._touch()
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(frame.data))
+                self._touch()
+        return socket
 
     async def _stats(self, request: web.Request) -> web.Response:
         """For a benchmark in another process: messages per channel and duplicates."""
@@ -226,6 +242,9 @@ class FakeSlack:
         return count > self.rate
 
     # -- methods --------------------------------------------------------------------------
+
+    def _apps_connections_open(self, params: JSON) -> JSON:
+        return {"url": self.url.replace("http://", "ws://") + "/link"}
 
     def _auth_test(self, params: JSON) -> JSON:
         return {"team_id": "T1", "user_id": "UBOT", "bot_id": "B1", "team": "Fake", "user": "bot"}

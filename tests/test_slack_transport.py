@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -118,3 +119,24 @@ async def fan_out(
     await world.settle()
     world.fake.post_delay = delay
     await world.command(COMMS, "new https://example.org/news Big news")  # wakes the dispatcher
+
+
+async def test_socket_mode_needs_no_public_url(database: Database, clock: FakeClock) -> None:
+    async with slack_world(database, clock, SLACK_APP_TOKEN="xapp-1-test") as world:
+        await world.fake.wait_for(lambda: world.fake.sockets)
+        body = command_body(ANNA, "on", response_url=world.fake.response_url("socket"))
+        status, _ = await world.post(body)
+        assert status in (404, 405)  # no HTTP endpoint in Socket Mode
+        payload = {key: values[0] for key, values in parse_qs(body).items()}
+        envelope = {
+            "envelope_id": "E1",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": payload,
+        }
+        await world.fake.sockets[0].send_json(envelope)
+        acks = await world.fake.wait_for(lambda: world.fake.socket_acks)
+        assert acks[0]["envelope_id"] == "E1"
+        await world.fake.wait_for(lambda: [b for t, b in world.fake.responses if t == "socket"])
+        connect = world.fake.of("apps.connections.open")[0]
+        assert connect.headers["Authorization"] == "Bearer xapp-1-test"
