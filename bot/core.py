@@ -120,6 +120,16 @@ class Sharebot:
             queue=queue,
         )
 
+    async def preview(self, actor: Actor, values: Mapping[str, str]) -> Reply:
+        """The compose form with a preview of the card being typed (comms only; saves nothing)."""
+
+        async def work(turn: Turn) -> Reply:
+            if not roles.allowed("new", turn.roles):
+                raise UserError("error.not_allowed", command="new")
+            return Reply.of(suggestions.compose_preview(turn, values))
+
+        return await self._run(actor, work)
+
     async def home(self, actor: Actor) -> Reply:
         """Everything a person's own page shows beside :meth:`overview` (Slack App Home).
 

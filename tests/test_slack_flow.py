@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
+from bot.ports import Actor
+from bot.views import plain_text
 from storage import shares
 from storage.database import Database
 from tests.slack_support import (
@@ -246,3 +249,43 @@ async def test_home_buttons_run_commands_and_republish(
         view = published[-1].params["view"]
         home = json.loads(view) if isinstance(view, str) else view
         assert en(world, "slack.home.status.on") in texts(home)
+
+
+async def test_compose_preview_shows_the_card_as_typed(
+    database: Database, clock: FakeClock
+) -> None:
+    async with slack_world(database, clock) as world:
+        await world.command(HR, f"roles grant <@{COMMS}|chris> comms")
+        modal = (await world.command(COMMS, "new"))["modal"]
+        assert any(b.get("block_id") == "preview" for b in modal["blocks"])
+        state = {
+            "url": {"value": {"type": "plain_text_input", "value": URL}},
+            "captions": {"value": {"type": "plain_text_input", "value": "Grüße & more #fun"}},
+        }
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": COMMS},
+            "api_app_id": "A1",
+            "trigger_id": "t",
+            "container": {"type": "view", "view_id": "V9"},
+            "view": {**modal, "id": "V9", "hash": "h1", "state": {"values": state}},
+            "actions": [{"action_id": "preview|compose", "block_id": "preview", "type": "button"}],
+        }
+        status, _ = await world.post(urlencode({"payload": json.dumps(payload)}))
+        assert status == 200
+        (update,) = await world.fake.wait_for(lambda: world.fake.of("views.update"))
+        assert update.params["view_id"] == "V9" and update.params["hash"] == "h1"
+        view = update.params["view"]
+        shown = texts(json.loads(view) if isinstance(view, str) else view)
+        assert "Grüße &amp; more" in shown and URL in shown
+        async with database.transaction() as session:
+            assert await shares.links_for(session, 1) == {}  # nothing saved
+
+
+async def test_preview_is_for_comms_only(database: Database, clock: FakeClock) -> None:
+    async with slack_world(database, clock) as world:
+        reply = await world.runtime.core.preview(Actor("slack", ANNA, locale="en-GB"), {"url": URL})
+        assert [plain_text(v) for v in reply.views] == [
+            en(world, "error.not_allowed", command="new")
+        ]

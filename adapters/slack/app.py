@@ -27,6 +27,7 @@ from adapters.slack.blocks import PRESS, SAY, message
 from adapters.slack.errors import error_code
 from adapters.slack.home import home_view
 from adapters.slack.modal import (
+    PREVIEW,
     field_errors,
     form_id_of,
     form_modal,
@@ -108,6 +109,7 @@ class SlackApp:
         bolt.command(self.command)(self._on_command)
         bolt.action(re.compile(rf"^({PRESS}|{SAY})\|"))(self._on_action)
         bolt.action(re.compile(r"^share\|"))(self._on_share_link)
+        bolt.action(PREVIEW)(self._on_preview)
         bolt.view(re.compile(r"^form\|"))(self._on_submit)
         bolt.event("app_home_opened")(self._on_home_opened)
 
@@ -203,6 +205,28 @@ class SlackApp:
         if press.in_home or press.action not in QUIET:
             await self.publish_home(actor)
 
+    async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The compose modal again, with the card as it would look; nothing is saved."""
+        self._track()
+        await ack()
+        view = body.get("view") or {}
+        actor = await self.people.actor(str(body["user"]["id"]))
+        reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        if not forms or not view.get("id"):
+            return
+        await self._call(
+            self.client.views_update(
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=await self._modal(actor, forms[0]),
+            )
+        )
+
+    async def _modal(self, actor: Actor, form: Form) -> dict[str, Any]:
+        t = (await self.core.overview(actor)).t
+        return form_modal(form, close=t("slack.close"), preview_label=t("slack.preview"))
+
     async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         self._track()
         form_id = form_id_of(str(view.get("callback_id", ""))) or ""
@@ -212,12 +236,13 @@ class SlackApp:
         if forms and field_errors(forms[0]):
             await ack(response_action="errors", errors=field_errors(forms[0]))
             return
-        t = (await self.core.overview(actor)).t
         if forms:
-            await ack(response_action="update", view=form_modal(forms[0], close=t("slack.close")))
-        else:
-            shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
-            await ack(response_action="update", view=shown)
+            await ack(response_action="update", view=await self._modal(actor, forms[0]))
+            await self.publish_home(actor)
+            return
+        t = (await self.core.overview(actor)).t
+        shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
+        await ack(response_action="update", view=shown)
         await self.publish_home(actor)
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
@@ -237,12 +262,8 @@ class SlackApp:
         if not forms and not others:
             return
         if forms and trigger_id:
-            t = (await self.core.overview(actor)).t
-            await self._call(
-                self.client.views_open(
-                    trigger_id=trigger_id, view=form_modal(forms[0], close=t("slack.close"))
-                )
-            )
+            modal = await self._modal(actor, forms[0])
+            await self._call(self.client.views_open(trigger_id=trigger_id, view=modal))
             trigger_id = None
         elif forms:
             others = [*forms, *others]

@@ -10,6 +10,7 @@ from adapters.slack.blocks import Block, clip, plain, section, view_blocks
 from bot.views import Form, FormField, View
 
 FORM = "form"  # callback_id prefix: ``form|<form_id>``
+PREVIEW = "preview|compose"  # the compose modal's preview button
 RESULT = "result"
 MODAL_BLOCKS = 100
 MODAL_TITLE = 24
@@ -23,11 +24,19 @@ SELECT_OPTIONS = 100
 VALUE = "value"  # every input's action_id; its block_id is the field name
 
 
-def form_modal(form: Form, *, close: str) -> dict[str, Any]:
-    """A modal whose submission comes back as ``view_submission`` with ``form|<form_id>``."""
+def form_modal(form: Form, *, close: str, preview_label: str = "") -> dict[str, Any]:
+    """A modal whose submission comes back as ``view_submission`` with ``form|<form_id>``.
+
+    With ``preview_label``, the compose form gets a button that shows the card as typed.
+    """
     intro = [section(form.intro)] if form.intro else []
     fields = [input_block(field) for field in form.fields]
-    preview = view_blocks(form.preview) if form.preview else []
+    preview: list[Block] = []
+    if preview_label and form.form_id == "compose":
+        button = {"type": "button", "action_id": PREVIEW, "text": plain(preview_label, 75)}
+        preview.append({"type": "actions", "block_id": "preview", "elements": [button]})
+    if form.preview:
+        preview += view_blocks(form.preview)
     return {
         "type": "modal",
         "callback_id": f"{FORM}|{form.form_id}",
