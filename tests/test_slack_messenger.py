@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.doctor import run_checks
 from adapters.settings import load_settings
 from adapters.slack.app import web_client
 from adapters.slack.directory import SlackDirectory
@@ -150,3 +152,20 @@ async def test_people_are_looked_up_once_and_refreshed_now_and_then(
     fake.fail(Failure(method="users.info", error="ratelimited"))
     now[0] += 61
     assert (await people.actor("UA")).timezone == "America/New_York"  # kept on failure
+
+
+async def test_doctor_checks_the_token_with_auth_test(fake: FakeSlack, tmp_path: Path) -> None:
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'doctor.db'}",
+        SLACK_BOT_TOKEN="xoxb-t",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=fake.api_url,
+    )
+    checks = {check.name: check for check in await run_checks(settings)}
+    assert checks["slack"].ok and checks["slack connection"].ok
+    assert "T1" in checks["slack connection"].detail
+    fake.fail(Failure(method="auth.test", error="invalid_auth"))
+    checks = {check.name: check for check in await run_checks(settings)}
+    assert not checks["slack connection"].ok
+    assert "invalid_auth" in checks["slack connection"].detail
