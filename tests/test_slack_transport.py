@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from urllib.parse import parse_qs
 
@@ -140,3 +141,23 @@ async def test_socket_mode_needs_no_public_url(database: Database, clock: FakeCl
         await world.fake.wait_for(lambda: [b for t, b in world.fake.responses if t == "socket"])
         connect = world.fake.of("apps.connections.open")[0]
         assert connect.headers["Authorization"] == "Bearer xapp-1-test"
+
+
+async def test_logs_at_info_carry_no_slack_user_ids(
+    database: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """DESIGN §6 rule 6, through bolt, slack_sdk and the adapter together."""
+    from tests.slack_support import action_body
+
+    caplog.set_level(logging.INFO)
+    async with slack_world(database, clock) as world:
+        await world.command(ANNA, "on")
+        await world.command(ANNA, "settings")
+        await world.press(ANNA, "do|card.pause|0", "1:0")
+        await world.post(action_body(ANNA, "share|linkedin", response_url="x"))
+        body = event_body({"type": "app_home_opened", "user": ANNA, "tab": "home"}, "EvLog")
+        await world.post(body, form=False)
+        await world.settle()
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert logged  # the test sees the logs
+    assert not [line for line in logged if ANNA in line or "Anna" in line]
