@@ -43,8 +43,9 @@ async def nobody_known(database: Database) -> bool:
     ],
 )
 async def test_bad_signatures_get_401_and_change_nothing(
-    database: Database, clock: FakeClock, headers: object
+    database: Database, clock: FakeClock, headers: object, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     async with slack_world(database, clock) as world:
         body = command_body(ANNA, "on", response_url=world.fake.response_url())
         status, _ = await world.post(body, headers=headers(body))  # type: ignore[operator]
@@ -52,6 +53,8 @@ async def test_bad_signatures_get_401_and_change_nothing(
         await world.settle()
         assert world.fake.calls == [] and world.fake.responses == []
         assert await nobody_known(database)
+    refused = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert refused == ["Slack request refused: missing, wrong or stale signature"]
 
 
 async def test_retried_events_are_acknowledged_but_not_processed_twice(

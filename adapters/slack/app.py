@@ -75,6 +75,25 @@ def problem(settings: Settings) -> str | None:
     return None
 
 
+def _bolt_logger() -> logging.Logger:
+    """bolt's logger (its middleware loggers copy its filters) without two lines: a refused
+    request's body, user ids inside, logged at INFO (:meth:`SlackApp.handle` says the same
+    without the body), and a warning that SLACK_BOT_TOKEN from the environment is unused beside
+    our client (which already carries that token)."""
+    found = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _BoltNoise) for f in found.filters):
+        found.addFilter(_BoltNoise())
+    return found
+
+
+class _BoltNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            message.startswith("Invalid request signature") or "`token` will be unused" in message
+        )
+
+
 class SlackApp:
     """Translates Slack requests into core calls and core replies into Block Kit."""
 
@@ -97,7 +116,7 @@ class SlackApp:
             signing_secret=settings.slack_signing_secret or "socket-mode",
             request_verification_enabled=not self.app_token,
             process_before_response=False,
-            logger=logging.getLogger("slack_bolt"),
+            logger=_bolt_logger(),
         )
         self._register()
 
@@ -123,6 +142,8 @@ class SlackApp:
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: events, commands and interactivity; bolt checks signatures."""
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        if response.status == 401:
+            logger.info("Slack request refused: missing, wrong or stale signature")
         return await to_aiohttp_response(response)
 
     async def _start(self, _: web.Application) -> None:
