@@ -169,3 +169,27 @@ async def test_doctor_checks_the_token_with_auth_test(fake: FakeSlack, tmp_path:
     checks = {check.name: check for check in await run_checks(settings)}
     assert not checks["slack connection"].ok
     assert "invalid_auth" in checks["slack connection"].detail
+
+
+@pytest.mark.parametrize(("rate", "expected"), [("50", (50, 1.0)), ("0.5", (1, 2.0))])
+def test_the_workspace_rate_comes_from_settings(rate: str, expected: tuple[int, float]) -> None:
+    from adapters.server import build_runtime
+
+    settings = load_settings(
+        _env_file=None,
+        SHAREBOT_ADAPTERS="slack",
+        SLACK_BOT_TOKEN="xoxb-t",
+        SLACK_SIGNING_SECRET="s",
+        SHAREBOT_SLACK_RATE=rate,
+    )
+    limits = build_runtime(settings).ctx.messengers["slack"].limits
+    assert (limits.overall[0].count, limits.overall[0].seconds) == expected
+    assert (limits.per_conversation[0].count, limits.per_conversation[0].seconds) == (1, 1.0)
+
+
+@pytest.mark.parametrize("rate", ["0", "-1", "fast"])
+def test_a_bad_rate_names_its_key(rate: str) -> None:
+    from adapters.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="SHAREBOT_SLACK_RATE"):
+        load_settings(_env_file=None, SHAREBOT_SLACK_RATE=rate)

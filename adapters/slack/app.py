@@ -303,6 +303,7 @@ class SlackApp:
         assert session is not None
         try:
             async with session.post(url, json=payload) as response:
+                await response.read()  # a body left unread would cost the pooled connection
                 if response.status >= 400:
                     logger.warning("Slack refused an answer (HTTP %d)", response.status)
         except (aiohttp.ClientError, TimeoutError) as error:

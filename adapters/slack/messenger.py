@@ -54,8 +54,13 @@ def slack_limits(rate_per_second: float) -> SendLimits:
     """chat.postMessage: about one per second per conversation (short bursts allowed) and an
     app-wide rate, configurable because Slack sizes it per workspace ("several hundred per
     minute")."""
+    overall = (
+        Rate(round(rate_per_second), 1.0)
+        if rate_per_second >= 1
+        else Rate(1, 1 / rate_per_second)  # e.g. 0.5 per second: one every two seconds
+    )
     return SendLimits(
-        overall=(Rate(max(1, round(rate_per_second)), 1.0),),
+        overall=(overall,),
         per_conversation=(Rate(1, 1.0),),
         concurrency=20,
     )
