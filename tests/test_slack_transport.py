@@ -164,3 +164,19 @@ async def test_logs_at_info_carry_no_slack_user_ids(
     logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
     assert logged  # the test sees the logs
     assert not [line for line in logged if ANNA in line or "Anna" in line]
+
+
+async def test_an_unexpected_failure_gets_an_apology(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with slack_world(database, clock) as world:
+        await world.command(ANNA, "help")  # Anna's locale is known from now on
+
+        async def broken(*args: object) -> None:
+            raise RuntimeError("database gone")
+
+        monkeypatch.setattr(world.runtime.core, "say", broken)
+        answer = await world.command(ANNA, "on")
+        catalogue = world.runtime.ctx.catalogue
+        assert answer["text"] == catalogue.text("en", "slack.error")
+        assert answer["response_type"] == "ephemeral"

@@ -10,7 +10,8 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -37,6 +38,7 @@ from adapters.slack.modal import (
 from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import People
 from bot.core import Sharebot
+from bot.i18n import language_for
 from bot.ports import Actor
 from bot.views import Form, Reply, View
 
@@ -197,12 +199,27 @@ class SlackApp:
     async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         self._track()
         await ack()
-        actor = await self.people.actor(str(body["user_id"]))
-        reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
-        await self._answer(
-            actor, reply, response_url=body.get("response_url"), trigger_id=body.get("trigger_id")
-        )
-        await self.publish_home(actor)
+        user, response_url = str(body["user_id"]), body.get("response_url")
+        async with self._apology(user, response_url):
+            actor = await self.people.actor(user)
+            reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
+            await self._answer(
+                actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
+            )
+            await self.publish_home(actor)
+
+    @asynccontextmanager
+    async def _apology(self, user: str, response_url: str | None) -> AsyncIterator[None]:
+        """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
+        try:
+            yield
+        except Exception:
+            logger.exception("a Slack request failed")
+            if response_url:
+                known = self.people.known(user)
+                language = language_for(None, known.locale if known else None, "en")
+                text = self.core.ctx.catalogue.text(language, "slack.error")
+                await self._respond(response_url, {"response_type": "ephemeral", "text": text})
 
     async def _on_share_link(self, ack: AsyncAck) -> None:
         """A URL button: Slack opens the link and tells us; the click counts at ``/s/{token}``
@@ -215,16 +232,18 @@ class SlackApp:
         press = pressed(body)
         if press is None:
             return
-        actor = await self.people.actor(str(body["user"]["id"]))
-        if press.kind == SAY:
-            reply = await self.core.say(actor, press.value)
-        else:
-            reply = await self.core.press(actor, press.action, press.value)
-        await self._answer(
-            actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
-        )
-        if press.in_home or press.action not in QUIET:
-            await self.publish_home(actor)
+        user = str(body["user"]["id"])
+        async with self._work, self._apology(user, press.response_url):
+            actor = await self.people.actor(user)
+            if press.kind == SAY:
+                reply = await self.core.say(actor, press.value)
+            else:
+                reply = await self.core.press(actor, press.action, press.value)
+            await self._answer(
+                actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
+            )
+            if press.in_home or press.action not in QUIET:
+                await self.publish_home(actor)
 
     async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The compose modal again, with the card as it would look; nothing is saved."""

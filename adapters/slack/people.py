@@ -57,6 +57,11 @@ class People:
         self.monotonic = monotonic
         self._known: OrderedDict[str, tuple[float, Actor]] = OrderedDict()
 
+    def known(self, user_id: str) -> Actor | None:
+        """What the cache holds about a person, without asking Slack."""
+        cached = self._known.get(user_id)
+        return cached[1] if cached else None
+
     async def actor(self, user_id: str) -> Actor:
         now = self.monotonic()
         cached = self._known.get(user_id)
