@@ -48,7 +48,7 @@ SEEN_EVENTS = 5000
 # Answers to these presses change nothing, so the App Home need not be published again.
 QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
 HTTP_TIMEOUT = 10.0
-WORKERS = 8
+WORKERS = 4
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
