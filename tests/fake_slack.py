@@ -78,7 +78,7 @@ class FakeSlack:
     rate: float | None = None
     post_delay: float = 0.0  # every chat.postMessage takes this long (a slow Slack)
     page_size: int = 2
-    record: bool = True
+    record: bool = True  # keep calls, answers and messages (off when standalone: memory)
     users: dict[str, FakeUser] = field(default_factory=dict)
     channels: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # id -> name, members
     calls: list[Call] = field(default_factory=list)
@@ -255,12 +255,14 @@ class FakeSlack:
             channel = "D" + channel[1:]  # Slack opens the app's DM with the person
         ts = f"1700000000.{next(self._ts):06d}"
         self.posted[channel] += 1
-        self.messages.setdefault(channel, {})[ts] = _message(params)
+        if self.record:
+            self.messages.setdefault(channel, {})[ts] = _message(params)
         return {"channel": channel, "ts": ts, "message": {"ts": ts}}
 
     def _chat_update(self, params: JSON) -> JSON:
         channel, ts = str(params.get("channel")), str(params.get("ts"))
-        self.messages.setdefault(channel, {})[ts] = _message(params)
+        if self.record:
+            self.messages.setdefault(channel, {})[ts] = _message(params)
         return {"channel": channel, "ts": ts}
 
     def _chat_postEphemeral(self, params: JSON) -> JSON:
