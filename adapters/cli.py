@@ -13,7 +13,7 @@ from adapters import doctor as checks
 from adapters import logs
 from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
-from adapters.slack.app import problem as slack_problem
+from adapters.slack.client import problem as slack_problem
 from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
 from bot.retention import purge as purge_data
 from storage import migrate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.settings import Settings
-from adapters.slack.app import problem as slack_problem
+from adapters.slack.client import problem as slack_problem
 from adapters.slack.health import auth_test as slack_auth_test
 from storage import migrate
 from storage.database import Database

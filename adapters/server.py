@@ -13,7 +13,8 @@ from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
 from adapters.settings import Settings
-from adapters.slack.app import SlackApp, web_client
+from adapters.slack.app import SlackApp
+from adapters.slack.client import web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People

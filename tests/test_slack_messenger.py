@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.doctor import run_checks
 from adapters.settings import load_settings
-from adapters.slack.app import web_client
+from adapters.slack.client import web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People

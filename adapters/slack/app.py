@@ -25,8 +25,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.settings import Settings
 from adapters.slack.blocks import PRESS, SAY, message
+from adapters.slack.client import HTTP_TIMEOUT
 from adapters.slack.errors import error_code
 from adapters.slack.home import home_view
+from adapters.slack.logs import bolt_logger
 from adapters.slack.modal import (
     PREVIEW,
     field_errors,
@@ -47,53 +49,7 @@ ROUTE = "/slack/events"
 SEEN_EVENTS = 5000
 # Answers to these presses change nothing, so the App Home need not be published again.
 QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
-HTTP_TIMEOUT = 10.0
 WORKERS = 4
-
-
-def web_client(settings: Settings) -> AsyncWebClient:
-    """The one Web API client: no retry handlers (the dispatcher decides about retries)."""
-    return AsyncWebClient(
-        token=settings.slack_bot_token or None,
-        base_url=_api_base(settings.slack_api_url),
-        timeout=int(HTTP_TIMEOUT),
-        retry_handlers=[],
-    )
-
-
-def _api_base(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def problem(settings: Settings) -> str | None:
-    """The one line that says what Slack still needs, or None when it has what it needs."""
-    if not settings.slack_bot_token:
-        return "SLACK_BOT_TOKEN is not set: Slack needs the app's bot token (xoxb-…)"
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        return (
-            "SLACK_SIGNING_SECRET is not set: Slack in HTTP mode needs it "
-            "(or set SLACK_APP_TOKEN for Socket Mode)"
-        )
-    return None
-
-
-def _bolt_logger() -> logging.Logger:
-    """bolt's logger (its middleware loggers copy its filters) without two lines: a refused
-    request's body, user ids inside, logged at INFO (:meth:`SlackApp.handle` says the same
-    without the body), and a warning that SLACK_BOT_TOKEN from the environment is unused beside
-    our client (which already carries that token)."""
-    found = logging.getLogger("slack_bolt.AsyncApp")
-    if not any(isinstance(f, _BoltNoise) for f in found.filters):
-        found.addFilter(_BoltNoise())
-    return found
-
-
-class _BoltNoise(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not (
-            message.startswith("Invalid request signature") or "`token` will be unused" in message
-        )
 
 
 class SlackApp:
@@ -118,7 +74,7 @@ class SlackApp:
             signing_secret=settings.slack_signing_secret or "socket-mode",
             request_verification_enabled=not self.app_token,
             process_before_response=False,
-            logger=_bolt_logger(),
+            logger=bolt_logger(),
         )
         self._register()
 

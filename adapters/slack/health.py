@@ -6,7 +6,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 
 from adapters.settings import Settings
-from adapters.slack.app import web_client
+from adapters.slack.client import web_client
 from adapters.slack.errors import error_code
 
 
