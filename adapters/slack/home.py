@@ -10,19 +10,18 @@ from adapters.slack.blocks import (
     actions,
     form_summary_blocks,
     header,
-    plain,
     section,
     view_blocks,
 )
 from bot.core import Overview
-from bot.views import Button, Form, Reply
+from bot.views import Button, ButtonStyle, Form, Reply
 
 HOME_BLOCKS = 100
 
 
-def say(label: str, command: str, style: str = "default") -> Button:
-    """A button that runs a ``/share`` command (rendered as ``say|<command>``)."""
-    return Button(label, f"{SAY}:{command}", command, style)  # type: ignore[arg-type]
+def say(label: str, command: str, style: ButtonStyle = "default") -> Button:
+    """A button that runs a ``/share`` command (rendered as ``say|<n>`` with the command)."""
+    return Button(label, f"{SAY}:{command}", command, style)
 
 
 def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
@@ -32,7 +31,7 @@ def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
     blocks: list[Block] = [
         header(t("slack.home.title")),
         section(t(f"slack.home.status.{overview.participation}")),
-        *_buttons(
+        *actions(
             (
                 say(t("slack.home.off"), "off") if on else say(t("slack.home.on"), "on", "primary"),
                 say(t("slack.home.settings"), "settings"),
@@ -57,17 +56,9 @@ def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
             blocks += form_summary_blocks(view)
             command = {"settings": "settings", "policy": "policy"}.get(view.form_id)
             if command:
-                blocks += _buttons((say(t("slack.home.change"), command),))
+                blocks += actions((say(t("slack.home.change"), command),))
         else:
             blocks += view_blocks(view)
     if "comms" in overview.roles:
-        blocks += _buttons((say(t("slack.home.new"), "new", "primary"),))
+        blocks += actions((say(t("slack.home.new"), "new", "primary"),))
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}
-
-
-def _buttons(items: tuple[Button, ...]) -> list[Block]:
-    return actions(items)
-
-
-def error_home(text: str) -> dict[str, Any]:
-    return {"type": "home", "blocks": [{"type": "section", "text": plain(text, 3000)}]}
