@@ -14,6 +14,8 @@ from adapters import doctor as checks
 from adapters import logs, sqlite_lock
 from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
+from adapters.slack.client import problem as slack_problem
+from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
 from adapters.teams.package import PackageError, build_package
 from bot.retention import purge as purge_data
 from storage import migrate
@@ -26,9 +28,6 @@ def _settings() -> Settings:
     except SettingsError as error:
         click.echo(f"sharebot: {error}", err=True)
         sys.exit(2)
-
-
-AVAILABLE = ("playground", "teams")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,13 +45,8 @@ def main() -> None:
 def run() -> None:
     """Upgrade the database and start every enabled adapter on SHAREBOT_HOST:PORT."""
     settings = _settings()
-    missing = [name for name in settings.enabled_adapters if name not in AVAILABLE]
-    if missing:
-        click.echo(
-            f"sharebot: SHAREBOT_ADAPTERS: {', '.join(missing)} is not part of this "
-            "version yet; use playground",
-            err=True,
-        )
+    if "slack" in settings.enabled_adapters and (trouble := slack_problem(settings)):
+        click.echo(f"sharebot: {trouble}", err=True)
         sys.exit(2)
     _warn_about_teams_without_authentication(settings)
     logs.configure(settings.log_level)
@@ -121,7 +115,7 @@ def upgrade() -> None:
 
 @main.group()
 def manifest() -> None:
-    """App manifests for the chat platforms."""
+    """App manifests for the chat platforms: `manifest slack`, `manifest teams --out FILE`."""
 
 
 @manifest.command("teams")
@@ -155,6 +149,18 @@ def doctor() -> None:
         click.echo(f"[{mark}] {result.name}: {result.detail}")
     if not all(result.ok for result in results):
         sys.exit(1)
+
+
+@manifest.command("slack")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of YAML.")
+def manifest_slack(as_json: bool) -> None:
+    """The Slack app manifest: paste it at api.slack.com/apps -> Create New App -> From a manifest.
+
+    Request URLs come from SHAREBOT_PUBLIC_URL; with SLACK_APP_TOKEN set, Socket Mode is on.
+    """
+    settings = _settings()
+    found = slack_manifest(settings)
+    click.echo(manifest_json(found) if as_json else manifest_yaml(found), nl=False)
 
 
 @main.command()

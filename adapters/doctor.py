@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.settings import Settings
+from adapters.slack.client import problem as slack_problem
+from adapters.slack.health import auth_test as slack_auth_test
 from storage import migrate, outbox
 from storage.database import Database
 
@@ -22,6 +24,8 @@ async def run_checks(settings: Settings) -> list[Check]:
     results = [Check("settings", True, f"adapters: {', '.join(settings.enabled_adapters)}")]
     results += await _database(settings)
     results += _adapters(settings)
+    if "slack" in settings.enabled_adapters and not slack_problem(settings):
+        results.append(Check("slack connection", *await slack_auth_test(settings)))
     if settings.host not in LOOPBACK and not settings.public_url:
         results.append(
             Check(
@@ -58,16 +62,9 @@ async def _database(settings: Settings) -> list[Check]:
 def _adapters(settings: Settings) -> list[Check]:
     results = []
     if "slack" in settings.enabled_adapters:
-        ok = settings.slack_bot_token.startswith("xoxb-") and bool(settings.slack_signing_secret)
-        results.append(
-            Check(
-                "slack",
-                ok,
-                "bot token and signing secret set"
-                if ok
-                else "needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET",
-            )
-        )
+        trouble = slack_problem(settings)
+        mode = "Socket Mode" if settings.slack_app_token else "HTTP mode at /slack/events"
+        results.append(Check("slack", trouble is None, trouble or f"settings complete, {mode}"))
     if "teams" in settings.enabled_adapters:
         ok = bool(settings.microsoft_app_id and settings.microsoft_app_password)
         results.append(

@@ -14,6 +14,11 @@ from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
 from adapters.settings import Settings
+from adapters.slack.app import SlackApp
+from adapters.slack.client import web_client
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.people import People
 from adapters.teams.app import Teams
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
@@ -40,6 +45,7 @@ class Runtime:
     dispatcher: Dispatcher
     transcript: Transcript | None = None
     teams: Teams | None = None
+    slack: SlackApp | None = None
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
 
 
@@ -60,6 +66,12 @@ def build_runtime(
         teams = Teams(settings)
         messengers["teams"] = teams.messenger
         directories["teams"] = teams.directory
+    slack_people = None
+    if "slack" in settings.enabled_adapters:
+        client = web_client(settings)
+        slack_people = People(client)
+        messengers["slack"] = SlackMessenger(client, rate_per_second=settings.slack_rate)
+        directories["slack"] = SlackDirectory(client, slack_people)
     ctx = Context(
         database=database,
         catalogue=Catalogue.load(),
@@ -75,7 +87,9 @@ def build_runtime(
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
     ctx.wake_dispatcher = dispatcher.wake
-    return Runtime(settings, database, ctx, Sharebot(ctx), dispatcher, transcript, teams)
+    core = Sharebot(ctx)
+    slack = SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
+    return Runtime(settings, database, ctx, core, dispatcher, transcript, teams, slack)
 
 
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
@@ -105,6 +119,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
+    if runtime.slack is not None:  # after `stop`: its connections outlive the last dispatch
+        runtime.slack.add_routes(app)
     return app
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     slack_command: str = Field("/share", alias="SHAREBOT_SLACK_COMMAND", pattern=r"^/[\w-]{1,31}$")
+    slack_rate: float = Field(5.0, alias="SHAREBOT_SLACK_RATE", gt=0, le=10_000)
     microsoft_app_id: str = Field("", alias="MICROSOFT_APP_ID")
     microsoft_app_password: str = Field("", alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str = Field("", alias="MICROSOFT_APP_TENANT_ID")

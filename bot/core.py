@@ -130,6 +130,34 @@ class Sharebot:
             queue=queue,
         )
 
+    async def preview(self, actor: Actor, values: Mapping[str, str]) -> Reply:
+        """The compose form with a preview of the card being typed (comms only; saves nothing)."""
+
+        async def work(turn: Turn) -> Reply:
+            if not roles.allowed("new", turn.roles):
+                raise UserError("error.not_allowed", command="new")
+            return Reply.of(suggestions.compose_preview(turn, values))
+
+        return await self._run(actor, work)
+
+    async def home(self, actor: Actor) -> Reply:
+        """Everything a person's own page shows beside :meth:`overview` (Slack App Home).
+
+        Their settings form and the privacy explanation; for comms the suggestion list, for HR
+        the policy form and the roles. Nothing is logged: opening one's page leaves no trace.
+        """
+        return await self._run(actor, self._home)
+
+    async def _home(self, turn: Turn) -> Reply:
+        views = [preferences.settings_form(turn), *data_rights.privacy(turn).views]
+        if roles.allowed("list", turn.roles):
+            views += (await suggestions.listing(turn)).views
+        if roles.allowed("policy", turn.roles):
+            views.append(policy_admin.policy_form(turn))
+        if roles.allowed("roles", turn.roles):
+            views += (await roles.show(self.ctx, turn)).views
+        return Reply(tuple(views))
+
     async def _say(self, turn: Turn, text: str) -> Reply:
         try:
             command = parse(text)

@@ -247,3 +247,42 @@ async def end(ctx: Context, turn: Turn, text: str) -> Reply:
     )
     turn.wake = True
     return Reply.of(Notice(lines=(turn.t("end.done", id=suggestion_id),)))
+
+
+def compose_preview(turn: Turn, values: Mapping[str, str]) -> Form:
+    """The compose form as typed so far, with the card it would make; nothing is saved.
+
+    Share buttons lead to the link itself here: the counted links exist only once it is saved.
+    """
+    form = compose_form(turn, values)
+    url = values.get("url", "").strip()
+    tags = " ".join(
+        f"#{tag.lstrip('#')}" for tag in values.get("hashtags", "").replace(",", " ").split()
+    )
+    try:
+        check_url(url)
+        captions, hashtags = split_captions(f"{values.get('captions', '')} {tags}".strip())
+        networks = list(parse_networks(values.get("networks", "")))
+    except UserError:
+        return form
+    draft = Suggestion(
+        id=0,
+        url=url,
+        captions=list(captions),
+        hashtags=list(hashtags),
+        networks=networks,
+        language=turn.t.language,
+        starts_at=turn.now,
+        created_at=turn.now,
+    )
+    offered = networks or list(NETWORKS)
+    card = suggestion_card(
+        draft,
+        t=turn.t,
+        tokens={network: network for network in offered},
+        share_url=lambda _: url,
+        person=None,
+        variant=0,
+        buttons=False,
+    )
+    return replace(form, preview=replace(card, suggestion_id=0))

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from bot.ports import Actor
 from bot.views import DataExport, Form, Notice, SuggestionCard
 from storage import audit
 from storage.models import AuditEntry
-from bot.ports import Actor
 from tests.support import PLATFORM, Chat
 
 ADMIN_COMMANDS = (

@@ -1,0 +1,300 @@
+"""The Slack app: bolt's AsyncApp on the shared aiohttp server (or Socket Mode), wired to the core.
+
+Handlers acknowledge first and work afterwards, so Slack's three seconds are never at stake;
+answers are ephemeral (``response_url``) or modals, and never edit the pressed message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.settings import Settings
+from adapters.slack.blocks import PRESS, SAY, message
+from adapters.slack.client import HTTP_TIMEOUT
+from adapters.slack.errors import error_code
+from adapters.slack.home import home_view
+from adapters.slack.logs import bolt_logger
+from adapters.slack.modal import (
+    PREVIEW,
+    field_errors,
+    form_id_of,
+    form_modal,
+    result_modal,
+    submitted_values,
+)
+from adapters.slack.payloads import command_text, pressed
+from adapters.slack.people import People
+from bot.core import Sharebot
+from bot.i18n import language_for
+from bot.ports import Actor
+from bot.views import Form, Reply, View
+
+logger = logging.getLogger(__name__)
+ROUTE = "/slack/events"
+SEEN_EVENTS = 5000
+# Answers to these presses change nothing, so the App Home need not be published again.
+QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
+WORKERS = 4
+
+
+class SlackApp:
+    """Translates Slack requests into core calls and core replies into Block Kit."""
+
+    def __init__(
+        self, core: Sharebot, client: AsyncWebClient, people: People, settings: Settings
+    ) -> None:
+        self.core = core
+        self.client = client
+        self.people = people
+        self.command = settings.slack_command
+        self.app_token = settings.slack_app_token
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        # Work after the ack is bounded: a burst of clicks queues here instead of piling
+        # transactions onto the database all at once.
+        self._work = asyncio.Semaphore(WORKERS)
+        self._busy: set[asyncio.Task[Any]] = set()
+        self._socket: Any = None
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "socket-mode",
+            request_verification_enabled=not self.app_token,
+            process_before_response=False,
+            logger=bolt_logger(),
+        )
+        self._register()
+
+    # -- wiring -------------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.middleware(self._once)
+        bolt.command(self.command)(self._on_command)
+        bolt.action(re.compile(rf"^({PRESS}|{SAY})\|"))(self._on_action)
+        bolt.action(re.compile(r"^share\|"))(self._on_share_link)
+        bolt.action(PREVIEW)(self._on_preview)
+        bolt.view(re.compile(r"^form\|"))(self._on_submit)
+        bolt.event("app_home_opened")(self._on_home_opened)
+
+    def add_routes(self, app: web.Application) -> None:
+        if not self.app_token:
+            app.router.add_post(ROUTE, self.handle)
+        app.on_startup.append(self._start)
+        app.on_shutdown.append(lambda _: self.idle())  # answer what was acked, then stop
+        app.on_cleanup.append(self._stop)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: events, commands and interactivity; bolt checks signatures."""
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        if response.status == 401:
+            logger.info("Slack request refused: missing, wrong or stale signature")
+        return await to_aiohttp_response(response)
+
+    async def _start(self, _: web.Application) -> None:
+        # One connection pool for every Web API call (made here: it needs the running loop).
+        self.client.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT),
+            connector=aiohttp.TCPConnector(limit=100),
+        )
+        if self.app_token:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.bolt, self.app_token)
+            await self._socket.connect_async()
+            logger.info("Slack: connected in Socket Mode")
+
+    async def _stop(self, _: web.Application) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self.client.session is not None:
+            await self.client.session.close()
+
+    async def idle(self) -> None:
+        """Wait until the work behind every acknowledged request is done (tests, shutdown)."""
+        while self._busy:
+            await asyncio.gather(*list(self._busy), return_exceptions=True)
+
+    def _track(self) -> None:
+        """Count the running listener (bolt starts it as a task after the ack) as busy."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._busy:
+            self._busy.add(task)
+            task.add_done_callback(self._busy.discard)
+
+    async def _once(
+        self, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Slack retries an event it thinks we missed; the first delivery was handled already."""
+        if req.headers.get("x-slack-retry-num"):
+            return BoltResponse(status=200, body="")
+        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
+        if event_id:
+            if event_id in self._seen:
+                return BoltResponse(status=200, body="")
+            self._seen[event_id] = None
+            while len(self._seen) > SEEN_EVENTS:
+                self._seen.popitem(last=False)
+        return await next()
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        user, response_url = str(body["user_id"]), body.get("response_url")
+        async with self._apology(user, response_url):
+            actor = await self.people.actor(user)
+            reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
+            await self._answer(
+                actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
+            )
+            await self.publish_home(actor)
+
+    @asynccontextmanager
+    async def _apology(self, user: str, response_url: str | None) -> AsyncIterator[None]:
+        """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
+        try:
+            yield
+        except Exception:
+            logger.exception("a Slack request failed")
+            if response_url:
+                known = self.people.known(user)
+                language = language_for(None, known.locale if known else None, "en")
+                text = self.core.ctx.catalogue.text(language, "slack.error")
+                await self._respond(response_url, {"response_type": "ephemeral", "text": text})
+
+    async def _on_share_link(self, ack: AsyncAck) -> None:
+        """A URL button: Slack opens the link and tells us; the click counts at ``/s/{token}``
+        only. Nothing is looked up, logged or called here (DESIGN §6 rule 2)."""
+        await ack()
+
+    async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
+        await ack()
+        press = pressed(body)
+        if press is None:
+            return
+        user = str(body["user"]["id"])
+        async with self._work, self._apology(user, press.response_url):
+            actor = await self.people.actor(user)
+            if press.kind == SAY:
+                reply = await self.core.say(actor, press.value)
+            else:
+                reply = await self.core.press(actor, press.action, press.value)
+            await self._answer(
+                actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
+            )
+            if press.in_home or press.action not in QUIET:
+                await self.publish_home(actor)
+
+    async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The compose modal again, with the card as it would look; nothing is saved."""
+        self._track()
+        await ack()
+        view = body.get("view") or {}
+        actor = await self.people.actor(str(body["user"]["id"]))
+        reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        if not forms or not view.get("id"):
+            return
+        await self._call(
+            self.client.views_update(
+                view_id=view["id"],
+                hash=view.get("hash"),
+                view=await self._modal(actor, forms[0]),
+            )
+        )
+
+    async def _modal(self, actor: Actor, form: Form) -> dict[str, Any]:
+        t = (await self.core.overview(actor)).t
+        return form_modal(form, close=t("slack.close"), preview_label=t("slack.preview"))
+
+    async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        self._track()
+        form_id = form_id_of(str(view.get("callback_id", ""))) or ""
+        actor = await self.people.actor(str(body["user"]["id"]))
+        reply = await self.core.submit(actor, form_id, submitted_values(view.get("state") or {}))
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        if forms and field_errors(forms[0]):
+            await ack(response_action="errors", errors=field_errors(forms[0]))
+            return
+        if forms:
+            await ack(response_action="update", view=await self._modal(actor, forms[0]))
+            await self.publish_home(actor)
+            return
+        t = (await self.core.overview(actor)).t
+        shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
+        await ack(response_action="update", view=shown)
+        await self.publish_home(actor)
+
+    async def _on_home_opened(self, event: dict[str, Any]) -> None:
+        self._track()
+        if event.get("tab", "home") != "home":
+            return
+        await self.publish_home(await self.people.actor(str(event["user"])))
+
+    # -- answers ------------------------------------------------------------------------------
+
+    async def _answer(
+        self, actor: Actor, reply: Reply, *, response_url: str | None, trigger_id: str | None
+    ) -> None:
+        """Forms open as modals; everything else is ephemeral (or a modal from the App Home)."""
+        forms = [v for v in reply.views if isinstance(v, Form)]
+        others: list[View] = [v for v in reply.views if not isinstance(v, Form)]
+        if not forms and not others:
+            return
+        if forms and trigger_id:
+            modal = await self._modal(actor, forms[0])
+            await self._call(self.client.views_open(trigger_id=trigger_id, view=modal))
+            trigger_id = None
+        elif forms:
+            others = [*forms, *others]
+        if not others:
+            return
+        if response_url:
+            await self._respond(response_url, {"response_type": "ephemeral", **message(others)})
+        elif trigger_id:
+            t = (await self.core.overview(actor)).t
+            view = result_modal(tuple(others), title=t("slack.title"), close=t("slack.close"))
+            await self._call(self.client.views_open(trigger_id=trigger_id, view=view))
+
+    async def _respond(self, url: str, payload: dict[str, Any]) -> None:
+        payload["replace_original"] = False
+        session = self.client.session
+        assert session is not None
+        try:
+            async with session.post(url, json=payload) as response:
+                await response.read()  # a body left unread would cost the pooled connection
+                if response.status >= 400:
+                    logger.warning("Slack refused an answer (HTTP %d)", response.status)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("could not answer in Slack: %s", type(error).__name__)
+
+    async def publish_home(self, actor: Actor) -> None:
+        overview = await self.core.overview(actor)
+        page = await self.core.home(actor)
+        await self._call(
+            self.client.views_publish(user_id=actor.user_key, view=home_view(overview, page))
+        )
+
+    async def _call(self, call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except SlackApiError as error:
+            logger.warning("Slack call failed: %s", error_code(error))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.warning("Slack call failed: %s", type(error).__name__)

@@ -1,0 +1,64 @@
+"""The App Home tab: a person's settings, queue, privacy and data rights; comms and HR extras."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.slack.blocks import (
+    SAY,
+    Block,
+    actions,
+    form_summary_blocks,
+    header,
+    section,
+    view_blocks,
+)
+from bot.core import Overview
+from bot.views import Button, ButtonStyle, Form, Reply
+
+HOME_BLOCKS = 100
+
+
+def say(label: str, command: str, style: ButtonStyle = "default") -> Button:
+    """A button that runs a ``/share`` command (rendered as ``say|<n>`` with the command)."""
+    return Button(label, f"{SAY}:{command}", command, style)
+
+
+def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
+    """``views.publish`` payload built from :meth:`Sharebot.overview` and :meth:`Sharebot.home`."""
+    t = overview.t
+    on = overview.participation == "on"
+    blocks: list[Block] = [
+        header(t("slack.home.title")),
+        section(t(f"slack.home.status.{overview.participation}")),
+        *actions(
+            (
+                say(t("slack.home.off"), "off") if on else say(t("slack.home.on"), "on", "primary"),
+                say(t("slack.home.settings"), "settings"),
+                say(t("slack.home.my_data"), "my-data"),
+                say(t("slack.home.forget_me"), "forget-me", "danger"),
+            )
+        ),
+        {"type": "divider"},
+        header(t("slack.home.queue")),
+    ]
+    if overview.queue:
+        lines = [
+            f"{f'#{q.suggestion_id} · ' if q.suggestion_id else ''}{q.due_text} — {q.reason_text}"
+            for q in overview.queue[:20]
+        ]
+        blocks.append(section("\n".join(lines)))
+    else:
+        blocks.append(section(t("slack.home.queue_empty")))
+    for view in page.views:
+        blocks.append({"type": "divider"})
+        if isinstance(view, Form):
+            blocks += form_summary_blocks(view)
+            command = {"settings": "settings", "policy": "policy"}.get(view.form_id)
+            if command:
+                blocks += actions((say(t("slack.home.change"), command),))
+        else:
+            blocks += view_blocks(view)
+    if "comms" in overview.roles:
+        blocks += actions((say(t("slack.home.new"), "new", "primary"),))
+    return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}

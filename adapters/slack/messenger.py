@@ -1,0 +1,123 @@
+"""The dispatcher's way into Slack: chat.postMessage to a person's app DM, chat.update later.
+
+It never retries or waits itself: every failure becomes :class:`DeliveryFailed` and the
+dispatcher applies :attr:`limits` (token buckets, Retry-After, backoff) for all platforms alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import message
+from adapters.slack.errors import error_code
+from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
+from bot.views import View
+
+logger = logging.getLogger(__name__)
+
+# The person cannot be reached: gone, deactivated, or not accepting the app's messages.
+PERSON_GONE = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "not_in_channel",
+        "is_archived",
+        "messages_tab_disabled",
+    }
+)
+# The app itself is cut off (token revoked, app uninstalled, workspace gone): nothing will
+# succeed until an admin reinstalls, so retrying is pointless too.
+APP_GONE = frozenset(
+    {
+        "account_inactive",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "app_uninstalled",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "missing_scope",
+    }
+)
+PERMANENT = PERSON_GONE | APP_GONE
+
+
+def slack_limits(rate_per_second: float) -> SendLimits:
+    """chat.postMessage: about one per second per conversation (short bursts allowed) and an
+    app-wide rate, configurable because Slack sizes it per workspace ("several hundred per
+    minute")."""
+    overall = (
+        Rate(round(rate_per_second), 1.0)
+        if rate_per_second >= 1
+        else Rate(1, 1 / rate_per_second)  # e.g. 0.5 per second: one every two seconds
+    )
+    return SendLimits(
+        overall=(overall,),
+        per_conversation=(Rate(1, 1.0),),
+        concurrency=20,
+    )
+
+
+class SlackMessenger:
+    """Sends and updates messages; the message reference is ``"<channel>:<ts>"``."""
+
+    def __init__(self, client: AsyncWebClient, *, rate_per_second: float) -> None:
+        self.client = client
+        self._limits = slack_limits(rate_per_second)
+
+    @property
+    def limits(self) -> SendLimits:
+        return self._limits
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=to.user_key, unfurl_links=False, unfurl_media=False, **message([view])
+            )
+        except Exception as error:
+            raise delivery_failed(error) from error
+        return f"{response.get('channel')}:{response.get('ts')}"
+
+    async def update(self, to: Addressee, message_ref: str, view: View) -> None:
+        channel, _, ts = message_ref.partition(":")
+        try:
+            await self.client.chat_update(channel=channel, ts=ts, **message([view]))
+        except Exception as error:
+            raise delivery_failed(error) from error
+
+
+def delivery_failed(error: Exception) -> DeliveryFailed:
+    """A Slack failure in the dispatcher's terms; no user id goes into the reason."""
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", 200)
+        code = error_code(error) or f"http {status}"
+        if status == 429 or code == "ratelimited":
+            return DeliveryFailed(
+                "rate limited",
+                rate_limited=True,
+                retry_after=retry_after(getattr(error.response, "headers", {}) or {}),
+            )
+        if code in APP_GONE:
+            logger.error("Slack refused the app's token (%s): reinstall the app", code)
+        return DeliveryFailed(code, permanent=code in PERMANENT)
+    if isinstance(error, ClientError | OSError | TimeoutError):
+        return DeliveryFailed(type(error).__name__)
+    return DeliveryFailed(f"unexpected {type(error).__name__}")
+
+
+def retry_after(headers: Mapping[str, object]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(0.0, float(str(value)))
+            except ValueError:
+                return None
+    return None

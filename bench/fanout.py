@@ -1,0 +1,276 @@
+"""Fan-out: planning and sending one suggestion to 100,000 opted-in people, side by side.
+
+Measured in one run, in a fresh database (SQLite by default, PostgreSQL with ``--db``):
+
+1. planning one suggestion for everyone against a bare bulk insert of the same rows into the
+   same table (ratio; target ≤ 3x);
+2. sending through the real Slack Messenger and dispatcher to a fake Slack Web API in its own
+   process with no limit (messages/s; target ≥ 1,000);
+3. sending to a fake that allows R messages/s and answers 429 with ``Retry-After`` above it,
+   Sharebot configured for ten times R so that only the 429s hold it back (ratio to R;
+   target ≥ 0.95);
+4. duplicates and losses counted by the fake (both must be 0), and this process's peak RSS
+   (target < 250 MB).
+
+A benchmark, not a test: it prints figures and exits non-zero only when something is wrong
+(a duplicate, a loss, an error), never because a target was missed.
+
+    python bench/fanout.py                  # 100,000 people, SQLite
+    python bench/fanout.py --quick          # CI: 5,000 people, a few seconds per phase
+    python bench/fanout.py --db postgresql://postgres@127.0.0.1:5432/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from adapters.settings import load_settings  # noqa: E402
+from adapters.slack.app import web_client  # noqa: E402
+from adapters.slack.messenger import SlackMessenger  # noqa: E402
+from bot.context import Context  # noqa: E402
+from bot.delivery import Dispatcher  # noqa: E402
+from bot.i18n import Catalogue  # noqa: E402
+from bot.planning import Planning  # noqa: E402
+from bot.policy import policy_from  # noqa: E402
+from storage import migrate, outbox, shares, suggestions  # noqa: E402
+from storage import policy as stored_policy  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.models import Delivery, Person, SQLModel, Suggestion  # noqa: E402
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "America/New_York")
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return NOW
+
+
+async def fresh_database(url: str | None, folder: Path) -> Database:
+    database = Database.from_url(url or f"sqlite:///{folder / 'fanout.db'}")
+    if not database.is_sqlite:
+        async with database.engine.begin() as conn:
+            await conn.run_sync(SQLModel.metadata.drop_all)
+            await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    await migrate.upgrade(database.engine)
+    async with database.transaction() as session:
+        await stored_policy.store(session, "window", "always")
+        await stored_policy.store(session, "spread_minutes", "0")
+        await stored_policy.store(session, "min_gap_hours", "0")
+        await stored_policy.store(session, "max_per_week", "14")
+    return database
+
+
+async def add_people(database: Database, count: int) -> None:
+    rows = [
+        {
+            "platform": "slack",
+            "user_key": f"U{n:07d}",
+            "participation": "on",
+            "invited": False,
+            "reachable": True,
+            "timezone": ZONES[n % len(ZONES)],
+            "topics": [],
+            "networks": [],
+            "style": "each",
+        }
+        for n in range(count)
+    ]
+    async with database.transaction() as session:
+        for start in range(0, count, 5000):
+            await session.execute(sa.insert(Person), rows[start : start + 5000])
+
+
+async def new_suggestion(database: Database, caption: str) -> Suggestion:
+    """A running suggestion with its share links, as `/share new … --at now` leaves it."""
+    async with database.transaction() as session:
+        suggestion = await suggestions.add(
+            session,
+            Suggestion(
+                url="https://example.com/news",
+                captions=[caption, f"{caption}, in other words"],
+                hashtags=["team"],
+                networks=["linkedin", "xing", "x"],
+                language="en",
+                state="running",
+                starts_at=NOW,
+                created_at=NOW,
+            ),
+        )
+        assert suggestion.id is not None
+        await shares.create_links(session, suggestion.id, ["linkedin", "xing", "x", "copy"])
+        return suggestion
+
+
+async def measure_planning(database: Database) -> tuple[float, float, int]:
+    """Seconds to plan one suggestion for everyone, and to bulk-insert the same rows bare."""
+    suggestion = await new_suggestion(database, "Planning")
+    async with database.transaction() as session:
+        policy = policy_from(await stored_policy.load(session))
+    started = time.perf_counter()
+    async with database.transaction() as session:
+        planned = await Planning(policy).plan_suggestion(session, suggestion, NOW)
+    planning = time.perf_counter() - started
+    async with database.transaction() as session:
+        result = await session.execute(
+            sa.select(*(c for c in Delivery.__table__.columns if c.name != "id"))  # type: ignore[attr-defined]
+        )
+        rows = [dict(row._mapping) for row in result]
+        await session.execute(sa.delete(Delivery))
+    started = time.perf_counter()
+    async with database.transaction() as session:
+        for start in range(0, len(rows), 1000):  # the planner's own batch size
+            await outbox.add_many(session, rows[start : start + 1000])
+    bare = time.perf_counter() - started
+    async with database.transaction() as session:
+        await session.execute(sa.delete(Delivery))
+    return planning, bare, planned
+
+
+@asynccontextmanager
+async def fake_slack(rate: float | None):
+    """The fake Slack Web API in its own process (so it does not share our event loop)."""
+    command = [sys.executable, "-m", "tests.fake_slack", "--port", "0"]
+    if rate is not None:
+        command += ["--rate", str(rate)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        api_url = process.stdout.readline().strip()
+        yield api_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def fake_stats(api_url: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(api_url.replace("/api/", "/fake/stats")) as response:
+            return dict(await response.json())
+
+
+async def send_to(
+    database: Database, api_url: str, people: int, *, rate: float, budget: float | None
+) -> tuple[float, int, dict[str, Any], Dispatcher]:
+    """Plan one suggestion for ``people`` people and send until done or ``budget`` seconds."""
+    async with database.transaction() as session:
+        await session.execute(sa.delete(Delivery))
+        policy = policy_from(await stored_policy.load(session))
+    suggestion = await new_suggestion(database, f"Sending at {rate}/s")
+    async with database.transaction() as session:
+        ids = (
+            await session.execute(sa.select(Person.id).order_by(Person.id).limit(people))
+        ).scalars()
+        await outbox.add_many(
+            session,
+            [
+                {
+                    "person_id": person_id,
+                    "suggestion_id": suggestion.id,
+                    "kind": "card",
+                    "state": outbox.PENDING,
+                    "due_at": NOW,
+                    "variant": person_id % 2,
+                }
+                for person_id in ids
+            ],
+        )
+    settings = load_settings(_env_file=None, SLACK_API_URL=api_url, SLACK_BOT_TOKEN="xoxb-bench")
+    messenger = SlackMessenger(web_client(settings), rate_per_second=rate)
+    ctx = Context(
+        database=database,
+        catalogue=Catalogue.load(),
+        clock=FixedClock(),
+        public_url="https://sharebot.example",
+        messengers={"slack": messenger},
+    )
+    dispatcher = Dispatcher(ctx, concurrency=64, tick_budget=budget or 3600.0)
+    started = time.perf_counter()
+    sent = await dispatcher.send_due(policy, NOW)
+    elapsed = time.perf_counter() - started
+    await messenger.close()
+    return elapsed, sent, await fake_stats(api_url), dispatcher
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def main(args: argparse.Namespace) -> int:
+    people = 5_000 if args.quick else args.people
+    limited_seconds = 5.0 if args.quick else 20.0
+    with tempfile.TemporaryDirectory() as folder:
+        database = await fresh_database(args.db, Path(folder))
+        label = "PostgreSQL" if not database.is_sqlite else "SQLite"
+        print(f"fan-out benchmark: {people:,} opted-in people, {label}", flush=True)
+        await add_people(database, people)
+
+        planning, bare, planned = await measure_planning(database)
+        print(
+            f"planning        {planning:6.2f} s for {planned:,} deliveries; bare bulk insert "
+            f"{bare:.2f} s; ratio {planning / bare:.2f}x (target ≤ 3x)",
+            flush=True,
+        )
+
+        problems = []
+        async with fake_slack(None) as api_url:
+            elapsed, sent, stats, _ = await send_to(
+                database, api_url, people, rate=1_000_000, budget=None
+            )
+        lost = people - stats["channels"]
+        print(
+            f"unlimited       {sent / elapsed:8.0f} messages/s ({sent:,} in {elapsed:.1f} s; "
+            f"target ≥ 1,000); duplicates {len(stats['duplicates'])}, lost {lost}",
+            flush=True,
+        )
+        if stats["duplicates"] or lost:
+            problems.append("duplicates or losses without a limit")
+
+        limit = args.rate
+        async with fake_slack(limit) as api_url:
+            elapsed, sent, stats, dispatcher = await send_to(
+                database, api_url, people, rate=limit * 10, budget=limited_seconds
+            )
+        rate_limited = dispatcher.ctx.metrics.rate_limited.labels("slack")._value.get()
+        async with database.transaction() as session:
+            states = await outbox.count_by_state(session)
+        waiting = states.get(outbox.PENDING, 0)
+        lost = people - stats["channels"] - waiting
+        print(
+            f"limited to {limit:g}/s {sent / elapsed:6.1f} messages/s over {elapsed:.1f} s = "
+            f"{sent / elapsed / limit:.2f} R (target ≥ 0.95 R); 429s seen {rate_limited:.0f}; "
+            f"duplicates {len(stats['duplicates'])}, lost {lost}",
+            flush=True,
+        )
+        if stats["duplicates"] or lost:
+            problems.append("duplicates or losses under a limit")
+        await database.close()
+    print(f"peak RSS        {peak_rss_mb():6.0f} MB (target < 250 MB)")
+    for problem in problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 people, short phases (CI)")
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=200.0, help="R for the limited phase")
+    parser.add_argument("--db", help="postgresql://… (default: a fresh SQLite file)")
+    sys.exit(asyncio.run(main(parser.parse_args())))

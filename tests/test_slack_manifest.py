@@ -1,0 +1,98 @@
+"""``sharebot manifest slack`` validates against Slack's official manifest schema."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from adapters.settings import load_settings
+from adapters.slack.manifest import SCOPES, manifest_yaml, slack_manifest
+from tests.test_settings_and_cli import _run
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = Path(os.environ.get("SHAREBOT_SCHEMAS_DIR", ROOT.parent / "shared" / "schemas"))
+MANIFEST_SCHEMA = SCHEMAS / "slack-manifest" / "manifest.schema.json"
+UPSTREAM = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
+
+
+def manifest_validator() -> Any:
+    """The official schema, with its absolute references served from the local copies."""
+    if not MANIFEST_SCHEMA.exists():
+        reason = f"Slack manifest schema not found at {MANIFEST_SCHEMA} (set SHAREBOT_SCHEMAS_DIR)"
+        if os.environ.get("SHAREBOT_REQUIRE_SCHEMAS") == "1":
+            pytest.fail(f"SHAREBOT_REQUIRE_SCHEMAS=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+
+    resources = [
+        (UPSTREAM + path.name, Resource.from_contents(json.loads(path.read_text("utf-8"))))
+        for path in (SCHEMAS / "slack-manifest" / "schemas").glob("manifest.schema.*.json")
+    ]
+    schema = json.loads(MANIFEST_SCHEMA.read_text("utf-8"))
+    return Draft7Validator(schema, registry=Registry().with_resources(resources))
+
+
+@pytest.mark.parametrize("app_token", ["", "xapp-1-socket"])
+def test_the_manifest_is_valid_for_http_and_socket_mode(app_token: str) -> None:
+    settings = load_settings(
+        _env_file=None,
+        SHAREBOT_PUBLIC_URL="https://sharebot.example.com/",
+        SLACK_APP_TOKEN=app_token,
+        SHAREBOT_SLACK_COMMAND="/teilen",
+    )
+    manifest = slack_manifest(settings)
+    errors = list(manifest_validator().iter_errors(manifest))
+    assert errors == [], [e.message for e in errors]
+    assert manifest["settings"]["socket_mode_enabled"] is bool(app_token)
+    command = manifest["features"]["slash_commands"][0]
+    assert command["command"] == "/teilen" and command["should_escape"] is True
+    if app_token:
+        assert "request_url" not in manifest["settings"]["interactivity"]
+    else:
+        url = "https://sharebot.example.com/slack/events"
+        assert command["url"] == url
+        assert manifest["settings"]["event_subscriptions"]["request_url"] == url
+        assert manifest["settings"]["interactivity"]["request_url"] == url
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(SCOPES)
+
+
+def test_a_broken_manifest_is_caught() -> None:
+    """Guards the test itself: the validator does reject what Slack would reject."""
+    manifest = slack_manifest(load_settings(_env_file=None))
+    manifest["features"]["slash_commands"][0]["command"] = "no-slash"
+    manifest["settings"]["event_subscriptions"]["bot_events"] = ["not_an_event!"]
+    assert list(manifest_validator().iter_errors(manifest))
+
+
+def test_the_cli_prints_yaml_and_json(tmp_path: Path) -> None:
+    env = {"SHAREBOT_PUBLIC_URL": "https://bot.example"}
+    as_yaml = _run(["manifest", "slack"], tmp_path, **env)
+    as_json = _run(["manifest", "slack", "--json"], tmp_path, **env)
+    assert as_yaml.returncode == 0 and as_json.returncode == 0, as_yaml.stderr + as_json.stderr
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+    assert json.loads(as_json.stdout)["features"]["slash_commands"][0]["url"] == (
+        "https://bot.example/slack/events"
+    )
+    assert manifest_yaml({"a": "ü"}) == "a: ü\n"
+
+
+@pytest.mark.parametrize(
+    ("env", "key"),
+    [
+        ({"SHAREBOT_ADAPTERS": "slack"}, "SLACK_BOT_TOKEN"),
+        ({"SHAREBOT_ADAPTERS": "slack", "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+    ],
+)
+def test_run_names_the_missing_slack_key(env: dict[str, str], key: str, tmp_path: Path) -> None:
+    result = _run(["run"], tmp_path, **env)
+    assert result.returncode == 2
+    assert key in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,195 @@
+"""The Slack Messenger, Directory and people cache against the fake Web API (real slack_sdk)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.doctor import run_checks
+from adapters.settings import load_settings
+from adapters.slack.client import web_client
+from adapters.slack.directory import SlackDirectory
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.people import People
+from bot.ports import Addressee, DeliveryFailed
+from bot.views import Notice
+from tests.fake_slack import Failure, FakeSlack, running_fake_slack
+
+ANNA = Addressee("slack", "UANNA")
+HELLO = Notice(lines=("Hallo & <willkommen>",))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    async with running_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def client(fake: FakeSlack) -> AsyncIterator[AsyncWebClient]:
+    settings = load_settings(
+        _env_file=None, SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url.rstrip("/")
+    )
+    client = web_client(settings)
+    client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.5))
+    yield client
+    await client.session.close()
+
+
+async def test_send_posts_to_the_person_and_update_replaces(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    messenger = SlackMessenger(client, rate_per_second=5)
+    ref = await messenger.send(ANNA, HELLO)
+    assert ref is not None and ref.startswith("DANNA:")
+    call = fake.of("chat.postMessage")[0]
+    assert call.params["channel"] == "UANNA" and call.headers["Authorization"] == "Bearer xoxb-t"
+    await messenger.update(ANNA, ref, Notice(lines=("ended",)))
+    channel, ts = ref.split(":")
+    assert fake.messages[channel][ts]["text"] == "ended"
+    assert messenger.limits.per_conversation[0].count == 1
+    assert messenger.limits.overall[0].count == 5
+
+
+@pytest.mark.parametrize(
+    ("failure", "permanent", "rate_limited", "retry_after"),
+    [
+        (Failure(status=429, retry_after=7), False, True, 7.0),
+        (Failure(error="user_not_found"), True, False, None),
+        (Failure(error="account_inactive"), True, False, None),
+        (Failure(error="cannot_dm_bot"), True, False, None),
+        (Failure(error="token_revoked"), True, False, None),
+        (Failure(error="internal_error"), False, False, None),
+        (Failure(status=503), False, False, None),
+        (Failure(delay=1.0), False, False, None),  # longer than the client's timeout
+    ],
+)
+async def test_failures_become_delivery_failed_without_retrying(
+    fake: FakeSlack,
+    client: AsyncWebClient,
+    failure: Failure,
+    permanent: bool,
+    rate_limited: bool,
+    retry_after: float | None,
+) -> None:
+    fake.fail(failure)
+    with pytest.raises(DeliveryFailed) as raised:
+        await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
+    error = raised.value
+    assert (error.permanent, error.rate_limited, error.retry_after) == (
+        permanent,
+        rate_limited,
+        retry_after,
+    )
+    assert len(fake.of("chat.postMessage")) == 1  # no retry of its own
+    assert "UANNA" not in str(error)
+
+
+async def test_the_rate_knob_answers_429_above_the_rate(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.rate = 3
+    messenger = SlackMessenger(client, rate_per_second=5)
+    outcomes = []
+    for n in range(5):
+        try:
+            await messenger.send(Addressee("slack", f"U{n}"), HELLO)
+            outcomes.append("sent")
+        except DeliveryFailed as error:
+            outcomes.append("limited" if error.rate_limited else "failed")
+    assert "limited" in outcomes and outcomes.count("sent") >= 3
+    assert fake.duplicates() == {}
+
+
+async def test_directory_pages_through_members_and_skips_non_people(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.add_user("UA", "Anna", locale="de-AT", tz="Europe/Vienna")
+    fake.add_user("UB", "Ben")
+    fake.add_user("UC", "Cleo")
+    fake.add_user("UBOT", "Robot", is_bot=True)
+    fake.add_user("UGONE", "Gone", deleted=True)
+    fake.add_user("UGUEST", "Guest", is_restricted=True)
+    fake.add_user("USINGLE", "Single", is_ultra_restricted=True)
+    fake.add_user("USLACKBOT", "Slackbot")
+    fake.add_channel("C1", "general", ["UA", "UB", "UBOT", "UGUEST", "UX"])
+    directory = SlackDirectory(client, People(client))
+    everyone = await directory.members("everyone")
+    assert everyone is not None
+    assert sorted(a.user_key for a in everyone) == ["UA", "UB", "UC"]
+    assert everyone[0].timezone == "Europe/Vienna"
+    assert len(fake.of("users.list")) == 4  # 8 users, pages of 2
+    for target in ("<#C1|general>", "<#C1>", "#general"):
+        found = await directory.members(target)
+        assert found is not None and sorted(a.user_key for a in found) == ["UA", "UB"], target
+    assert len(fake.of("conversations.members")) == 9  # 5 members, pages of 2, three times
+    assert await directory.members("#nowhere") is None
+    assert await directory.members("somebody") is None
+    anna = await directory.lookup("<@UA|anna>")
+    assert anna is not None and anna.display_name == "Anna" and anna.locale == "de-AT"
+    assert (await directory.lookup("@ben")) is not None
+    assert await directory.lookup("@robot") is None
+
+
+async def test_people_are_looked_up_once_and_refreshed_now_and_then(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    now = [1000.0]
+    people = People(client, refresh_seconds=60, size=2, monotonic=lambda: now[0])
+    fake.add_user("UA", "Anna", locale="de-DE", tz="Europe/Berlin")
+    first = await people.actor("UA")
+    assert (first.locale, first.timezone) == ("de-DE", "Europe/Berlin")
+    await people.actor("UA")
+    assert len(fake.of("users.info")) == 1
+    fake.add_user("UA", "Anna", locale="en-GB", tz="America/New_York")
+    now[0] += 61
+    moved = await people.actor("UA")
+    assert moved.timezone == "America/New_York" and len(fake.of("users.info")) == 2
+    fake.fail(Failure(method="users.info", error="ratelimited"))
+    now[0] += 61
+    assert (await people.actor("UA")).timezone == "America/New_York"  # kept on failure
+
+
+async def test_doctor_checks_the_token_with_auth_test(fake: FakeSlack, tmp_path: Path) -> None:
+    settings = load_settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'doctor.db'}",
+        SLACK_BOT_TOKEN="xoxb-t",
+        SLACK_SIGNING_SECRET="s",
+        SLACK_API_URL=fake.api_url,
+    )
+    checks = {check.name: check for check in await run_checks(settings)}
+    assert checks["slack"].ok and checks["slack connection"].ok
+    assert "T1" in checks["slack connection"].detail
+    fake.fail(Failure(method="auth.test", error="invalid_auth"))
+    checks = {check.name: check for check in await run_checks(settings)}
+    assert not checks["slack connection"].ok
+    assert "invalid_auth" in checks["slack connection"].detail
+
+
+@pytest.mark.parametrize(("rate", "expected"), [("50", (50, 1.0)), ("0.5", (1, 2.0))])
+def test_the_workspace_rate_comes_from_settings(rate: str, expected: tuple[int, float]) -> None:
+    from adapters.server import build_runtime
+
+    settings = load_settings(
+        _env_file=None,
+        SHAREBOT_ADAPTERS="slack",
+        SLACK_BOT_TOKEN="xoxb-t",
+        SLACK_SIGNING_SECRET="s",
+        SHAREBOT_SLACK_RATE=rate,
+    )
+    limits = build_runtime(settings).ctx.messengers["slack"].limits
+    assert (limits.overall[0].count, limits.overall[0].seconds) == expected
+    assert (limits.per_conversation[0].count, limits.per_conversation[0].seconds) == (1, 1.0)
+
+
+@pytest.mark.parametrize("rate", ["0", "-1", "fast"])
+def test_a_bad_rate_names_its_key(rate: str) -> None:
+    from adapters.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="SHAREBOT_SLACK_RATE"):
+        load_settings(_env_file=None, SHAREBOT_SLACK_RATE=rate)
