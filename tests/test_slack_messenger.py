@@ -56,16 +56,19 @@ async def test_send_posts_to_the_person_and_update_replaces(
 
 
 @pytest.mark.parametrize(
-    ("failure", "permanent", "rate_limited", "retry_after"),
+    ("failure", "permanent", "rate_limited", "retry_after", "uncertain"),
     [
-        (Failure(status=429, retry_after=7), False, True, 7.0),
-        (Failure(error="user_not_found"), True, False, None),
-        (Failure(error="account_inactive"), True, False, None),
-        (Failure(error="cannot_dm_bot"), True, False, None),
-        (Failure(error="token_revoked"), True, False, None),
-        (Failure(error="internal_error"), False, False, None),
-        (Failure(status=503), False, False, None),
-        (Failure(delay=1.0), False, False, None),  # longer than the client's timeout
+        (Failure(status=429, retry_after=7), False, True, 7.0, False),
+        (Failure(error="user_not_found"), True, False, None, False),
+        (Failure(error="user_disabled"), True, False, None, False),
+        (Failure(error="cannot_dm_bot"), True, False, None, False),
+        # the app is cut off, not the person: nobody becomes unreachable
+        (Failure(error="account_inactive"), False, False, None, False),
+        (Failure(error="token_revoked"), False, False, None, False),
+        (Failure(error="internal_error"), False, False, None, False),
+        (Failure(status=503), False, False, None, False),
+        # longer than the client's timeout: Slack may have posted it, so never again
+        (Failure(delay=1.0), False, False, None, True),
     ],
 )
 async def test_failures_become_delivery_failed_without_retrying(
@@ -75,15 +78,17 @@ async def test_failures_become_delivery_failed_without_retrying(
     permanent: bool,
     rate_limited: bool,
     retry_after: float | None,
+    uncertain: bool,
 ) -> None:
     fake.fail(failure)
     with pytest.raises(DeliveryFailed) as raised:
         await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
     error = raised.value
-    assert (error.permanent, error.rate_limited, error.retry_after) == (
+    assert (error.permanent, error.rate_limited, error.retry_after, error.uncertain) == (
         permanent,
         rate_limited,
         retry_after,
+        uncertain,
     )
     assert len(fake.of("chat.postMessage")) == 1  # no retry of its own
     assert "UANNA" not in str(error)

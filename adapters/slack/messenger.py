@@ -47,7 +47,6 @@ APP_GONE = frozenset(
         "missing_scope",
     }
 )
-PERMANENT = PERSON_GONE | APP_GONE
 
 
 def slack_limits(rate_per_second: float) -> SendLimits:
@@ -106,9 +105,14 @@ def delivery_failed(error: Exception) -> DeliveryFailed:
                 retry_after=retry_after(getattr(error.response, "headers", {}) or {}),
             )
         if code in APP_GONE:
+            # The app is cut off, not the person: never a reason to mark anyone unreachable.
             logger.error("Slack refused the app's token (%s): reinstall the app", code)
-        return DeliveryFailed(code, permanent=code in PERMANENT)
-    if isinstance(error, ClientError | OSError | TimeoutError):
+            return DeliveryFailed(code)
+        return DeliveryFailed(code, permanent=code in PERSON_GONE)
+    if isinstance(error, TimeoutError):
+        # The request went out; Slack may have posted it. Sending again could show it twice.
+        return DeliveryFailed("timed out", uncertain=True)
+    if isinstance(error, ClientError | OSError):
         return DeliveryFailed(type(error).__name__)
     return DeliveryFailed(f"unexpected {type(error).__name__}")
 
