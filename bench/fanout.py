@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from adapters.settings import load_settings  # noqa: E402
-from adapters.slack.app import web_client  # noqa: E402
+from adapters.slack.client import web_client  # noqa: E402
 from adapters.slack.messenger import SlackMessenger  # noqa: E402
 from bot.context import Context  # noqa: E402
 from bot.delivery import Dispatcher  # noqa: E402
@@ -149,20 +148,23 @@ async def fake_slack(rate: float | None):
     command = [sys.executable, "-m", "tests.fake_slack", "--port", "0"]
     if rate is not None:
         command += ["--rate", str(rate)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
     try:
         assert process.stdout is not None
-        api_url = process.stdout.readline().strip()
-        yield api_url
+        yield (await process.stdout.readline()).decode().strip()
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        await process.wait()
 
 
 async def fake_stats(api_url: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as http:
-        async with http.get(api_url.replace("/api/", "/fake/stats")) as response:
-            return dict(await response.json())
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(api_url.replace("/api/", "/fake/stats")) as response,
+    ):
+        return dict(await response.json())
 
 
 async def send_to(
@@ -192,7 +194,9 @@ async def send_to(
             ],
         )
     settings = load_settings(_env_file=None, SLACK_API_URL=api_url, SLACK_BOT_TOKEN="xoxb-bench")
-    messenger = SlackMessenger(web_client(settings), rate_per_second=rate)
+    client = web_client(settings)
+    client.session = aiohttp.ClientSession()  # one connection pool, as the Slack app sets up
+    messenger = SlackMessenger(client, rate_per_second=rate)
     ctx = Context(
         database=database,
         catalogue=Catalogue.load(),
@@ -204,7 +208,7 @@ async def send_to(
     started = time.perf_counter()
     sent = await dispatcher.send_due(policy, NOW)
     elapsed = time.perf_counter() - started
-    await messenger.close()
+    await client.session.close()
     return elapsed, sent, await fake_stats(api_url), dispatcher
 
 

@@ -31,15 +31,16 @@ from storage.models import Delivery, Person
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-WAVE = 8
+WORKERS = 2  # one sends its wave while the other claims or records
 ENDED_CHUNK = 500
 
 
 class Dispatcher:
     """Ticked by the scheduler (and woken after a command); one tick at a time per process.
 
-    ``concurrency`` messages are in flight at most, by ``concurrency // WAVE`` workers that
-    each claim, send and record a wave of rows. A tick sends for at most ``tick_budget``
+    ``concurrency`` messages are in flight at most, by two workers that each claim, send and
+    record a wave of ``concurrency / 2`` rows, so the database work of one overlaps the
+    sending of the other. A tick sends for at most ``tick_budget``
     seconds, then starts over, so a long fan-out never holds up starting or ending others.
     """
 
@@ -129,8 +130,8 @@ class Dispatcher:
     async def send_due(self, policy: Policy, now: datetime) -> int:
         """Claim and send due deliveries, wave after wave, until none is due or time is up."""
         until = time.monotonic() + self.tick_budget
-        workers = max(self.concurrency // WAVE, 1)
-        wave = min(WAVE, self.concurrency)
+        workers = min(WORKERS, self.concurrency)
+        wave = self.concurrency // workers
         sent = await asyncio.gather(*(self._work(policy, now, wave, until) for _ in range(workers)))
         return sum(sent)
 

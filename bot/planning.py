@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,24 @@ from storage.models import Person, Suggestion
 BUDGET_LOOKBACK = planner.WEEK
 
 
-def zone_of(person: Person, policy: Policy) -> ZoneInfo:
+class Planned(Protocol):
+    """What planning needs of a person: a stored :class:`Person` or a lighter row of one."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def topics(self) -> list[str]: ...
+    @property
+    def paused_until(self) -> datetime | None: ...
+    @property
+    def max_per_week(self) -> int | None: ...
+    @property
+    def style(self) -> str: ...
+
+
+def zone_of(person: Planned, policy: Policy) -> ZoneInfo:
     """The person's own time zone, else the policy's."""
     if person.timezone:
         try:
@@ -26,23 +44,29 @@ def zone_of(person: Person, policy: Policy) -> ZoneInfo:
     return policy.zone
 
 
-def wants(person: Person, suggestion: Suggestion) -> bool:
+def wants(person: Planned, suggestion: Suggestion) -> bool:
     """Topics of interest: none chosen means all; a suggestion without topic goes to everyone."""
     return not person.topics or not suggestion.topic or suggestion.topic in person.topics
 
 
 class Planning:
-    """Plans for one policy; holds the holiday calendar so it is built once per run."""
+    """Plans for one policy; builds the holiday calendar and each zone's calendar once."""
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._holidays = holiday_calendar(policy)
+        self._calendars: dict[str | None, planner.Calendar] = {}
 
-    def calendar(self, person: Person) -> planner.Calendar:
+    def calendar(self, person: Planned) -> planner.Calendar:
         """The person's working time: the policy's window in their own zone, minus holidays."""
-        return planner.Calendar(self.policy.window, zone_of(person, self.policy), self._holidays)
+        found = self._calendars.get(person.timezone)
+        if found is None:
+            zone = zone_of(person, self.policy)
+            found = planner.Calendar(self.policy.window, zone, self._holidays)
+            self._calendars[person.timezone] = found
+        return found
 
-    def recipient(self, person: Person, busy: list[datetime]) -> planner.Recipient:
+    def recipient(self, person: Planned, busy: list[datetime]) -> planner.Recipient:
         cap = self.policy.max_per_week
         if person.max_per_week:
             cap = min(cap, person.max_per_week)
@@ -56,7 +80,7 @@ class Planning:
     def rows(
         self,
         suggestion: Suggestion,
-        batch: list[Person],
+        batch: Sequence[Planned],
         busy: dict[int, list[datetime]],
         *,
         start: datetime,
@@ -93,12 +117,13 @@ class Planning:
         self, session: AsyncSession, suggestion: Suggestion, now: datetime
     ) -> int:
         """Deliveries of one suggestion for every opted-in person who wants it."""
+        assert suggestion.id is not None
         start = max(suggestion.starts_at, now)
+        replanning = await outbox.has_rows(session, suggestion.id)
         total = 0
         async for batch in people.opted_in_batches(session):
-            ids = [p.id for p in batch if p.id is not None]
-            assert suggestion.id is not None
-            have = await outbox.people_with(session, suggestion.id, ids)
+            ids = [p.id for p in batch]
+            have = await outbox.people_with(session, suggestion.id, ids) if replanning else set()
             busy = await outbox.busy_times(session, ids, since=now - BUDGET_LOOKBACK)
             wanted = [p for p in batch if p.id not in have]
             rows = self.rows(suggestion, wanted, busy, start=start)

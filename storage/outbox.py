@@ -18,9 +18,17 @@ PENDING, SENDING, SENT, UNCERTAIN = "pending", "sending", "sent", "uncertain"
 
 
 async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert of planned deliveries (one executemany)."""
+    """Bulk insert of planned deliveries: one executemany on the table, no ORM objects."""
     if rows:
-        await session.execute(sa.insert(Delivery), list(rows))
+        await session.execute(sa.insert(Delivery.__table__), list(rows))  # type: ignore[attr-defined]
+
+
+async def has_rows(session: AsyncSession, suggestion_id: int) -> bool:
+    """Whether a suggestion has any delivery yet (planning again, not for the first time)."""
+    found = await session.execute(
+        select(Delivery.id).where(col(Delivery.suggestion_id) == suggestion_id).limit(1)
+    )
+    return found.first() is not None
 
 
 async def busy_times(
