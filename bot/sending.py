@@ -128,9 +128,12 @@ class Sender:
                 started = time.perf_counter()
                 try:
                     if message_ref is None:
-                        return await lane.messenger.send(to, view)
-                    await lane.messenger.update(to, message_ref, view)
-                    return message_ref
+                        sent = await lane.messenger.send(to, view)
+                    else:
+                        await lane.messenger.update(to, message_ref, view)
+                        sent = message_ref
+                    lane.throttle.accepted()
+                    return sent
                 except DeliveryFailed as error:
                     wait = self._retry_wait(lane, to.platform, error, attempt)
                     if wait is None or time.monotonic() + wait > deadline:

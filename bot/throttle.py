@@ -12,6 +12,9 @@ from bot.ports import Rate, SendLimits
 
 _CONVERSATIONS_KEPT = 10_000
 _EPSILON = 1e-9  # float refills land a hair below a whole token
+_MARGIN = 0.97  # pace a little under what the platform showed it takes
+_BURST_SECONDS = 0.05  # a learned pace allows bursts of this much time's worth
+_FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate again
 
 
 class TokenBucket:
@@ -70,6 +73,10 @@ class Throttle:
         self._conversations: OrderedDict[str, list[TokenBucket]] = OrderedDict()
         self._paused_until = 0.0
         self._turn = asyncio.Lock()
+        self._learned: TokenBucket | None = None
+        self._learned_at = start
+        self._accepted = 0
+        self._resumed = start
 
     async def acquire(self, conversation: str) -> None:
         """Wait until a message to ``conversation`` is allowed, then count it."""
@@ -80,16 +87,39 @@ class Throttle:
         async with self._turn:
             while True:
                 now = self._now()
-                wait = max([self._paused_until - now, *(b.wait(now) for b in self._overall)])
+                buckets = self._platform_buckets(now)
+                wait = max([self._paused_until - now, *(b.wait(now) for b in buckets)])
                 if wait <= 0:
-                    for bucket in self._overall:
+                    for bucket in buckets:
                         bucket.take(now)
                     return
                 await self._sleep(wait)
 
+    def accepted(self) -> None:
+        """The platform took a message (what it took before a 429 sets the pace after it)."""
+        self._accepted += 1
+
     def pause(self, seconds: float) -> None:
-        """The platform said "retry after": nothing goes out on it before then."""
-        self._paused_until = max(self._paused_until, self._now() + seconds)
+        """The platform said "retry after": nothing goes out on it before then.
+
+        The first 429 after a stretch of sending also teaches the pace: what the platform
+        took since sending last resumed, per second, a little under. Pacing evenly at that
+        rate avoids the next 429 and its pause, which would cost far more than the margin.
+        """
+        now = self._now()
+        if now >= self._paused_until and self._accepted:
+            took = self._accepted / max(now - self._resumed, seconds)
+            burst = max(1, round(took * _MARGIN * _BURST_SECONDS))
+            self._learned = TokenBucket(Rate(burst, burst / (took * _MARGIN)), now)
+            self._learned_at = now
+        self._accepted = 0
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._resumed = self._paused_until
+
+    def _platform_buckets(self, now: float) -> list[TokenBucket]:
+        if self._learned is not None and now - self._learned_at > _FORGET_AFTER:
+            self._learned = None
+        return self._overall if self._learned is None else [*self._overall, self._learned]
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter for the ``attempt``-th retry (from 1)."""

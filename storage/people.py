@@ -113,7 +113,7 @@ async def opted_in_batches(
             .order_by(col(Person.id))
             .limit(batch_size)
         )
-        batch = [Audience(*row) for row in result.tuples()]  # type: ignore[arg-type]
+        batch = [Audience(*row) for row in result.all()]  # type: ignore[arg-type]
         if not batch:
             return
         yield batch

@@ -171,6 +171,7 @@ async def test_a_killed_process_neither_loses_nor_repeats(
 
             await eventually(halfway, within=60)
             running[0].kill()
+            assert sum(fake.posted.values()) < PEOPLE  # killed in the middle of the fan-out
             running.append(Process(fake.api_url, tmp_path))
 
             async def settled() -> bool:

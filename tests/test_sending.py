@@ -68,6 +68,20 @@ async def test_retry_after_pauses_the_whole_platform() -> None:
     assert time.slept == [3.0]
 
 
+async def test_a_429_teaches_the_pace_the_platform_takes() -> None:
+    time = FakeTime()
+    throttle = _throttle(SendLimits(overall=(Rate(10_000, 1.0),)), time)
+    for n in range(200):  # the platform takes 200, then says "retry after 1 s"
+        await throttle.acquire(f"p{n}")
+        throttle.accepted()
+    throttle.pause(1.0)
+    resumed = time.now + 1.0
+    for n in range(194):
+        await throttle.acquire(f"q{n}")
+    # evenly at 97% of the 200/s it took (after a small burst), not another burst into a 429
+    assert 0.9 < time.now - resumed < 1.0
+
+
 def test_backoff_doubles_up_to_the_cap() -> None:
     limits = SendLimits(backoff_seconds=0.5, backoff_cap_seconds=3.0)
     throttle = _throttle(limits, FakeTime())
