@@ -67,6 +67,7 @@ async def fresh_database(url: str | None, folder: Path) -> Database:
         async with database.engine.begin() as conn:
             await conn.run_sync(SQLModel.metadata.drop_all)
             await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            await conn.execute(sa.text("DROP TABLE IF EXISTS bench_planned"))
     await migrate.upgrade(database.engine)
     async with database.transaction() as session:
         await stored_policy.store(session, "window", "always")
@@ -77,23 +78,25 @@ async def fresh_database(url: str | None, folder: Path) -> Database:
 
 
 async def add_people(database: Database, count: int) -> None:
-    rows = [
-        {
-            "platform": "slack",
-            "user_key": f"U{n:07d}",
-            "participation": "on",
-            "invited": False,
-            "reachable": True,
-            "timezone": ZONES[n % len(ZONES)],
-            "topics": [],
-            "networks": [],
-            "style": "each",
-        }
-        for n in range(count)
-    ]
     async with database.transaction() as session:
         for start in range(0, count, 5000):
-            await session.execute(sa.insert(Person), rows[start : start + 5000])
+            await session.execute(
+                sa.insert(Person),
+                [
+                    {
+                        "platform": "slack",
+                        "user_key": f"U{n:07d}",
+                        "participation": "on",
+                        "invited": False,
+                        "reachable": True,
+                        "timezone": ZONES[n % len(ZONES)],
+                        "topics": [],
+                        "networks": [],
+                        "style": "each",
+                    }
+                    for n in range(start, min(start + 5000, count))
+                ],
+            )
 
 
 async def new_suggestion(database: Database, caption: str) -> Suggestion:
@@ -117,8 +120,13 @@ async def new_suggestion(database: Database, caption: str) -> Suggestion:
         return suggestion
 
 
-async def measure_planning(database: Database) -> tuple[float, float, int]:
-    """Seconds to plan one suggestion for everyone, and to bulk-insert the same rows bare."""
+DELIVERY = Delivery.__table__  # type: ignore[attr-defined]
+PLANNED = DELIVERY.to_metadata(sa.MetaData(), name="bench_planned")
+
+
+async def measure_planning(database: Database) -> tuple[float, int]:
+    """Seconds to plan one suggestion for everyone; the rows are kept aside for the bare
+    insert, which runs at the end so that its reading does not count in the peak RSS."""
     suggestion = await new_suggestion(database, "Planning")
     async with database.transaction() as session:
         policy = policy_from(await stored_policy.load(session))
@@ -127,19 +135,32 @@ async def measure_planning(database: Database) -> tuple[float, float, int]:
         planned = await Planning(policy).plan_suggestion(session, suggestion, NOW)
     planning = time.perf_counter() - started
     async with database.transaction() as session:
-        result = await session.execute(
-            sa.select(*(c for c in Delivery.__table__.columns if c.name != "id"))  # type: ignore[attr-defined]
-        )
-        rows = [dict(row._mapping) for row in result]
+        await session.execute(sa.text("CREATE TABLE bench_planned AS SELECT * FROM delivery"))
         await session.execute(sa.delete(Delivery))
-    started = time.perf_counter()
-    async with database.transaction() as session:
-        for start in range(0, len(rows), 1000):  # the planner's own batch size
-            await outbox.add_many(session, rows[start : start + 1000])
-    bare = time.perf_counter() - started
+    return planning, planned
+
+
+async def measure_bare_insert(database: Database) -> float:
+    """Seconds to insert the planned rows again, bare, a thousand per statement as planning
+    does (reading them back from the side table is not timed)."""
     async with database.transaction() as session:
         await session.execute(sa.delete(Delivery))
-    return planning, bare, planned
+    bare, last = 0.0, 0
+    async with database.transaction() as session:
+        while True:
+            chunk = (
+                await session.execute(
+                    sa.select(PLANNED).where(PLANNED.c.id > last).order_by(PLANNED.c.id).limit(1000)
+                )
+            ).all()
+            if not chunk:
+                break
+            last = chunk[-1].id
+            rows = [{k: v for k, v in row._mapping.items() if k != "id"} for row in chunk]
+            started = time.perf_counter()
+            await outbox.add_many(session, rows)
+            bare += time.perf_counter() - started
+    return bare
 
 
 @asynccontextmanager
@@ -174,7 +195,7 @@ async def send_to(
     async with database.transaction() as session:
         await session.execute(sa.delete(Delivery))
         policy = policy_from(await stored_policy.load(session))
-    suggestion = await new_suggestion(database, f"Sending at {rate}/s")
+    suggestion = await new_suggestion(database, f"Sending at {rate:g}/s")
     async with database.transaction() as session:
         ids = (
             await session.execute(sa.select(Person.id).order_by(Person.id).limit(people))
@@ -225,12 +246,8 @@ async def main(args: argparse.Namespace) -> int:
         print(f"fan-out benchmark: {people:,} opted-in people, {label}", flush=True)
         await add_people(database, people)
 
-        planning, bare, planned = await measure_planning(database)
-        print(
-            f"planning        {planning:6.2f} s for {planned:,} deliveries; bare bulk insert "
-            f"{bare:.2f} s; ratio {planning / bare:.2f}x (target ≤ 3x)",
-            flush=True,
-        )
+        planning, planned = await measure_planning(database)
+        print(f"planning        {planning:6.2f} s for {planned:,} deliveries", flush=True)
 
         problems = []
         async with fake_slack(None) as api_url:
@@ -264,8 +281,15 @@ async def main(args: argparse.Namespace) -> int:
         )
         if stats["duplicates"] or lost:
             problems.append("duplicates or losses under a limit")
+        peak = peak_rss_mb()
+        bare = await measure_bare_insert(database)
+        print(
+            f"bare insert     {bare:6.2f} s for the same rows; planning/bare = "
+            f"{planning / bare:.2f}x (target ≤ 3x)",
+            flush=True,
+        )
         await database.close()
-    print(f"peak RSS        {peak_rss_mb():6.0f} MB (target < 250 MB)")
+    print(f"peak RSS        {peak:6.0f} MB while planning and sending (target < 250 MB)")
     for problem in problems:
         print(f"PROBLEM: {problem}", file=sys.stderr)
     return 1 if problems else 0

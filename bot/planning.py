@@ -56,6 +56,8 @@ class Planning:
         self.policy = policy
         self._holidays = holiday_calendar(policy)
         self._calendars: dict[str | None, planner.Calendar] = {}
+        self._min_gap = policy.min_gap
+        self._spread = policy.spread
 
     def calendar(self, person: Planned) -> planner.Calendar:
         """The person's working time: the policy's window in their own zone, minus holidays."""
@@ -72,7 +74,7 @@ class Planning:
             cap = min(cap, person.max_per_week)
         return planner.Recipient(
             calendar=self.calendar(person),
-            budget=planner.Budget(cap, self.policy.min_gap, tuple(busy)),
+            budget=planner.Budget(cap, self._min_gap, tuple(busy)),
             paused_until=person.paused_until,
             digest=person.style == "digest",
         )
@@ -85,7 +87,9 @@ class Planning:
         *,
         start: datetime,
     ) -> list[dict[str, Any]]:
-        assert suggestion.id is not None
+        suggestion_id, expires = suggestion.id, suggestion.expires_at
+        assert suggestion_id is not None
+        variants = max(len(suggestion.captions), 1)
         rows = []
         for person in batch:
             assert person.id is not None
@@ -94,21 +98,21 @@ class Planning:
             slot = planner.plan_slot(
                 self.recipient(person, busy.get(person.id, [])),
                 start=start,
-                expires=suggestion.expires_at,
-                spread=self.policy.spread,
-                fraction=planner.spread_fraction(suggestion.id, person.id),
+                expires=expires,
+                spread=self._spread,
+                fraction=planner.spread_fraction(suggestion_id, person.id),
             )
             if slot is None:
                 continue
             rows.append(
                 {
                     "person_id": person.id,
-                    "suggestion_id": suggestion.id,
+                    "suggestion_id": suggestion_id,
                     "kind": "digest" if person.style == "digest" else "card",
                     "state": outbox.PENDING,
                     "due_at": slot.due,
                     "reason": slot.reason,
-                    "variant": person.id % max(len(suggestion.captions), 1),
+                    "variant": person.id % variants,
                 }
             )
         return rows
@@ -121,7 +125,8 @@ class Planning:
         start = max(suggestion.starts_at, now)
         replanning = await outbox.has_rows(session, suggestion.id)
         total = 0
-        async for batch in people.opted_in_batches(session):
+        # Without a topic everyone wants it: topics need not even be read.
+        async for batch in people.opted_in_batches(session, topics=bool(suggestion.topic)):
             ids = [p.id for p in batch]
             have = await outbox.people_with(session, suggestion.id, ids) if replanning else set()
             busy = await outbox.busy_times(session, ids, since=now - BUDGET_LOOKBACK)
