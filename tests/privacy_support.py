@@ -5,6 +5,8 @@
 - :class:`Identity` and :func:`swap`: exchange everything that names person A with what names
   person B (ids in person columns, user keys, names, addresses, message references).
 - :class:`RecordingMessenger`: wraps any Messenger and records every call made to the platform.
+- :func:`swap_values`: the same exchange in any JSON-like value (what a fake platform API
+  recorded: Slack Web API parameters, Bot Connector activities).
 - :func:`capture_logs`: every log record while a flow runs, at DEBUG for Sharebot's own loggers.
 
 A flow where A clicks share and B does nothing leaves no trace of the difference when
@@ -129,6 +131,23 @@ def swap(dump: Dump, a: Identity, b: Identity) -> Dump:
         ]
         swapped[table] = (columns, sorted(new_rows, key=repr))
     return swapped
+
+
+def swap_values(value: Any, a: Identity, b: Identity) -> Any:
+    """A JSON-like value (dicts, lists, tuples, strings; dict keys too) as it would be had A and
+    B changed places: names and keys as whole words, message references where exact."""
+    exchange = _Exchange(a, b)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            return exchange.text(node)
+        if isinstance(node, dict):
+            return {walk(k): walk(v) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return type(node)(walk(v) for v in node)
+        return node
+
+    return walk(value)
 
 
 @dataclass(frozen=True)
