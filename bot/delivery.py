@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,11 +89,23 @@ class Dispatcher:
     async def _tick_once(self) -> None:
         now = self.ctx.clock.now()
         policy = await self._policy()
-        await self.start_due(policy, now)
-        await self.end_expired(now)
-        await self.send_due(policy, now)
-        await self.finish_ended(policy)
-        await self.ctx.clicks.flush(self.ctx.database)
+        until = time.monotonic() + self.tick_budget
+        steps: list[tuple[str, Callable[[], Awaitable[object]]]] = [
+            ("start", lambda: self.start_due(policy, now)),
+            ("expire", lambda: self.end_expired(now)),
+            ("send", lambda: self.send_due(policy, now, until)),
+            ("end", lambda: self.finish_ended(policy, until)),
+            ("count clicks", lambda: self.ctx.clicks.flush(self.ctx.database)),
+            ("tidy", lambda: self._tidy(now)),
+        ]
+        for name, step in steps:  # one failing step does not keep the others from running
+            try:
+                await step()
+            except Exception:
+                logger.exception("dispatcher step %r failed; it runs again next tick", name)
+
+    async def _tidy(self, now: datetime) -> None:
+        """Count rows left mid-send by a dead process as uncertain; report the queue."""
         async with self.ctx.database.transaction() as session:
             uncertain = await outbox.stale_sending(session, now - self.lease)
             self.ctx.metrics.queue_depth.set(await outbox.queue_depth(session))
@@ -127,13 +140,19 @@ class Dispatcher:
                     await outbox.drop_unsent(session, suggestion_id)
                     logger.info("suggestion #%d expired", suggestion_id)
 
-    async def send_due(self, policy: Policy, now: datetime) -> int:
+    async def send_due(self, policy: Policy, now: datetime, until: float | None = None) -> int:
         """Claim and send due deliveries, wave after wave, until none is due or time is up."""
-        until = time.monotonic() + self.tick_budget
+        until = until or time.monotonic() + self.tick_budget
         workers = min(WORKERS, self.concurrency)
         wave = self.concurrency // workers
-        sent = await asyncio.gather(*(self._work(policy, now, wave, until) for _ in range(workers)))
-        return sum(sent)
+        done = await asyncio.gather(
+            *(self._work(policy, now, wave, until) for _ in range(workers)),
+            return_exceptions=True,  # both workers finish before a failure goes up
+        )
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(result for result in done if isinstance(result, int))
 
     async def _work(self, policy: Policy, now: datetime, wave: int, until: float) -> int:
         sent = 0
@@ -141,12 +160,16 @@ class Dispatcher:
             if time.monotonic() > until:
                 self._again = True
                 return sent
-            outgoing = await self._claim(policy, now, wave)
+            outgoing = await self._claim(policy, self._claim_time(now), wave)
             if outgoing is None:
                 return sent
             await asyncio.gather(*(self.sender.send(item) for item in outgoing))
             await self._record(outgoing, self.ctx.clock.now())
             sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
+
+    def _claim_time(self, tick_started: datetime) -> datetime:
+        """Now, for the lease (a clock that stands still in tests gives the tick's time)."""
+        return max(tick_started, self.ctx.clock.now())
 
     async def _claim(self, policy: Policy, now: datetime, wave: int) -> list[Outgoing] | None:
         async with self.ctx.database.transaction() as session:
@@ -196,6 +219,8 @@ class Dispatcher:
             await outbox.remove(session, ids_of(rows))
             return None
         view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
+        if row.kind != "digest":  # a second due row of this person in the wave must wait
+            batch.recent.setdefault(id_of(person), []).append(now)
         return Outgoing(rows, person, view, [c.suggestion_id for c in cards])
 
     def _hold_reason(self, batch: Wave, person: Person, row: Delivery, now: datetime) -> str | None:
@@ -238,7 +263,12 @@ class Dispatcher:
         for item in outgoing:
             by_outcome[item.outcome].append(item)
         sent = [i for i in by_outcome[Outcome.SENT] if i.rows[0].kind != "invitation"]
-        gone = [i for i in outgoing if i not in sent and i.outcome is not Outcome.UNCERTAIN]
+        gone = [
+            i
+            for i in outgoing
+            if i.outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
+            or (i.outcome is Outcome.SENT and i.rows[0].kind == "invitation")
+        ]
         async with self.ctx.database.transaction() as session:
             await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
             await outbox.mark_uncertain(
@@ -265,16 +295,21 @@ class Dispatcher:
         if unreachable:
             logger.info("%d people are no longer reachable on their platform", len(unreachable))
 
-    async def finish_ended(self, policy: Policy) -> None:
+    async def finish_ended(self, policy: Policy, until: float | None = None) -> None:
         """Show 'ended' on every card sent for ended suggestions, then delete their rows.
 
         Cards are taken a chunk at a time (their rows deleted as they are taken), so a large
-        audience never sits in memory and two processes never update the same card.
+        audience never sits in memory and two processes never update the same card. When
+        time is up, the rest waits for the next tick.
         """
+        until = until or time.monotonic() + self.tick_budget
         async with self.ctx.database.transaction() as session:
             ended = await outbox.ended_with_rows(session)
         for suggestion_id in ended:
             while True:
+                if time.monotonic() > until:
+                    self._again = True
+                    return
                 async with self.ctx.database.transaction() as session:
                     rows = await outbox.take_sent(session, suggestion_id, ENDED_CHUNK)
                     batch = Wave(self.ctx, session, Planning(policy))

@@ -120,11 +120,19 @@ class Sender:
     async def _attempt(
         self, lane: _Lane, to: Addressee, view: View, message_ref: str | None
     ) -> str | None:
-        """Call the platform until it works, the failure is final, or time is up."""
+        """Call the platform until it works, the failure is final, or time is up.
+
+        Time is up well before the row's lease ends, so that no other process counts a
+        message as interrupted while this one may still send it.
+        """
         deadline = time.monotonic() + self._give_up_after
+        attempt = 0
         async with lane.slots:
-            for attempt in range(1, lane.throttle.limits.max_attempts + 1):
+            while True:
+                attempt += 1
                 await lane.throttle.acquire(to.user_key)
+                if time.monotonic() > deadline:
+                    raise DeliveryFailed("gave up: the platform kept us waiting too long")
                 started = time.perf_counter()
                 try:
                     if message_ref is None:
@@ -147,19 +155,20 @@ class Sender:
                         time.perf_counter() - started
                     )
                 await self._sleep(wait)
-        raise DeliveryFailed("gave up after retries")
 
     def _retry_wait(
         self, lane: _Lane, platform: str, error: DeliveryFailed, attempt: int
     ) -> float | None:
-        """Seconds to wait before the next attempt, or None when it must not be retried."""
-        if error.permanent or error.uncertain:
-            return None
-        if attempt >= lane.throttle.limits.max_attempts:
-            return None
+        """Seconds to wait before the next attempt, or None when it must not be retried.
+
+        After a ``Retry-After`` the throttle holds back every message on the platform; the
+        seconds are returned all the same, to be weighed against the deadline.
+        """
         if error.rate_limited:
             self._metrics.rate_limited.labels(platform).inc()
-            if error.retry_after is not None:
-                lane.throttle.pause(error.retry_after)
-                return 0.0
+        if error.permanent or error.uncertain or attempt >= lane.throttle.limits.max_attempts:
+            return None
+        if error.retry_after is not None:
+            lane.throttle.pause(error.retry_after)
+            return error.retry_after
         return lane.throttle.backoff(attempt)

@@ -15,6 +15,7 @@ _EPSILON = 1e-9  # float refills land a hair below a whole token
 _MARGIN = 0.97  # pace a little under what the platform showed it takes
 _BURST_SECONDS = 0.05  # a learned pace allows bursts of this much time's worth
 _FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate again
+_QUIET = 1.0  # a gap this long between messages starts a new stretch of sending
 
 
 class TokenBucket:
@@ -77,6 +78,7 @@ class Throttle:
         self._learned_at = start
         self._accepted = 0
         self._resumed = start
+        self._last_accepted = start
 
     async def acquire(self, conversation: str) -> None:
         """Wait until a message to ``conversation`` is allowed, then count it."""
@@ -97,7 +99,11 @@ class Throttle:
 
     def accepted(self) -> None:
         """The platform took a message (what it took before a 429 sets the pace after it)."""
+        now = self._now()
+        if now - self._last_accepted > _QUIET:  # a new stretch: what came before says nothing
+            self._accepted, self._resumed = 0, now
         self._accepted += 1
+        self._last_accepted = now
 
     def pause(self, seconds: float) -> None:
         """The platform said "retry after": nothing goes out on it before then.
@@ -108,7 +114,7 @@ class Throttle:
         """
         now = self._now()
         if now >= self._paused_until and self._accepted:
-            took = self._accepted / max(now - self._resumed, seconds)
+            took = max(1.0, self._accepted / max(now - self._resumed, seconds))
             burst = max(1, round(took * _MARGIN * _BURST_SECONDS))
             self._learned = TokenBucket(Rate(burst, burst / (took * _MARGIN)), now)
             self._learned_at = now

@@ -193,3 +193,15 @@ async def test_late_rows_after_downtime_wait_for_the_next_window(chat: Chat) -> 
     chat.clock.set(datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
     await chat.tick()
     assert [m.to for m in chat.messenger.sent] == ["anna"]
+
+
+async def test_two_late_cards_of_one_person_never_go_out_together(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/a The first")
+    await chat.say("chris", "new https://example.com/b The second")
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
+    await chat.tick()
+    assert len(chat.inbox("anna")) == 1  # the minimum gap holds within one wave too

@@ -82,6 +82,24 @@ async def test_a_429_teaches_the_pace_the_platform_takes() -> None:
     assert 0.9 < time.now - resumed < 1.0
 
 
+async def test_only_the_stretch_before_a_429_teaches_the_pace() -> None:
+    time = FakeTime()
+    throttle = _throttle(SendLimits(overall=(Rate(10_000, 1.0),)), time)
+    for n in range(5):
+        await throttle.acquire(f"early{n}")
+        throttle.accepted()
+    time.now += 3600  # an hour of quiet
+    for n in range(60):
+        await throttle.acquire(f"p{n}")
+        throttle.accepted()
+    throttle.pause(1.0)
+    resumed = time.now + 1.0
+    for n in range(30):
+        await throttle.acquire(f"q{n}")
+    # paced at about 58/s (what the last stretch showed), not at 65 messages per hour
+    assert time.now - resumed < 0.6
+
+
 def test_backoff_doubles_up_to_the_cap() -> None:
     limits = SendLimits(backoff_seconds=0.5, backoff_cap_seconds=3.0)
     throttle = _throttle(limits, FakeTime())
