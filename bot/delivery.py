@@ -231,10 +231,10 @@ class Dispatcher:
             return "unreachable"
         if person.paused_until and person.paused_until > now:
             return "paused"
-        if row.kind == "digest":
-            return None
         if batch.planning.calendar(person).next_open(now) != now:
-            return "window"
+            return "window"  # late after downtime: the next window, a digest too
+        if row.kind == "digest":
+            return None  # a digest has its own weekly slot, outside the budget
         recent = batch.recent.get(id_of(person), [])
         if batch.planning.recipient(person, recent).budget.conflict(now) is not None:
             return "budget"

@@ -50,7 +50,7 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
     """One chunk of the members: meet them, and plan an invitation for those never asked."""
     found = await people.meet(turn.session, turn.person.platform, [m.user_key for m in members])
     by_key = {person.user_key: person for person in found}
-    rows = []
+    planned: dict[int, datetime] = {}
     for member in members:
         person = by_key.get(member.user_key)
         if person is None:
@@ -58,22 +58,28 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
         _remember_reach(person, member)
         if person.participation != "undecided" or person.invited or not person.reachable:
             continue
-        person.invited = True
         due = _invitation_time(planning, person, turn.now)
-        if due is not None:
-            rows.append(
-                {
-                    "person_id": person.id,
-                    "suggestion_id": None,
-                    "kind": "invitation",
-                    "state": outbox.PENDING,
-                    "due_at": due,
-                    "reason": None,
-                    "variant": 0,
-                }
-            )
+        if due is not None and person.id is not None:
+            planned[person.id] = due
     await turn.session.flush()
-    await outbox.add_many(turn.session, rows)
+    # Only people this turn marks as invited get a row: a concurrent invitation (another
+    # HR person, another process) cannot plan a second one.
+    mine = await people.mark_invited(turn.session, list(planned))
+    await outbox.add_many(
+        turn.session,
+        [
+            {
+                "person_id": person_id,
+                "suggestion_id": None,
+                "kind": "invitation",
+                "state": outbox.PENDING,
+                "due_at": planned[person_id],
+                "reason": None,
+                "variant": 0,
+            }
+            for person_id in sorted(mine)
+        ],
+    )
 
 
 def _remember_reach(person: Person, member: Actor) -> None:

@@ -107,16 +107,16 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
 
 async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[Delivery]:
     """Other digest rows of the same person and slot, claimed together with ``delivery``."""
-    result = await session.execute(
-        select(Delivery).where(
-            col(Delivery.person_id) == delivery.person_id,
-            col(Delivery.kind) == "digest",
-            col(Delivery.due_at) == delivery.due_at,
-            col(Delivery.id) != delivery.id,
-            col(Delivery.state) == PENDING,
-        )
+    query = select(Delivery).where(
+        col(Delivery.person_id) == delivery.person_id,
+        col(Delivery.kind) == "digest",
+        col(Delivery.due_at) == delivery.due_at,
+        col(Delivery.id) != delivery.id,
+        col(Delivery.state) == PENDING,
     )
-    rows = list(result.scalars())
+    if supports_skip_locked(session):  # another worker holding one must not make us wait
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.execute(query)).scalars())
     if not rows:
         return []
     assert delivery.claimed_at is not None
@@ -304,7 +304,15 @@ async def purge(session: AsyncSession, *, recent_before: datetime) -> int:
     )
     ended = select(Suggestion.id).where(col(Suggestion.state) == "ended")
     gone = await session.execute(sa.delete(Delivery).where(col(Delivery.suggestion_id).in_(ended)))
-    return affected(removed) + affected(gone)
+    # invitations interrupted mid-send belong to no suggestion that could end
+    stale = await session.execute(
+        sa.delete(Delivery).where(
+            col(Delivery.kind) == "invitation",
+            col(Delivery.state) == UNCERTAIN,
+            col(Delivery.claimed_at) < recent_before,
+        )
+    )
+    return affected(removed) + affected(gone) + affected(stale)
 
 
 async def queue_depth(session: AsyncSession) -> int:

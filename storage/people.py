@@ -167,6 +167,26 @@ async def drop_pending(session: AsyncSession, person_id: int) -> int:
     return affected(result)
 
 
+async def mark_invited(session: AsyncSession, person_ids: Sequence[int]) -> set[int]:
+    """Mark these people invited; returns those this call marked (still undecided, reachable
+    and not invited before), so that an invitation is planned once however many ask."""
+    if not person_ids:
+        return set()
+    result = await session.execute(
+        sa.update(Person)
+        .where(
+            col(Person.id).in_(person_ids),
+            col(Person.participation) == "undecided",
+            col(Person.reachable),
+            sa.not_(col(Person.invited)),
+        )
+        .values(invited=True)
+        .returning(col(Person.id))
+        .execution_options(synchronize_session=False)
+    )
+    return {int(i) for i in result.scalars() if i is not None}
+
+
 async def mark_unreachable(session: AsyncSession, person_ids: Sequence[int]) -> None:
     """The platform said these accounts are gone or blocked the bot: plan nothing more for
     them (until they write to the bot again) and drop what was planned."""

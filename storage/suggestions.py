@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.dialect import affected
+from storage.dialect import affected, supports_skip_locked
 from storage.models import Suggestion
 
 
@@ -37,7 +37,19 @@ async def due_to_start(session: AsyncSession, now: datetime) -> list[int]:
 
 
 async def claim_start(session: AsyncSession, suggestion_id: int) -> bool:
-    """Move a scheduled suggestion to running; True only for the one caller that did it."""
+    """Move a scheduled suggestion to running; True only for the one caller that did it.
+
+    On PostgreSQL a suggestion another process is planning right now is skipped at once
+    (``SKIP LOCKED``) instead of waiting for that planning to commit.
+    """
+    if supports_skip_locked(session):
+        free = await session.execute(
+            select(Suggestion.id)
+            .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) == "scheduled")
+            .with_for_update(skip_locked=True)
+        )
+        if free.first() is None:
+            return False
     result = await session.execute(
         sa.update(Suggestion)
         .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) == "scheduled")

@@ -65,7 +65,9 @@ async def test_send_posts_to_the_person_and_update_replaces(
         # the app is cut off, not the person: nobody becomes unreachable
         (Failure(error="account_inactive"), False, False, None, False),
         (Failure(error="token_revoked"), False, False, None, False),
-        (Failure(error="internal_error"), False, False, None, False),
+        # Slack says part of it may have succeeded: never again
+        (Failure(error="internal_error"), False, False, None, True),
+        (Failure(error="ratelimited"), False, True, None, False),
         (Failure(status=503), False, False, None, False),
         # longer than the client's timeout: Slack may have posted it, so never again
         (Failure(delay=1.0), False, False, None, True),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from aiohttp import ClientError
+from aiohttp import ClientConnectorError, ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -47,6 +47,10 @@ APP_GONE = frozenset(
         "missing_scope",
     }
 )
+
+
+# Slack: "it's possible some aspect of the operation succeeded before the error was raised".
+MAYBE_DONE = frozenset({"internal_error", "fatal_error"})
 
 
 def slack_limits(rate_per_second: float) -> SendLimits:
@@ -108,12 +112,17 @@ def delivery_failed(error: Exception) -> DeliveryFailed:
             # The app is cut off, not the person: never a reason to mark anyone unreachable.
             logger.error("Slack refused the app's token (%s): reinstall the app", code)
             return DeliveryFailed(code)
+        if code in MAYBE_DONE:
+            return DeliveryFailed(code, uncertain=True)
         return DeliveryFailed(code, permanent=code in PERSON_GONE)
     if isinstance(error, TimeoutError):
         # The request went out; Slack may have posted it. Sending again could show it twice.
         return DeliveryFailed("timed out", uncertain=True)
+    if isinstance(error, ClientConnectorError):
+        return DeliveryFailed(type(error).__name__)  # no connection: nothing reached Slack
     if isinstance(error, ClientError | OSError):
-        return DeliveryFailed(type(error).__name__)
+        # The connection broke after the request was written: it may have been posted.
+        return DeliveryFailed(type(error).__name__, uncertain=True)
     return DeliveryFailed(f"unexpected {type(error).__name__}")
 
 
