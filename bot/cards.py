@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from bot.i18n import Texts
-from bot.networks import LABELS, NETWORKS
+from bot.networks import COPY, LABELS, NETWORKS
 from bot.views import Button, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
 
@@ -72,6 +72,8 @@ def suggestion_card(
         footer=" ".join(part for part in (t("card.footer"), expiry) if part),
         ended=ended,
         ended_text=t("card.ended") if ended else "",
+        copy_url=share_url(tokens[COPY]) if COPY in tokens else "",
+        other_captions=tuple(c for i, c in enumerate(suggestion.captions) if i != position),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -56,6 +56,8 @@ class Turn:
     t: Texts
     now: datetime
     wake: bool = False
+    # ``invite``: the target's members, fetched from the platform before the transaction
+    members: Sequence[Actor] | None = None
 
     @property
     def person_id(self) -> int:

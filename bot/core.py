@@ -54,7 +54,7 @@ COMMANDS: Mapping[str, Handler] = {
     "stats": lambda ctx, turn, cmd: reports.stats(turn, cmd.rest),
     "policy": lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest),
     "roles": lambda ctx, turn, cmd: roles.change(ctx, turn, cmd),
-    "invite": lambda ctx, turn, cmd: invitations.invite(ctx, turn, cmd.rest),
+    "invite": lambda ctx, turn, cmd: invitations.invite(ctx, turn, cmd.rest, turn.members),
     "audit": lambda ctx, turn, cmd: audit_trail.show(turn),
 }
 
@@ -89,7 +89,25 @@ class Sharebot:
 
     async def say(self, actor: Actor, text: str) -> Reply:
         """Handle one ``/share …`` command."""
-        return await self._run(actor, lambda turn: self._say(turn, text))
+        members = await self._members_first(actor, text)
+        return await self._run(actor, lambda turn: self._say(turn, text, members))
+
+    async def _members_first(self, actor: Actor, text: str) -> list[Actor] | None:
+        """For ``invite``: the target's members, asked of the platform before the command's
+        transaction opens (paging through a large workspace takes a while), and only for
+        someone allowed to invite."""
+        try:
+            command = parse(text)
+        except UserError:
+            return None
+        directory = self.ctx.directories.get(actor.platform)
+        if command.verb != "invite" or not command.rest or directory is None:
+            return None
+        async with self.ctx.database.transaction() as session:
+            turn = await self._begin(session, actor, self.ctx.clock.now())
+        if not roles.allowed("invite", turn.roles) or turn.policy.participation != "invite":
+            return None
+        return await directory.members(command.rest)
 
     async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
         """Handle a button; nothing here edits the message the button was on.
@@ -158,7 +176,7 @@ class Sharebot:
             views += (await roles.show(self.ctx, turn)).views
         return Reply(tuple(views))
 
-    async def _say(self, turn: Turn, text: str) -> Reply:
+    async def _say(self, turn: Turn, text: str, members: list[Actor] | None = None) -> Reply:
         try:
             command = parse(text)
         except UserError as error:
@@ -168,6 +186,7 @@ class Sharebot:
         if not roles.allowed(command.verb, turn.roles):
             raise UserError(roles.refusal(command.verb), command=command.verb)
         logger.info("command %s", command.verb)
+        turn.members = members
         return await COMMANDS[command.verb](self.ctx, turn, command)
 
     async def _submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Reply:

@@ -19,17 +19,17 @@ from storage.models import Person
 CHUNK = 1000  # members met, and invited, per statement
 
 
-async def invite(ctx: Context, turn: Turn, target: str) -> Reply:
+async def invite(ctx: Context, turn: Turn, target: str, members: Sequence[Actor] | None) -> Reply:
     """Plan one invitation for each member of ``target`` who never decided and was never invited.
 
-    The answer gives no count: how many had decided would tell HR about a small group.
+    ``members`` were asked of the platform before this turn's transaction (see
+    ``Sharebot.say``); None when the platform does not know the target. The answer gives no
+    count: how many had decided would tell HR about a small group.
     """
     if turn.policy.participation != "invite":
         raise UserError("error.invite_disabled")
     if not target:
         raise UserError("error.invite_usage")
-    directory = ctx.directories.get(turn.person.platform)
-    members = await directory.members(target) if directory else None
     if members is None:
         raise UserError("error.invite_target", target=target[:40])
     planning = Planning(turn.policy)

@@ -52,6 +52,10 @@ class SuggestionCard:
     footer: str
     ended: bool = False
     ended_text: str = ""
+    # For platforms without private answers (Teams): the counted copy page and the other
+    # wordings, so "copy text" and "another wording" need no message back (DESIGN §6.2).
+    copy_url: str = ""
+    other_captions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -255,3 +256,21 @@ async def test_inviting_a_large_workspace_meets_everyone_in_chunks_and_invites_o
     expected = {f"p{n}" for n in range(2_345)} - {"p7", "p1500"}
     assert len(invited) == len(set(invited))
     assert set(invited) - {"hanna"} == expected
+
+
+async def test_members_are_fetched_before_the_transaction_and_only_for_hr(chat: Chat) -> None:
+    await chat.say("hanna", "policy set participation invite")
+    asked: list[str] = []
+    members_of = chat.directory.members
+
+    async def members(target: str) -> list[Actor] | None:
+        # On SQLite a transaction waits for any other one: inside the command's, this hangs.
+        async with asyncio.timeout(5), chat.database.transaction():
+            asked.append(target)
+        return await members_of(target)
+
+    chat.directory.members = members  # type: ignore[method-assign]
+    await chat.say("hanna", "invite everyone")
+    assert asked == ["everyone"]
+    await chat.say("anna", "invite everyone")  # refused without asking the platform
+    assert asked == ["everyone"]

@@ -99,12 +99,24 @@ def _suggestion(view: SuggestionCard) -> list[Element]:
             {"type": "Action.OpenUrl", "title": share.label, "url": share.url}
             for share in view.share_buttons
         ]
-        for row in (shares, _buttons(view.buttons)):
+        for row in (shares, [_card_button(view, button) for button in view.buttons]):
             if row:
                 body.append({"type": "ActionSet", "actions": row})
     if view.footer:
         body.append(_text(view.footer, size="Small", isSubtle=True))
     return body
+
+
+def _card_button(view: SuggestionCard, button: Button) -> Element:
+    """Teams has no answer only the presser sees, and a reply would stay in the chat: "copy
+    text" opens the counted copy page and "another wording" unfolds on the card itself, so
+    neither leaves a trace of who pressed it (DESIGN §6.2)."""
+    if button.action == "card.copy" and view.copy_url:
+        return {"type": "Action.OpenUrl", "title": button.label, "url": view.copy_url}
+    if button.action == "card.another" and view.other_captions:
+        shown = {"type": "AdaptiveCard", "body": [_text(c) for c in view.other_captions]}
+        return {"type": "Action.ShowCard", "title": button.label, "card": shown}
+    return _button(button)
 
 
 def _form(view: Form) -> tuple[list[Element], list[Element]]:
