@@ -6,7 +6,7 @@ import json
 
 from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
-from storage import audit, outbox, people
+from storage import audit, outbox, people, recent
 
 PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "figures", "nobody", "rights", "opt_out")
 
@@ -30,7 +30,7 @@ async def export(turn: Turn) -> dict[str, object]:
     """Everything stored about the person, and nothing else."""
     person = turn.person
     deliveries = await outbox.for_person(turn.session, turn.person_id)
-    recent = await outbox.recent_for(turn.session, turn.person_id)
+    times = await recent.recent_for(turn.session, turn.person_id)
     return {
         "person": {
             "platform": person.platform,
@@ -66,7 +66,7 @@ async def export(turn: Turn) -> dict[str, object]:
             }
             for d in deliveries
         ],
-        "recent_message_times": [when.isoformat() for when in recent],
+        "recent_message_times": [when.isoformat() for when in times],
         "admin_actions_naming_you": [
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in await audit.naming(turn.session, turn.actor_name)

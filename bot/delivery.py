@@ -26,7 +26,7 @@ from bot.policy import Policy, policy_from
 from bot.sending import Outcome, Outgoing, Sender
 from bot.views import View
 from bot.wave import Wave, id_of, ids_of, one_message_each
-from storage import outbox, people, suggestions
+from storage import outbox, people, recent, suggestions
 from storage import policy as stored_policy
 from storage.models import Delivery, Person
 
@@ -288,7 +288,7 @@ class Dispatcher:
                     for item in sent
                 ],
             )
-            await outbox.record_recent(session, [id_of(item.person) for item in sent], now)
+            await recent.record_recent(session, [id_of(item.person) for item in sent], now)
             reached = Counter(s for item in sent for s in item.suggestion_ids)
             for suggestion_id, amount in reached.items():
                 await suggestions.count_reached(session, suggestion_id, amount)

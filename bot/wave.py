@@ -13,7 +13,7 @@ from bot.i18n import Texts
 from bot.planning import Planning
 from bot.ports import Addressee
 from bot.views import SuggestionCard, View
-from storage import outbox, people, shares, suggestions
+from storage import people, recent, shares, suggestions
 from storage.models import Delivery, Person, Suggestion
 
 
@@ -35,7 +35,7 @@ class Wave:
         ids = sorted({row.person_id for row in rows})
         self.people = {id_of(person): person for person in await people.by_ids(self.session, ids)}
         if now is not None:
-            self.recent = await outbox.recent_times(self.session, ids, since=now - planner.WEEK)
+            self.recent = await recent.recent_times(self.session, ids, since=now - planner.WEEK)
         await self.load_suggestions(rows)
 
     async def load_suggestions(self, rows: list[Delivery]) -> None:
