@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import digest
 from bot.context import Context
+from bot.ending import finish_ended
 from bot.invitations import invitation_card
 from bot.planning import Planning
 from bot.policy import Policy, policy_from
@@ -33,7 +34,6 @@ from storage.models import Delivery, Person
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 WORKERS = 2  # one sends its wave while the other claims or records
-ENDED_CHUNK = 500
 
 
 class Dispatcher:
@@ -296,27 +296,7 @@ class Dispatcher:
             logger.info("%d people are no longer reachable on their platform", len(unreachable))
 
     async def finish_ended(self, policy: Policy, until: float | None = None) -> None:
-        """Show 'ended' on every card sent for ended suggestions, then delete their rows.
-
-        Cards are taken a chunk at a time (their rows deleted as they are taken), so a large
-        audience never sits in memory and two processes never update the same card. When
-        time is up, the rest waits for the next tick.
-        """
+        """Show 'ended' on every card sent for ended suggestions, then delete their rows."""
         until = until or time.monotonic() + self.tick_budget
-        async with self.ctx.database.transaction() as session:
-            ended = await outbox.ended_with_rows(session)
-        for suggestion_id in ended:
-            while True:
-                if time.monotonic() > until:
-                    self._again = True
-                    return
-                async with self.ctx.database.transaction() as session:
-                    rows = await outbox.take_sent(session, suggestion_id, ENDED_CHUNK)
-                    batch = Wave(self.ctx, session, Planning(policy))
-                    await batch.load(rows, None)
-                    updates = [await batch.ended_view(row) for row in rows]
-                await asyncio.gather(*(self.sender.update(*u) for u in updates if u is not None))
-                if len(rows) < ENDED_CHUNK:
-                    break
-            async with self.ctx.database.transaction() as session:
-                await outbox.delete_for_suggestion(session, suggestion_id)
+        if not await finish_ended(self.ctx, self.sender, policy, until):
+            self._again = True
