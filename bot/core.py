@@ -81,6 +81,10 @@ class Overview:
     queue: tuple[QueueEntry, ...]
 
 
+# Card buttons that only help someone take part: they must leave no trace at all.
+TAKING_PART = frozenset({"card.copy", "card.another"})
+
+
 class Sharebot:
     """Runs commands, button presses and form submissions for one person at a time."""
 
@@ -116,7 +120,12 @@ class Sharebot:
         that a person who did nothing does not (DESIGN §6 rule 2).
         """
         logger.debug("button %s", action)
-        return await self._run(actor, lambda turn: self._press(turn, action, value))
+        # "copy text" and "another wording" change nothing, not even what the platform told
+        # us about the person: pressing them leaves the rows as they were (DESIGN §6 rule 2).
+        remember = action not in TAKING_PART
+        return await self._run(
+            actor, lambda turn: self._press(turn, action, value), remember=remember
+        )
 
     async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
@@ -240,7 +249,9 @@ class Sharebot:
         title = turn.t("card.copy_title" if not step else "card.another_title")
         return Reply.of(Notice(title=title, lines=(f"```{text}```",), buttons=buttons))
 
-    async def _run(self, actor: Actor, work: Callable[[Turn], Awaitable[Reply]]) -> Reply:
+    async def _run(
+        self, actor: Actor, work: Callable[[Turn], Awaitable[Reply]], *, remember: bool = True
+    ) -> Reply:
         """One unit of work for one person, in one transaction.
 
         A :class:`UserError` rolls the work back (a first contact too: it is made again next
@@ -249,7 +260,7 @@ class Sharebot:
         turn: Turn | None = None
         try:
             async with self.ctx.database.transaction() as session:
-                turn = await self._begin(session, actor, self.ctx.clock.now())
+                turn = await self._begin(session, actor, self.ctx.clock.now(), remember)
                 reply = await work(turn)
         except UserError as error:
             assert turn is not None
@@ -258,10 +269,13 @@ class Sharebot:
             self.ctx.wake_dispatcher()
         return reply
 
-    async def _begin(self, session: AsyncSession, actor: Actor, now: datetime) -> Turn:
+    async def _begin(
+        self, session: AsyncSession, actor: Actor, now: datetime, remember: bool = True
+    ) -> Turn:
         """Meet the person (first contact creates them) and gather what the turn needs."""
         person = await people.get_or_create(session, actor.platform, actor.user_key)
-        _remember_platform_details(person, actor)
+        if remember:
+            _remember_platform_details(person, actor)
         assert person.id is not None
         policy = policy_from(await stored_policy.load(session))
         held = await people.roles_of(session, person.id)

@@ -7,8 +7,10 @@ import logging
 
 import pytest
 
+from bot.ports import Actor
 from bot.views import DataExport, Form, Notice
-from tests.support import Chat
+from storage import people
+from tests.support import PLATFORM, Chat
 
 
 async def test_help_shows_only_what_an_employee_may_do(chat: Chat) -> None:
@@ -179,3 +181,21 @@ async def _my_data(chat: Chat, name: str) -> dict[str, object]:
     assert isinstance(export, DataExport)
     data: dict[str, object] = json.loads(export.content)
     return data
+
+
+async def test_copy_text_and_another_wording_leave_the_person_row_as_it_was(chat: Chat) -> None:
+    await chat.say("anna", "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/day Our day || A great day")
+    # the platform now reports another name, language and zone: only a deliberate act stores it
+    chat.directory.people["anna"] = Actor(PLATFORM, "anna", "Anna B.", "de-DE", "Asia/Tokyo")
+    await chat.press("anna", "card.copy", "1:0")
+    await chat.press("anna", "card.another", "1:0")
+    async with chat.database.transaction() as session:
+        anna = await people.find(session, PLATFORM, "anna")
+    assert anna is not None
+    assert (anna.display_name, anna.platform_locale, anna.timezone) == (
+        "Anna",
+        "en-GB",
+        "Europe/Berlin",
+    )
