@@ -183,6 +183,21 @@ def _opened_after(fake: FakeSlack, before: int) -> JSONish | None:
     return None
 
 
+def card_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons of a Block Kit message, in order."""
+    return [
+        element
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def dm(user: str) -> str:
+    """The app's DM channel with ``user``, as the fake Slack opens it."""
+    return "D" + user[1:]
+
+
 def texts(answer: JSONish) -> str:
     """Every text in an answer's blocks (or modal), for assertions."""
     found: list[str] = []

@@ -16,6 +16,7 @@ from tests.slack_support import (
     COMMS,
     HR,
     SlackWorld,
+    card_buttons,
     event_body,
     slack_world,
     submission_body,
@@ -34,15 +35,6 @@ async def instant_policy(world: SlackWorld) -> None:
     await world.command(HR, "policy set window always")
     await world.command(HR, "policy set spread_minutes 0")
     await world.command(HR, f"roles grant <@{COMMS}|chris> comms")
-
-
-def card_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in message["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
 
 
 async def delivered(world: SlackWorld, count: int) -> dict[str, dict[str, Any]]:

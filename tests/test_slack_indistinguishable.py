@@ -50,26 +50,12 @@ from tests.privacy_support import (
     swap_lines,
     swap_values,
 )
-from tests.slack_support import COMMS, HR, SlackWorld, slack_world
+from tests.slack_support import COMMS, HR, SlackWorld, card_buttons, dm, slack_world
 from tests.support import FakeClock
 
 A, B, CAL = "UAMY", "UBOB", "UCAL"
 NAMES = {A: "Amy", B: "Bob", CAL: "Cal"}
 URL = "https://example.org/outing"
-
-
-def dm(user: str) -> str:
-    """The app's DM channel with ``user``, as the fake Slack opens it."""
-    return "D" + user[1:]
-
-
-def card_buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        element
-        for block in message["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
 
 
 def url_button_clicked(user: str, button: dict[str, Any], ts: str, response_url: str) -> str:

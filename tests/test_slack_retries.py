@@ -9,7 +9,7 @@ import aiohttp
 from storage import outbox, people
 from storage.database import Database
 from tests.fake_slack import Failure
-from tests.slack_support import ANNA, BEN, COMMS, HR, SlackWorld, slack_world
+from tests.slack_support import ANNA, BEN, COMMS, HR, SlackWorld, dm, slack_world
 from tests.support import FakeClock
 
 
@@ -23,11 +23,6 @@ async def _one_suggestion(world: SlackWorld, *failures: Failure) -> None:
     world.fake.fail(*failures)  # only chat.postMessage: the cards
     await world.command(COMMS, "new https://example.org/outing Our outing")  # wakes the sending
     await world.settle()
-
-
-def _dm(user: str) -> str:
-    """The app's DM channel with a user, as the fake names it."""
-    return "D" + user[1:]
 
 
 async def _person(world: SlackWorld, user: str) -> tuple[bool, list[str]]:
@@ -46,7 +41,7 @@ async def test_429_and_server_errors_are_waited_out_and_each_card_goes_once(
             world, Failure(status=429, retry_after=1), Failure(status=503), Failure(status=502)
         )
         assert world.fake.duplicates() == {}
-        assert sorted(world.fake.posted) == sorted([_dm(ANNA), _dm(BEN)])
+        assert sorted(world.fake.posted) == sorted([dm(ANNA), dm(BEN)])
         assert len(world.fake.of("chat.postMessage")) == 5  # 3 refused, 2 delivered
         metrics = world.runtime.ctx.metrics
         assert metrics.rate_limited.labels("slack")._value.get() == 1
@@ -78,7 +73,7 @@ async def test_a_person_slack_says_is_gone_becomes_unreachable_without_retrying(
 ) -> None:
     async with slack_world(database, clock, SHAREBOT_SLACK_RATE=100) as world:
         await _one_suggestion(world, Failure(error="user_disabled"))
-        gone = [user for user in (ANNA, BEN) if not world.fake.posted[_dm(user)]]
+        gone = [user for user in (ANNA, BEN) if not world.fake.posted[dm(user)]]
         assert len(gone) == 1
         assert await _person(world, gone[0]) == (False, [])
         assert len(world.fake.of("chat.postMessage")) == 2

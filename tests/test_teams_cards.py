@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +21,7 @@ from bot.views import (
 )
 from tests.schemas import card_errors
 from tests.support import Chat
+from tests.teams_chat import actions
 
 GERMAN = "Unser Betriebsausflug nach Graz – „großartig“! Grüße aus Österreich 🇦🇹 #Teamtag"
 ODD = 'Quotes " and \\ backslash, <b>tags</b>, {braces}, *stars*, `ticks`, [a](b), \u200b, \n\n'
@@ -142,43 +141,26 @@ def test_any_text_makes_a_valid_card(text: str) -> None:
         assert card_errors(card) == []
 
 
-def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
-
-
 def test_suggestion_card_shares_through_the_counted_links_and_submits_core_actions() -> None:
-    actions = _actions(render_card(suggestion()))
-    opens = [a for a in actions if a["type"] == "Action.OpenUrl"]
+    found = actions(render_card(suggestion()))
+    opens = [a for a in found if a["type"] == "Action.OpenUrl"]
     assert [a["url"] for a in opens] == [
         "https://sharebot.example/s/abc",
         "https://sharebot.example/s/def",
     ]
-    submits = [a["data"] for a in actions if a["type"] == "Action.Submit"]
+    submits = [a["data"] for a in found if a["type"] == "Action.Submit"]
     assert [(d[KIND], d[ACTION], d[VALUE]) for d in submits] == [
         ("press", "card.copy", "12:0"),
         ("press", "card.another", "12:0"),
         ("press", "card.pause", "12:0"),
         ("press", "card.stop", "12:0"),
     ]
-    assert next(a for a in actions if a["title"].startswith("Keine"))["style"] == "destructive"
+    assert next(a for a in found if a["title"].startswith("Keine"))["style"] == "destructive"
 
 
 def test_an_ended_card_offers_no_buttons_and_says_so() -> None:
     card = render_card(suggestion(ended=True))
-    assert _actions(card) == []
+    assert actions(card) == []
     assert any(b.get("text") == "Beendet" for b in card["body"])
 
 
