@@ -19,7 +19,7 @@ from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import load_settings
 from storage.database import Database
 from tests.fake_slack import FakeSlack, running_fake_slack
-from tests.support import FakeClock
+from tests.support import FakeClock, objects_in
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TOKEN = "xoxb-fake-token"
@@ -200,21 +200,7 @@ def dm(user: str) -> str:
 
 def texts(answer: JSONish) -> str:
     """Every text in an answer's blocks (or modal), for assertions."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    found.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(answer)
-    return "\n".join(found)
+    return "\n".join(o["text"] for o in objects_in(answer) if isinstance(o.get("text"), str))
 
 
 @asynccontextmanager

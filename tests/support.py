@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.context import Context
 from bot.core import Sharebot
@@ -18,6 +19,17 @@ from storage.database import Database
 PLATFORM = "chat"
 # A Wednesday, 10:00 UTC (11:00 in Berlin): inside the default working window.
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+def objects_in(node: object) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a JSON value, outermost first (for assertions on payloads)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from objects_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from objects_in(item)
 
 
 async def eventually(

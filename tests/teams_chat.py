@@ -18,7 +18,7 @@ from storage import people
 from storage.database import Database
 from storage.models import Person
 from tests.fake_connector import FakeConnector, running_connector
-from tests.support import FakeClock
+from tests.support import FakeClock, objects_in
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT = {"id": "28:sharebot-bot-id", "name": "Sharebot"}
@@ -186,20 +186,7 @@ class TeamsChat:
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every Action.* in a card, nested ones too."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [o for o in objects_in(card) if str(o.get("type", "")).startswith("Action.")]
 
 
 def share_urls(card: dict[str, Any]) -> list[str]:
@@ -208,21 +195,12 @@ def share_urls(card: dict[str, Any]) -> list[str]:
 
 def card_text(card: dict[str, Any]) -> str:
     """Every text and button title in a card, for assertions."""
-    found: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "label"):
-                if isinstance(node.get(key), str):
-                    found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(found)
+    return "\n".join(
+        o[key]
+        for o in objects_in(card)
+        for key in ("text", "title", "label")
+        if isinstance(o.get(key), str)
+    )
 
 
 async def find_person(chat: TeamsChat, who: str) -> Person | None:
