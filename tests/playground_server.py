@@ -21,19 +21,28 @@ class RunningServer:
 
 
 @asynccontextmanager
-async def running_playground(
-    database: Database, clock: FakeClock | None = None
-) -> AsyncIterator[RunningServer]:
-    settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
-    runtime = build_runtime(settings, database=database, clock=clock)
+async def serving(runtime: Runtime) -> AsyncIterator[str]:
+    """The real app of ``runtime`` on an ephemeral port (no scheduler); yields its URL, which
+    also becomes the base of share links."""
     app = build_app(runtime, schedule=False)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)  # as `sharebot run`
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    runtime.ctx.public_url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    runtime.ctx.public_url = url
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", runtime)
+        yield url
     finally:
         await runner.cleanup()
+
+
+@asynccontextmanager
+async def running_playground(
+    database: Database, clock: FakeClock | None = None
+) -> AsyncIterator[RunningServer]:
+    settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
+    runtime = build_runtime(settings, database=database, clock=clock)
+    async with serving(runtime) as url:
+        yield RunningServer(url, runtime)

@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from aiohttp import web
 
-from adapters.server import Runtime, build_app, build_runtime
+from adapters.server import Runtime, build_runtime
 from adapters.settings import load_settings
 from storage.database import Database
 from tests.fake_slack import FakeSlack, running_fake_slack
+from tests.playground_server import serving
 from tests.support import FakeClock, objects_in
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -222,18 +222,7 @@ async def slack_world(
             **settings,
         )
         runtime = build_runtime(config, database=database, clock=clock)
-        app = build_app(runtime, schedule=False)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        url = f"http://127.0.0.1:{port}"
-        runtime.ctx.public_url = url
-        try:
-            async with aiohttp.ClientSession() as http:
-                world = SlackWorld(url, runtime, fake, http, clock)
-                yield world
-                await world.settle()
-        finally:
-            await runner.cleanup()
+        async with serving(runtime) as url, aiohttp.ClientSession() as http:
+            world = SlackWorld(url, runtime, fake, http, clock)
+            yield world
+            await world.settle()

@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
-from adapters.server import Runtime, build_app, build_runtime
+from adapters.server import Runtime, build_runtime
 from adapters.settings import Settings
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
 from storage import people
 from storage.database import Database
 from storage.models import Person
 from tests.fake_connector import FakeConnector, running_connector
+from tests.playground_server import serving
 from tests.support import FakeClock, objects_in
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -248,17 +248,10 @@ async def running_teams(
 ) -> AsyncIterator[TeamsChat]:
     """Sharebot with Teams on an ephemeral port, and a fake connector on another."""
     runtime = build_runtime(settings or teams_settings(), database=database, clock=clock)
-    app = build_app(runtime, schedule=False)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    runtime.ctx.public_url = url
-    try:
-        async with running_connector() as connector, aiohttp.ClientSession() as http:
-            yield TeamsChat(url, runtime, connector, http)
-            await runtime.dispatcher.idle()
-    finally:
-        await runner.cleanup()
+    async with (
+        serving(runtime) as url,
+        running_connector() as connector,
+        aiohttp.ClientSession() as http,
+    ):
+        yield TeamsChat(url, runtime, connector, http)
+        await runtime.dispatcher.idle()
