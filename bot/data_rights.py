@@ -44,6 +44,7 @@ async def export(turn: Turn) -> dict[str, object]:
             "participation": person.participation,
             "invited": person.invited,
             "reachable": person.reachable,
+            "plans_from": person.plans_from.isoformat() if person.plans_from else None,
             "paused_until": person.paused_until.isoformat() if person.paused_until else None,
             "language": person.language,
             "topics": person.topics,

@@ -32,6 +32,8 @@ class Planned(Protocol):
     def max_per_week(self) -> int | None: ...
     @property
     def style(self) -> str: ...
+    @property
+    def plans_from(self) -> datetime | None: ...
 
 
 def zone_of(person: Planned, policy: Policy) -> ZoneInfo:
@@ -45,7 +47,13 @@ def zone_of(person: Planned, policy: Policy) -> ZoneInfo:
 
 
 def wants(person: Planned, suggestion: Suggestion) -> bool:
-    """Topics of interest: none chosen means all; a suggestion without topic goes to everyone."""
+    """Topics of interest: none chosen means all; a suggestion without topic goes to everyone.
+
+    Someone who opted out and back in gets only suggestions that started after opting out:
+    what they had before is not recorded any more, so it must not come again.
+    """
+    if person.plans_from is not None and suggestion.starts_at <= person.plans_from:
+        return False
     return not person.topics or not suggestion.topic or suggestion.topic in person.topics
 
 

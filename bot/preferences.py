@@ -45,6 +45,9 @@ async def opt_out(turn: Turn) -> Reply:
     """
     person = turn.person
     person.participation = "off"
+    # What was sent is forgotten with the rows; so that coming back never brings a
+    # suggestion a second time, only suggestions that start from now on are planned.
+    person.plans_from = turn.now
     person.paused_until = None
     person.topics, person.networks = [], []
     person.max_per_week, person.style = None, "each"

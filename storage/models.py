@@ -46,6 +46,7 @@ class Person(SQLModel, table=True):
     participation: str = Field(default="undecided", max_length=16)
     invited: bool = False
     reachable: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    plans_from: datetime | None = _when()
     paused_until: datetime | None = _when()
     language: str | None = Field(default=None, max_length=8)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -88,6 +88,7 @@ class Audience(NamedTuple):
     paused_until: datetime | None
     max_per_week: int | None
     style: str
+    plans_from: datetime | None
 
 
 async def opted_in_batches(
@@ -107,6 +108,7 @@ async def opted_in_batches(
                 col(Person.paused_until),
                 col(Person.max_per_week),
                 col(Person.style),
+                col(Person.plans_from),
             )
             .where(
                 col(Person.participation) == "on",
@@ -117,8 +119,8 @@ async def opted_in_batches(
             .limit(batch_size)
         )
         batch = [
-            Audience(id_ or 0, zone, chosen or [], paused, cap, style)
-            for id_, zone, chosen, paused, cap, style in result.all()
+            Audience(id_ or 0, zone, chosen or [], paused, cap, style, since)
+            for id_, zone, chosen, paused, cap, style, since in result.all()
         ]
         if not batch:
             return

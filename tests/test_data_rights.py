@@ -122,6 +122,7 @@ async def test_opting_out_keeps_only_the_no(chat: Chat) -> None:
         "participation": "off",
         "invited": False,
         "reachable": True,
+        "plans_from": chat.clock.now().isoformat(),
         "paused_until": None,
         "language": None,
         "topics": [],

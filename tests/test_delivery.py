@@ -205,3 +205,22 @@ async def test_two_late_cards_of_one_person_never_go_out_together(chat: Chat) ->
     chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
     await chat.tick()
     assert len(chat.inbox("anna")) == 1  # the minimum gap holds within one wave too
+
+
+async def test_opting_out_and_back_in_never_brings_a_suggestion_twice(chat: Chat) -> None:
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await _suggest(chat)
+    await chat.tick()
+    assert len(chat.inbox("anna")) == 1
+    await chat.say("anna", "off")  # every row about what she got is gone now
+    chat.clock.advance(hours=1)
+    await chat.say("anna", "on")
+    await chat.say("anna", "topics")  # any later replanning too
+    await chat.say("hanna", "policy set max_per_week 5")
+    chat.clock.advance(days=1)
+    await chat.tick()
+    assert len(chat.inbox("anna")) == 1
+    await chat.say("chris", "new https://example.com/later A later one")
+    await chat.tick()
+    assert len(chat.inbox("anna")) == 2  # what starts after she came back reaches her
