@@ -82,6 +82,9 @@ async def test_card_buttons_answer_ephemerally_and_never_edit_the_card(
         buttons = {b["action_id"].split("|")[1]: b for b in card_buttons(card) if "value" in b}
         caption = card["blocks"][1]["text"]["text"].lstrip(">")
         other_caption = ({"First wording", "Second wording"} - {caption}).pop()
+        assert world.runtime.slack is not None
+        world.runtime.slack.people.refresh_seconds = 0  # what Slack told us is old now
+        looked_up = len(world.fake.of("users.info"))
         copy = await world.press(
             ANNA, buttons["card.copy"]["action_id"], buttons["card.copy"]["value"]
         )
@@ -90,6 +93,7 @@ async def test_card_buttons_answer_ephemerally_and_never_edit_the_card(
         other = buttons["card.another"]
         again = await world.press(ANNA, other["action_id"], other["value"])
         assert other_caption in texts(again)
+        assert len(world.fake.of("users.info")) == looked_up  # not even a look-up for these
         paused = await world.press(ANNA, buttons["card.pause"]["action_id"], "1:0")
         assert "Paused until" in texts(paused)
         stopped = await world.press(ANNA, buttons["card.stop"]["action_id"], "1:0")

@@ -38,8 +38,8 @@ from adapters.slack.modal import (
     submitted_values,
 )
 from adapters.slack.payloads import command_text, pressed
-from adapters.slack.people import People
-from bot.core import Sharebot
+from adapters.slack.people import PLATFORM, People
+from bot.core import TAKING_PART, Sharebot
 from bot.i18n import language_for
 from bot.ports import Actor
 from bot.views import Form, Reply, View
@@ -190,7 +190,12 @@ class SlackApp:
             return
         user = str(body["user"]["id"])
         async with self._work, self._apology(user, press.response_url):
-            actor = await self.people.actor(user)
+            if press.kind != SAY and press.action in TAKING_PART:
+                # No users.info for these presses, not even when the cache is old: the press
+                # must leave no trace a bystander's silence does not (DESIGN §6 rule 2).
+                actor = self.people.known(user) or Actor(PLATFORM, user)
+            else:
+                actor = await self.people.actor(user)
             if press.kind == SAY:
                 reply = await self.core.say(actor, press.value)
             else:
