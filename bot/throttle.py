@@ -13,7 +13,6 @@ from bot.ports import Rate, SendLimits
 _CONVERSATIONS_KEPT = 10_000
 _EPSILON = 1e-9  # float refills land a hair below a whole token
 _MARGIN = 0.97  # pace a little under what the platform showed it takes
-_BURST_SECONDS = 0.05  # a learned pace allows bursts of this much time's worth
 _FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate again
 _QUIET = 1.0  # a gap this long between messages starts a new stretch of sending
 
@@ -115,7 +114,8 @@ class Throttle:
         now = self._now()
         if now >= self._paused_until and self._accepted:
             took = max(1.0, self._accepted / max(now - self._resumed, seconds))
-            burst = max(1, round(took * _MARGIN * _BURST_SECONDS))
+            # Bursts only as large as the margin: no second ever gets more than it took.
+            burst = max(1, int(took * (1 - _MARGIN)))
             self._learned = TokenBucket(Rate(burst, burst / (took * _MARGIN)), now)
             self._learned_at = now
         self._accepted = 0
