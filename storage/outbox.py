@@ -134,9 +134,10 @@ async def _take(session: AsyncSession, rows: list[Delivery], now: datetime) -> l
         .execution_options(synchronize_session=False)
     )
     mine = set(claimed.scalars())
-    for row in rows:
+    taken = [row for row in rows if row.id in mine]
+    for row in taken:
         row.state, row.claimed_at = SENDING, now
-    return [row for row in rows if row.id in mine]
+    return taken
 
 
 class SentMessage(NamedTuple):

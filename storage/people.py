@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from storage import outbox
 from storage.dialect import affected, insert_ignoring_conflicts
 from storage.models import Delivery, Person, RecentDelivery, RoleGrant
 
@@ -159,11 +160,11 @@ async def role_holders(session: AsyncSession) -> list[tuple[Person, str]]:
     return [(person, role) for person, role in result.all()]
 
 
-async def drop_pending(session: AsyncSession, person_id: int) -> int:
-    """Remove a person's deliveries that have not been sent (opting out, pausing, replanning)."""
+async def drop_pending(session: AsyncSession, *person_ids: int) -> int:
+    """Remove these people's deliveries that have not been sent (replanning, unreachable)."""
     result = await session.execute(
         sa.delete(Delivery).where(
-            col(Delivery.person_id) == person_id, col(Delivery.state) == "pending"
+            col(Delivery.person_id).in_(person_ids), col(Delivery.state) == outbox.PENDING
         )
     )
     return affected(result)
@@ -197,19 +198,12 @@ async def mark_unreachable(session: AsyncSession, person_ids: Sequence[int]) -> 
     await session.execute(
         sa.update(Person).where(col(Person.id).in_(person_ids)).values(reachable=False)
     )
-    await session.execute(
-        sa.delete(Delivery).where(
-            col(Delivery.person_id).in_(person_ids), col(Delivery.state) == "pending"
-        )
-    )
+    await drop_pending(session, *person_ids)
 
 
 async def forget(session: AsyncSession, person_id: int) -> None:
     """Remove every row about a person, in one transaction."""
-    await session.execute(sa.delete(Delivery).where(col(Delivery.person_id) == person_id))
-    await session.execute(
-        sa.delete(RecentDelivery).where(col(RecentDelivery.person_id) == person_id)
-    )
+    await drop_deliveries(session, person_id)
     await session.execute(sa.delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
     await session.execute(sa.delete(Person).where(col(Person.id) == person_id))
 
