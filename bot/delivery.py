@@ -143,10 +143,11 @@ class Dispatcher:
     async def send_due(self, policy: Policy, now: datetime, until: float | None = None) -> int:
         """Claim and send due deliveries, wave after wave, until none is due or time is up."""
         until = until or time.monotonic() + self.tick_budget
+        planning = Planning(policy)  # rules and holiday calendar, built once for every wave
         workers = min(WORKERS, self.concurrency)
         wave = self.concurrency // workers
         done = await asyncio.gather(
-            *(self._work(policy, now, wave, until) for _ in range(workers)),
+            *(self._work(planning, now, wave, until) for _ in range(workers)),
             return_exceptions=True,  # both workers finish before a failure goes up
         )
         for result in done:
@@ -154,13 +155,13 @@ class Dispatcher:
                 raise result
         return sum(result for result in done if isinstance(result, int))
 
-    async def _work(self, policy: Policy, now: datetime, wave: int, until: float) -> int:
+    async def _work(self, planning: Planning, now: datetime, wave: int, until: float) -> int:
         sent = 0
         while True:
             if time.monotonic() > until:
                 self._again = True
                 return sent
-            outgoing = await self._claim(policy, self._claim_time(now), wave)
+            outgoing = await self._claim(planning, self._claim_time(now), wave)
             if outgoing is None:
                 return sent
             await asyncio.gather(*(self.sender.send(item) for item in outgoing))
@@ -171,12 +172,12 @@ class Dispatcher:
         """Now, for the lease (a clock that stands still in tests gives the tick's time)."""
         return max(tick_started, self.ctx.clock.now())
 
-    async def _claim(self, policy: Policy, now: datetime, wave: int) -> list[Outgoing] | None:
+    async def _claim(self, planning: Planning, now: datetime, wave: int) -> list[Outgoing] | None:
         async with self.ctx.database.transaction() as session:
             rows = await outbox.claim_due(session, now, wave)
             if not rows:
                 return None
-            batch = Wave(self.ctx, session, Planning(policy))
+            batch = Wave(self.ctx, session, planning)
             await batch.load(rows, now)
             outgoing = []
             for group in one_message_each(rows):

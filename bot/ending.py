@@ -24,13 +24,14 @@ async def finish_ended(ctx: Context, sender: Sender, policy: Policy, until: floa
     """
     async with ctx.database.transaction() as session:
         ended = await outbox.ended_with_rows(session)
+    planning = Planning(policy)
     for suggestion_id in ended:
         while True:
             if time.monotonic() > until:
                 return False
             async with ctx.database.transaction() as session:
                 rows = await outbox.take_sent(session, suggestion_id, CHUNK)
-                wave = Wave(ctx, session, Planning(policy))
+                wave = Wave(ctx, session, planning)
                 await wave.load(rows, None)
                 updates = [await wave.ended_view(row) for row in rows]
             await asyncio.gather(*(sender.update(*u) for u in updates if u is not None))
