@@ -12,7 +12,6 @@ from sqlalchemy.exc import ArgumentError
 from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
-ADAPTERS: tuple[Adapter, ...] = ("slack", "teams", "playground")
 PLATFORMS = ("slack", "teams", "playground")
 
 

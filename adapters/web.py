@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+import logging
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.context import Context
-from bot.i18n import Texts
+from bot.i18n import Texts, language_for
 from bot.networks import copy_text
 from bot.sharing import follow
+
+logger = logging.getLogger(__name__)
 
 
 class CommonRoutes:
@@ -42,7 +45,11 @@ class CommonRoutes:
         try:
             await self.ctx.database.ping()
         except Exception as error:
-            return web.json_response({"status": "error", "database": str(error)[:200]}, status=503)
+            # the driver's message can name hosts and users: the kind of failure is enough here
+            logger.warning("health check: database unreachable (%s)", type(error).__name__)
+            return web.json_response(
+                {"status": "error", "database": type(error).__name__}, status=503
+            )
         return web.json_response({"status": "ok", "database": "ok"})
 
     async def metrics(self, request: web.Request) -> web.Response:
@@ -53,9 +60,8 @@ class CommonRoutes:
 def _browser_language(request: web.Request) -> str:
     accepted = request.headers.get("Accept-Language", "")
     for part in accepted.split(","):
-        prefix = part.split(";")[0].strip().split("-")[0].lower()
-        if prefix in ("de", "en"):
-            return prefix
+        if language := language_for(None, part.split(";")[0].strip(), ""):
+            return language
     return "en"
 
 

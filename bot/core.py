@@ -157,6 +157,12 @@ class Sharebot:
             queue=queue,
         )
 
+    async def texts(self, actor: Actor) -> Texts:
+        """The person's texts (language and zone), for an adapter's own labels; changes nothing."""
+        async with self.ctx.database.transaction() as session:
+            turn = await self._begin(session, actor, self.ctx.clock.now(), remember=False)
+        return turn.t
+
     async def preview(self, actor: Actor, values: Mapping[str, str]) -> Reply:
         """The compose form with a preview of the card being typed (comms only; saves nothing)."""
 

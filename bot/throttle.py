@@ -17,6 +17,17 @@ _FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate ag
 _QUIET = 1.0  # a gap this long between messages starts a new stretch of sending
 
 
+def retry_after_seconds(value: object) -> float | None:
+    """An HTTP ``Retry-After`` value in seconds (never negative); None when absent or not a
+    number of seconds, so the dispatcher backs off by itself."""
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(str(value)))
+    except ValueError:
+        return None
+
+
 class TokenBucket:
     """``rate.count`` tokens that refill evenly over ``rate.seconds``; a message takes one."""
 

@@ -17,6 +17,7 @@ from tests.slack_support import (
     event_body,
     signed_headers,
     slack_world,
+    submission_body,
 )
 from tests.support import FakeClock
 
@@ -180,3 +181,28 @@ async def test_an_unexpected_failure_gets_an_apology(
         catalogue = world.runtime.ctx.catalogue
         assert answer["text"] == catalogue.text("en", "slack.error")
         assert answer["response_type"] == "ephemeral"
+
+
+async def test_a_failure_is_logged_without_the_persons_slack_id(
+    database: Database,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with slack_world(database, clock) as world:
+
+        async def broken(*args: object) -> None:
+            raise RuntimeError(f"INSERT failed [parameters: ('{ANNA}',)]")  # as drivers word it
+
+        monkeypatch.setattr(world.runtime.core, "say", broken)
+        monkeypatch.setattr(world.runtime.core, "submit", broken)
+        await world.command(ANNA, "on")
+        await world.post(
+            submission_body(ANNA, {"type": "modal", "callback_id": "form|settings"}, {})
+        )
+        await world.settle()
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 2 and all("RuntimeError" in r.getMessage() for r in failures)
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and ANNA in r.getMessage()]
+    assert not [r for r in failures if r.exc_info]  # no traceback text at ERROR

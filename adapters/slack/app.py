@@ -169,8 +169,10 @@ class SlackApp:
         """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
         try:
             yield
-        except Exception:
-            logger.exception("a Slack request failed")
+        except Exception as error:
+            # The kind of failure only: a traceback's text can carry the person's Slack id.
+            logger.error("a Slack request failed (%s)", type(error).__name__)
+            logger.debug("a Slack request failed", exc_info=error)
             if response_url:
                 known = self.people.known(user)
                 language = language_for(None, known.locale if known else None, "en")
@@ -211,46 +213,53 @@ class SlackApp:
         self._track()
         await ack()
         view = body.get("view") or {}
-        actor = await self.people.actor(str(body["user"]["id"]))
-        reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
-        forms = [v for v in reply.views if isinstance(v, Form)]
-        if not forms or not view.get("id"):
-            return
-        await self._call(
-            self.client.views_update(
-                view_id=view["id"],
-                hash=view.get("hash"),
-                view=await self._modal(actor, forms[0]),
+        user = str(body["user"]["id"])
+        async with self._apology(user, None):
+            actor = await self.people.actor(user)
+            reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
+            forms = [v for v in reply.views if isinstance(v, Form)]
+            if not forms or not view.get("id"):
+                return
+            await self._call(
+                self.client.views_update(
+                    view_id=view["id"],
+                    hash=view.get("hash"),
+                    view=await self._modal(actor, forms[0]),
+                )
             )
-        )
 
     async def _modal(self, actor: Actor, form: Form) -> dict[str, Any]:
-        t = (await self.core.overview(actor)).t
+        t = await self.core.texts(actor)
         return form_modal(form, close=t("slack.close"), preview_label=t("slack.preview"))
 
     async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         self._track()
         form_id = form_id_of(str(view.get("callback_id", ""))) or ""
-        actor = await self.people.actor(str(body["user"]["id"]))
-        reply = await self.core.submit(actor, form_id, submitted_values(view.get("state") or {}))
-        forms = [v for v in reply.views if isinstance(v, Form)]
-        if forms and field_errors(forms[0]):
-            await ack(response_action="errors", errors=field_errors(forms[0]))
-            return
-        if forms:
-            await ack(response_action="update", view=await self._modal(actor, forms[0]))
+        user = str(body["user"]["id"])
+        async with self._apology(user, None):
+            actor = await self.people.actor(user)
+            values = submitted_values(view.get("state") or {})
+            reply = await self.core.submit(actor, form_id, values)
+            forms = [v for v in reply.views if isinstance(v, Form)]
+            errors = field_errors(forms[0]) if forms else {}
+            if errors:
+                await ack(response_action="errors", errors=errors)
+                return
+            if forms:
+                await ack(response_action="update", view=await self._modal(actor, forms[0]))
+            else:
+                t = await self.core.texts(actor)
+                shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
+                await ack(response_action="update", view=shown)
             await self.publish_home(actor)
-            return
-        t = (await self.core.overview(actor)).t
-        shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
-        await ack(response_action="update", view=shown)
-        await self.publish_home(actor)
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         self._track()
         if event.get("tab", "home") != "home":
             return
-        await self.publish_home(await self.people.actor(str(event["user"])))
+        user = str(event["user"])
+        async with self._apology(user, None):
+            await self.publish_home(await self.people.actor(user))
 
     # -- answers ------------------------------------------------------------------------------
 
@@ -273,7 +282,7 @@ class SlackApp:
         if response_url:
             await self._respond(response_url, {"response_type": "ephemeral", **message(others)})
         elif trigger_id:
-            t = (await self.core.overview(actor)).t
+            t = await self.core.texts(actor)
             view = result_modal(tuple(others), title=t("slack.title"), close=t("slack.close"))
             await self._call(self.client.views_open(trigger_id=trigger_id, view=view))
 

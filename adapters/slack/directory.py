@@ -66,8 +66,7 @@ class SlackDirectory:
         found = USER.match(reference)
         user_id = found.group(1) if found else reference if USER_ID.match(reference) else None
         if user_id is not None:
-            actor = await self.people.fetch(user_id)
-            return actor
+            return await self.people.fetch(user_id)  # fresh: it must exist to hold a role
         name = reference.lstrip("@").lower()
         async for user in self._users():
             profile = user.get("profile") or {}

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import message
 from adapters.slack.errors import error_code
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
+from bot.throttle import retry_after_seconds
 from bot.views import View
 
 logger = logging.getLogger(__name__)
@@ -127,10 +128,5 @@ def delivery_failed(error: Exception) -> DeliveryFailed:
 
 
 def retry_after(headers: Mapping[str, object]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return max(0.0, float(str(value)))
-            except ValueError:
-                return None
-    return None
+    found = (value for name, value in headers.items() if name.lower() == "retry-after")
+    return retry_after_seconds(next(found, None))

@@ -18,6 +18,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 from adapters.teams import references
 from adapters.teams.cards import render_card
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
+from bot.throttle import retry_after_seconds
 from bot.views import View, plain_text
 
 # DESIGN §9: per conversation 7/s and 60/30 s; about 30/s per app and tenant.
@@ -132,9 +133,4 @@ def _status(response: object) -> int:
 
 def _retry_after(response: object) -> float | None:
     headers = getattr(response, "headers", None) or {}
-    value = headers.get("Retry-After")
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None
-    return seconds if seconds is not None and seconds >= 0 else None
+    return retry_after_seconds(headers.get("Retry-After"))
