@@ -21,7 +21,7 @@ from botbuilder.schema import ChannelAccount
 
 from adapters.teams import references
 from adapters.teams.activities import PLATFORM
-from adapters.teams.personal import open_chat
+from adapters.teams.personal import open_chat_from
 from bot.ports import Actor
 
 logger = logging.getLogger(__name__)
@@ -74,17 +74,8 @@ class TeamsDirectory:
 
     async def _with_chat(self, context: TurnContext, member: ChannelAccount) -> Actor | None:
         """The member with their personal chat opened; None when Teams refuses it."""
-        activity = context.activity
-        tenant = (activity.channel_data or {}).get("tenant", {}).get("id")
         try:
-            reference = await open_chat(
-                self.adapter,
-                self.app_id,
-                service_url=activity.service_url,
-                tenant_id=tenant,
-                bot=activity.recipient,
-                member_id=member.id,
-            )
+            reference = await open_chat_from(self.adapter, self.app_id, context, member.id)
         except Exception as error:  # one member's chat must not stop the others
             logger.warning("could not open a personal chat (%s)", type(error).__name__)
             return None

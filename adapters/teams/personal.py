@@ -45,3 +45,18 @@ async def open_chat(
     # installed library's.
     await adapter.create_conversation(app_id, remember, parameters, CHANNEL_ID, service_url, None)
     return found[0]
+
+
+async def open_chat_from(
+    adapter: CloudAdapter, app_id: str, context: TurnContext, member_id: str
+) -> ConversationReference:
+    """:func:`open_chat` with the service URL, tenant and bot of the activity at hand."""
+    activity = context.activity
+    return await open_chat(
+        adapter,
+        app_id,
+        service_url=activity.service_url,
+        tenant_id=(activity.channel_data or {}).get("tenant", {}).get("id"),
+        bot=ChannelAccount(id=activity.recipient.id, name=activity.recipient.name),
+        member_id=member_id,
+    )

@@ -10,13 +10,12 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ChannelAccount
 
 from adapters.teams import references
 from adapters.teams.activities import Incoming, translate
 from adapters.teams.directory import TeamsDirectory
 from adapters.teams.messenger import activity_for
-from adapters.teams.personal import open_chat
+from adapters.teams.personal import open_chat_from
 from bot.core import Sharebot
 from bot.views import Reply
 
@@ -76,15 +75,8 @@ class TeamsTurns:
         """A command in a channel is answered in the person's personal chat, never in the
         channel: answers (settings, my-data, …) are for that person only."""
         assert incoming.actor is not None
-        activity = context.activity
-        reference = await open_chat(
-            self.adapter,
-            self.app_id,
-            service_url=activity.service_url,
-            tenant_id=(activity.channel_data or {}).get("tenant", {}).get("id"),
-            bot=ChannelAccount(id=activity.recipient.id, name=activity.recipient.name),
-            member_id=activity.from_property.id,
-        )
+        member = context.activity.from_property.id
+        reference = await open_chat_from(self.adapter, self.app_id, context, member)
         actor = replace(incoming.actor, address=references.dump(reference))
         reply = await self._run(replace(incoming, actor=actor))
 
