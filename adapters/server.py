@@ -9,6 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.photos import WebPhotos
 from adapters.playground.platform import PlaygroundDirectory, PlaygroundMessenger
 from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
@@ -80,6 +81,7 @@ def build_runtime(
         admins=settings.admin_keys,
         messengers=messengers,
         directories=directories,
+        photos=WebPhotos(),
     )
     dispatcher = Dispatcher(
         ctx,

@@ -1,17 +1,20 @@
-"""Routes every deployment has: the share redirect, health and metrics."""
+"""Routes every deployment has: share links, the share page, photos, health and metrics."""
 
 from __future__ import annotations
 
-import html
 import logging
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from adapters.share_page import render_share_page
 from bot.context import Context
-from bot.i18n import Texts, language_for
-from bot.networks import copy_text
-from bot.sharing import follow
+from bot.i18n import language_for
+from bot.sharing import Redirect, follow, photo_of
+
+# Share links and pages are the same for everyone and must not be kept or passed on.
+_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 logger = logging.getLogger(__name__)
 
@@ -22,24 +25,54 @@ class CommonRoutes:
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/s/{token}", self.share)
+        app.router.add_get("/p/{token}", self.page)
+        app.router.add_get("/i/{token}", self.photo)
         app.router.add_get("/healthz", self.health)
         app.router.add_get("/metrics", self.metrics)
 
     async def share(self, request: web.Request) -> web.StreamResponse:
-        target = await follow(self.ctx, request.match_info["token"])
+        """A share button: counted, then on to the network's composer or to the share page."""
+        return await self._follow(request, counted=True)
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        """The share page again, not counted: where the page's QR code leads the phone."""
+        return await self._follow(request, counted=False)
+
+    async def _follow(self, request: web.Request, *, counted: bool) -> web.StreamResponse:
+        target = await follow(
+            self.ctx,
+            request.match_info["token"],
+            language=_browser_language(request),
+            counted=counted,
+        )
         if target is None:
             raise web.HTTPNotFound(text="This share link does not exist.")
-        headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-        if target.url is not None:
-            raise web.HTTPFound(target.url, headers=headers)
-        t = self.ctx.catalogue.bind(_browser_language(request))
-        return web.Response(
-            text=copy_page(
-                t, target.suggestion.url, target.suggestion.captions, target.suggestion.hashtags
-            ),
-            content_type="text/html",
-            headers=headers,
+        if isinstance(target, Redirect):
+            raise web.HTTPFound(target.url, headers=_PRIVATE)
+        csp = (
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+            f"img-src 'self' data: {_origin(self.ctx.public_url)}; connect-src 'self' "
+            f"{_origin(self.ctx.public_url)}; base-uri 'none'; form-action 'none'"
         )
+        return web.Response(
+            text=render_share_page(target),
+            content_type="text/html",
+            headers={**_PRIVATE, "Content-Security-Policy": csp},
+        )
+
+    async def photo(self, request: web.Request) -> web.StreamResponse:
+        """A suggestion's photo, from Sharebot's copy; ``?download`` saves it as a file."""
+        found = await photo_of(self.ctx, request.match_info["token"])
+        if found is None:
+            raise web.HTTPNotFound(text="This photo does not exist.")
+        image, name = found
+        headers = {
+            "Cache-Control": "public, max-age=86400, immutable",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if "download" in request.query:
+            headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return web.Response(body=image.data, content_type=image.content_type, headers=headers)
 
     async def health(self, request: web.Request) -> web.Response:
         try:
@@ -65,21 +98,6 @@ def _browser_language(request: web.Request) -> str:
     return "en"
 
 
-def copy_page(t: Texts, url: str, captions: list[str], hashtags: list[str]) -> str:
-    """A small page with every wording and a copy button: for composers that take no text."""
-    items = "".join(
-        f"<li><pre>{html.escape(copy_text(url=url, caption=c, hashtags=hashtags))}</pre>"
-        f'<button type="button">{html.escape(t("copypage.copy"))}</button></li>'
-        for c in captions
-    )
-    return f"""<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(t("copypage.title"))}</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}
-li{{list-style:none;border:1px solid #ddd;border-radius:8px;padding:1rem;margin:1rem 0}}
-pre{{white-space:pre-wrap;font:inherit;margin:0 0 .5rem}}button{{padding:.4rem .8rem}}</style>
-</head><body><h1>{html.escape(t("copypage.title"))}</h1><p>{html.escape(t("copypage.intro"))}</p>
-<ul>{items}</ul><script>
-document.querySelectorAll("li button").forEach(b=>b.addEventListener("click",()=>{{
-navigator.clipboard.writeText(b.previousElementSibling.textContent);b.textContent="✓";}}));
-</script></body></html>"""
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

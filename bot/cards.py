@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from bot.i18n import Texts
-from bot.networks import COPY, LABELS, NETWORKS
-from bot.views import Button, Digest, ShareButton, SuggestionCard
+from bot.networks import COPY, LABELS, offered
+from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
 
 ShareUrl = Callable[[str], str]
@@ -21,11 +21,11 @@ def variant_of(suggestion: Suggestion, index: int) -> tuple[int, str]:
 
 def networks_for(suggestion: Suggestion, person: Person | None) -> list[str]:
     """The suggestion's networks, narrowed to the person's choice when they made one."""
-    offered = [n for n in NETWORKS if not suggestion.networks or n in suggestion.networks]
+    offers = offered(suggestion.networks, has_photos=bool(suggestion.images))
     if person is not None and person.networks:
-        chosen = [n for n in offered if n in person.networks]
-        return chosen or offered
-    return offered
+        chosen = [n for n in offers if n in person.networks]
+        return chosen or offers
+    return offers
 
 
 def suggestion_card(
@@ -34,6 +34,7 @@ def suggestion_card(
     t: Texts,
     tokens: Mapping[str, str],
     share_url: ShareUrl,
+    image_url: ShareUrl,
     person: Person | None,
     variant: int,
     buttons: bool = True,
@@ -74,6 +75,14 @@ def suggestion_card(
         ended_text=t("card.ended") if ended else "",
         copy_url=share_url(tokens[COPY]) if COPY in tokens else "",
         other_captions=tuple(c for i, c in enumerate(suggestion.captions) if i != position),
+        images=tuple(
+            CardImage(
+                url=image_url(image["token"]) if "token" in image else image["url"],
+                source=image["url"],
+                alt=caption,
+            )
+            for image in suggestion.images
+        ),
     )
 
 

@@ -13,9 +13,10 @@ from bot.clock import Clock
 from bot.counters import ClickCounter
 from bot.i18n import Catalogue, Texts, language_for
 from bot.metrics import Metrics
+from bot.photos import Fetched
 from bot.planning import zone_of
 from bot.policy import Policy
-from bot.ports import Actor, Directory, Messenger
+from bot.ports import Actor, Directory, Messenger, PhotoFetcher
 from storage.database import Database
 from storage.models import Person
 
@@ -34,6 +35,7 @@ class Context:
     clicks: ClickCounter = field(default_factory=ClickCounter)
     metrics: Metrics = field(default_factory=Metrics)
     wake_dispatcher: Callable[[], None] = lambda: None
+    photos: PhotoFetcher | None = None
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
@@ -41,7 +43,16 @@ class Context:
         return self.catalogue.bind(language, zone_of(person, policy))
 
     def share_url(self, token: str) -> str:
+        """The counted share link: ``/s/{token}``."""
         return f"{self.public_url.rstrip('/')}/s/{token}"
+
+    def page_url(self, token: str) -> str:
+        """The same share page without counting again (the QR code's hop to the phone)."""
+        return f"{self.public_url.rstrip('/')}/p/{token}"
+
+    def image_url(self, token: str) -> str:
+        """A suggestion's photo as Sharebot serves it."""
+        return f"{self.public_url.rstrip('/')}/i/{token}"
 
 
 @dataclass
@@ -58,6 +69,8 @@ class Turn:
     wake: bool = False
     # ``invite``: the target's members, fetched from the platform before the transaction
     members: Sequence[Actor] | None = None
+    # ``new`` and the compose form: the photos, fetched and checked before the transaction
+    photos: Fetched = field(default_factory=dict)
 
     @property
     def person_id(self) -> int:

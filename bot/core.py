@@ -22,10 +22,11 @@ from bot import (
 from bot.cards import variant_of
 from bot.context import Context, Turn
 from bot.errors import UserError
-from bot.grammar import Command, parse
+from bot.grammar import Command, parse, photo_lines, photo_urls
 from bot.help import help_reply
 from bot.i18n import Texts
 from bot.networks import COPY, copy_text
+from bot.photos import Fetched, fetch_all
 from bot.policy import Policy, policy_from
 from bot.ports import Actor
 from bot.views import Button, Notice, Reply
@@ -93,25 +94,36 @@ class Sharebot:
 
     async def say(self, actor: Actor, text: str) -> Reply:
         """Handle one ``/share …`` command."""
-        members = await self._members_first(actor, text)
-        return await self._run(actor, lambda turn: self._say(turn, text, members))
+        members, photos = await self._fetch_first(actor, text)
+        return await self._run(actor, lambda turn: self._say(turn, text, members, photos))
 
-    async def _members_first(self, actor: Actor, text: str) -> list[Actor] | None:
-        """For ``invite``: the target's members, asked of the platform before the command's
-        transaction opens (paging through a large workspace takes a while), and only for
-        someone allowed to invite."""
+    async def _fetch_first(self, actor: Actor, text: str) -> tuple[list[Actor] | None, Fetched]:
+        """What a command needs from outside Sharebot, fetched before its transaction opens
+        (paging through a large workspace or fetching photos takes a while), and only for
+        someone allowed to run it: nobody else can make Sharebot fetch anything."""
         try:
             command = parse(text)
         except UserError:
-            return None
+            return None, {}
         directory = self.ctx.directories.get(actor.platform)
-        if command.verb != "invite" or not command.rest or directory is None:
-            return None
+        if command.verb == "invite" and command.rest and directory is not None:
+            turn = await self._peek(actor)
+            if roles.allowed("invite", turn.roles) and turn.policy.participation == "invite":
+                return await directory.members(command.rest), {}
+        if command.verb == "new":
+            return None, await self._photos_for(actor, photo_urls(command.rest))
+        return None, {}
+
+    async def _photos_for(self, actor: Actor, urls: list[str]) -> Fetched:
+        if not urls or not roles.allowed("new", (await self._peek(actor)).roles):
+            return {}
+        if self.ctx.photos is None:
+            return {url: UserError("error.photo.unreachable", url=url[:80]) for url in urls}
+        return await fetch_all(self.ctx.photos, urls)
+
+    async def _peek(self, actor: Actor) -> Turn:
         async with self.ctx.database.transaction() as session:
-            turn = await self._begin(session, actor, self.ctx.clock.now())
-        if not roles.allowed("invite", turn.roles) or turn.policy.participation != "invite":
-            return None
-        return await directory.members(command.rest)
+            return await self._begin(session, actor, self.ctx.clock.now())
 
     async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
         """Handle a button; nothing here edits the message the button was on.
@@ -130,7 +142,10 @@ class Sharebot:
     async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
         logger.debug("form %s", form_id)
-        return await self._run(actor, lambda turn: self._submit(turn, form_id, values))
+        photos: Fetched = {}
+        if form_id == "compose":
+            photos = await self._photos_for(actor, photo_lines(values.get("images", "")))
+        return await self._run(actor, lambda turn: self._submit(turn, form_id, values, photos))
 
     async def settings(self, actor: Actor) -> Reply:
         """The person's settings form, for adapters that show it outside the conversation."""
@@ -191,7 +206,9 @@ class Sharebot:
             views += (await roles.show(self.ctx, turn)).views
         return Reply(tuple(views))
 
-    async def _say(self, turn: Turn, text: str, members: list[Actor] | None = None) -> Reply:
+    async def _say(
+        self, turn: Turn, text: str, members: list[Actor] | None, photos: Fetched
+    ) -> Reply:
         try:
             command = parse(text)
         except UserError as error:
@@ -202,9 +219,13 @@ class Sharebot:
             raise UserError(roles.refusal(command.verb), command=command.verb)
         logger.info("command %s", command.verb)
         turn.members = members
+        turn.photos = photos
         return await COMMANDS[command.verb](self.ctx, turn, command)
 
-    async def _submit(self, turn: Turn, form_id: str, values: Mapping[str, str]) -> Reply:
+    async def _submit(
+        self, turn: Turn, form_id: str, values: Mapping[str, str], photos: Fetched
+    ) -> Reply:
+        turn.photos = photos
         if form_id == "settings":
             return await preferences.save_settings(turn, values)
         if form_id == "compose" and roles.allowed("new", turn.roles):

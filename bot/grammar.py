@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import UserError
 from bot.networks import NETWORKS
+from bot.photos import MAX_PHOTOS
 
 MAX_TEXT = 4000
 MAX_CAPTION = 1000
@@ -55,8 +56,10 @@ ALIASES = {
     "protokoll": "audit",
 }
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
-_OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)(?:\s+(?P<value>(?!--)\S+))?", re.IGNORECASE)
-_OPTIONS = {"at", "expires", "topic", "lang", "networks"}
+_OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)", re.IGNORECASE)
+_VALUE = re.compile(r"\s+(?P<value>(?!--)\S+)")
+_OPTIONS = {"at", "expires", "topic", "lang", "networks", "image"}
+_FLAGS = {"page"}
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]{0,99})", re.UNICODE)
 _TRAILING_TAGS = re.compile(r"(?:\s+#\w[\w-]*)+\s*$", re.UNICODE)
 _VARIANT_SEPARATOR = re.compile(r"\s\|\|\s")
@@ -83,6 +86,8 @@ class Draft:
     captions: tuple[str, ...]
     hashtags: tuple[str, ...]
     options: dict[str, str] = field(default_factory=dict)
+    photos: tuple[str, ...] = ()
+    page: bool = False
 
 
 def parse(text: str) -> Command:
@@ -98,20 +103,69 @@ def parse(text: str) -> Command:
 
 
 def parse_draft(rest: str) -> Draft:
-    """Parse the arguments of ``new``: a URL, captions separated by `` || ``, and options."""
+    """Parse the arguments of ``new``: a URL, captions separated by `` || ``, and options.
+
+    ``--image <url>`` may be given several times; ``--page`` takes no value.
+    """
     options: dict[str, str] = {}
-    for match in _OPTION.finditer(rest):
-        name = match["name"].lower()
+    photos: list[str] = []
+    flags: set[str] = set()
+    body: list[str] = []
+    position = 0
+    while match := _OPTION.search(rest, position):
+        body.append(rest[position : match.start()])
+        name, position = match["name"].lower(), match.end()
+        if name in _FLAGS:
+            flags.add(name)
+            continue
         if name not in _OPTIONS:
             raise UserError("error.unknown_option", option=f"--{name}")
-        if not match["value"]:
+        value = _VALUE.match(rest, position)
+        if value is None:
             raise UserError("error.option_value", option=f"--{name}")
-        options[name] = match["value"]
-    body = _OPTION.sub("", rest).strip()
-    url, _, caption_text = body.partition(" ")
+        position = value.end()
+        if name == "image":
+            photos.append(value["value"])
+        else:
+            options[name] = value["value"]
+    body.append(rest[position:])
+    url, _, caption_text = "".join(body).strip().partition(" ")
     check_url(url)
     captions, hashtags = split_captions(caption_text)
-    return Draft(url=url, captions=captions, hashtags=hashtags, options=options)
+    return Draft(
+        url=url,
+        captions=captions,
+        hashtags=hashtags,
+        options=options,
+        photos=check_photos(photos),
+        page="page" in flags,
+    )
+
+
+def photo_urls(rest: str) -> list[str]:
+    """The photo addresses of a ``new`` command, to fetch before it runs (none if it is bad)."""
+    try:
+        return list(parse_draft(rest).photos)
+    except UserError:
+        return []
+
+
+def photo_lines(text: str) -> list[str]:
+    """The photo addresses of the compose form: one per line (or separated by spaces)."""
+    try:
+        return list(check_photos(text.split()))
+    except UserError:
+        return []
+
+
+def check_photos(urls: list[str]) -> tuple[str, ...]:
+    """Photo addresses without repeats: web addresses, at most :data:`MAX_PHOTOS`."""
+    unique = tuple(dict.fromkeys(urls))
+    for url in unique:
+        check_url(url)
+    if len(unique) > MAX_PHOTOS:
+        raise UserError("error.photo.too_many", limit=MAX_PHOTOS)
+    return unique
 
 
 def check_url(url: str) -> None:

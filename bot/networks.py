@@ -4,20 +4,53 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-NETWORKS = ("linkedin", "xing", "x", "facebook", "bluesky", "whatsapp")
+NETWORKS = ("linkedin", "xing", "instagram", "x", "facebook", "bluesky", "whatsapp")
 LABELS = {
     "linkedin": "LinkedIn",
     "xing": "XING",
+    "instagram": "Instagram",
     "x": "X",
     "facebook": "Facebook",
     "bluesky": "Bluesky",
     "whatsapp": "WhatsApp",
 }
 TAKES_TEXT = frozenset({"x", "bluesky", "whatsapp"})
+# Instagram has no web share link: its button leads to the share page (photo and caption to
+# take along) and from there into the app. It takes photos only, so it needs one.
+INSTAGRAM = "instagram"
+INSTAGRAM_WEB = "https://www.instagram.com/"
+INSTAGRAM_APP = "instagram://camera"
 # The pseudo-network of the "copy text" page and button: counted like the others.
 COPY = "copy"
+UTM_MEDIUM = "employee-share"
+
+
+def offered(networks: Sequence[str], *, has_photos: bool) -> list[str]:
+    """A suggestion's networks in display order (empty = all); Instagram only with a photo."""
+    return [
+        n for n in NETWORKS if (not networks or n in networks) and (n != INSTAGRAM or has_photos)
+    ]
+
+
+def campaign_link(url: str, *, network: str, suggestion_id: int) -> str:
+    """The link with ``utm_*`` parameters naming the network and the suggestion, never a person.
+
+    The link's own query is kept as it was written; a ``utm_*`` key it already has wins.
+    """
+    parts = urlsplit(url)
+    present = {key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    tags = {
+        "utm_source": network,
+        "utm_medium": UTM_MEDIUM,
+        "utm_campaign": f"sharebot-{suggestion_id}",
+    }
+    added = urlencode({key: value for key, value in tags.items() if key not in present})
+    if not added:
+        return url
+    query = f"{parts.query}&{added}" if parts.query else added
+    return parts._replace(query=query).geturl()
 
 
 def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:
@@ -30,7 +63,10 @@ def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:
 
 
 def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str]) -> str:
-    """The network's share page for this link; only X, Bluesky and WhatsApp take text."""
+    """The network's share page for this link; only X, Bluesky and WhatsApp take text.
+
+    Instagram has none: its button on the share page opens the app (or the website).
+    """
     tags = missing_tags(caption, hashtags)
     tagged = " ".join([caption, *(f"#{tag}" for tag in tags)]).strip()
     if network == "linkedin":
@@ -48,6 +84,8 @@ def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str
         return "https://bsky.app/intent/compose?text=" + quote(f"{tagged} {url}")
     if network == "whatsapp":
         return "https://wa.me/?text=" + quote(f"{tagged} {url}")
+    if network == INSTAGRAM:
+        return INSTAGRAM_WEB
     raise ValueError(f"unknown network {network!r}")
 
 

@@ -40,6 +40,8 @@ class Policy:
     report_delay_hours: int = 24
     retention_days: int = 30
     default_language: str = "de"
+    # "on": share links carry utm_source=<network>, utm_medium, utm_campaign=sharebot-<id>
+    utm: str = "off"
 
     @property
     def min_gap(self) -> timedelta:
@@ -121,6 +123,7 @@ PARSERS: Mapping[str, Callable[[str], object]] = {
     "report_delay_hours": _int_between(0, 24 * 90),
     "retention_days": _int_between(1, 3650),
     "default_language": _choice(*LANGUAGES),
+    "utm": _choice("off", "on"),
 }
 KEYS = tuple(PARSERS)
 

@@ -116,3 +116,22 @@ class Directory(Protocol):
     async def lookup(self, reference: str) -> Actor | None:
         """The person a mention, id or name refers to, or None when nobody matches."""
         ...
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo fetched from the address comms gave: its checked type and its bytes."""
+
+    url: str
+    content_type: str
+    data: bytes
+
+
+class PhotoFetcher(Protocol):
+    """Fetches a photo for a new suggestion and checks it (``bot.photos`` says what passes).
+
+    Raises :class:`bot.errors.UserError` with an ``error.photo.*`` key that says, in the
+    author's words, what was wrong: not found, not an image, too large, too slow.
+    """
+
+    async def fetch(self, url: str) -> Photo: ...

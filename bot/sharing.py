@@ -1,4 +1,4 @@
-"""The share redirect: a token names a suggestion and a network, never a person."""
+"""The share redirect and the share page: a token names a suggestion and a network, not a person."""
 
 from __future__ import annotations
 
@@ -6,25 +6,47 @@ import random
 from dataclasses import dataclass
 
 from bot.context import Context
-from bot.networks import COPY, NETWORKS, share_target
-from storage import shares, suggestions
-from storage.models import Suggestion
+from bot.i18n import Texts
+from bot.networks import (
+    COPY,
+    INSTAGRAM,
+    INSTAGRAM_APP,
+    LABELS,
+    NETWORKS,
+    campaign_link,
+    copy_text,
+    offered,
+    share_target,
+)
+from bot.photos import photo_name
+from bot.policy import Policy, policy_from
+from bot.views import PageNetwork, PagePhoto, SharePage
+from storage import images, shares, suggestions
+from storage import policy as stored_policy
+from storage.models import Suggestion, SuggestionImage
+
+PAGE_LABELS = ("copy", "copied", "download", "share_photo", "phone", "networks", "texts")
 
 
 @dataclass(frozen=True)
-class ShareTarget:
-    """Where a share link leads: a network's composer, or (``url`` None) the copy-text page."""
+class Redirect:
+    """Straight on to a network's own composer."""
 
-    network: str
-    url: str | None
-    suggestion: Suggestion
+    url: str
 
 
 async def follow(
-    ctx: Context, token: str, *, rng: random.Random | None = None
-) -> ShareTarget | None:
-    """Resolve a share token and count the click anonymously (in memory, flushed in batches).
+    ctx: Context,
+    token: str,
+    *,
+    language: str = "en",
+    counted: bool = True,
+    rng: random.Random | None = None,
+) -> Redirect | SharePage | None:
+    """Resolve a share token: the network's composer, or the share page; None if unknown.
 
+    A counted visit (``/s/{token}``) adds one anonymous click, in memory, flushed in batches;
+    the QR code's ``/p/{token}`` shows the same page without counting the same intent twice.
     Networks that take text get one caption variant picked at random, so the link stays the
     same for every recipient. Clicks after a suggestion ended are not counted: its figures
     must not change once they may be released.
@@ -34,14 +56,101 @@ async def follow(
     async with ctx.database.transaction() as session:
         link = await shares.by_token(session, token)
         suggestion = await suggestions.get(session, link.suggestion_id) if link else None
+        policy = policy_from(await stored_policy.load(session))
     if link is None or suggestion is None:
         return None
-    if suggestion.state != "ended":
+    if counted and suggestion.state != "ended":
         ctx.clicks.count(token)
-    if link.network == COPY or link.network not in NETWORKS:
-        return ShareTarget(COPY, None, suggestion)
     caption = (rng or random.SystemRandom()).choice(suggestion.captions)
-    url = share_target(
-        link.network, url=suggestion.url, caption=caption, hashtags=suggestion.hashtags
+    composer = link.network in NETWORKS and link.network != INSTAGRAM
+    if counted and composer and not suggestion.page:
+        return Redirect(_target(link.network, suggestion, caption, policy))
+    t = ctx.catalogue.bind(language)
+    return share_page(ctx, t, suggestion, policy, focus=link.network, token=token, caption=caption)
+
+
+def share_page(
+    ctx: Context,
+    t: Texts,
+    suggestion: Suggestion,
+    policy: Policy,
+    *,
+    focus: str,
+    token: str,
+    caption: str,
+) -> SharePage:
+    """Photos to save, every wording to copy and the network buttons, on one phone-sized page.
+
+    On Instagram's page the one button is Instagram's; with ``--page`` (and on the copy
+    page of such a suggestion) every offered network is there, the chosen one first.
+    """
+    assert suggestion.id is not None
+    everything = suggestion.page or focus not in NETWORKS
+    networks = offered(suggestion.networks, has_photos=bool(suggestion.images))
+    if not suggestion.page:
+        networks = [n for n in networks if n == focus]
+    networks.sort(key=lambda n: n != focus)
+    link = _link(focus, suggestion, policy) if focus in NETWORKS else suggestion.url
+    alt = suggestion.captions[0]
+    return SharePage(
+        language=t.language,
+        title=t("page.title.instagram" if focus == INSTAGRAM and not everything else "page.title"),
+        intro=t("page.intro.photos" if suggestion.images else "page.intro"),
+        photos=tuple(
+            PagePhoto(
+                url=ctx.image_url(image["token"]),
+                download_url=ctx.image_url(image["token"]) + "?download",
+                alt=alt,
+                file_name=photo_name(suggestion.id, number, image.get("type", "")),
+            )
+            for number, image in enumerate(suggestion.images, start=1)
+        ),
+        texts=tuple(
+            copy_text(url=link, caption=c, hashtags=suggestion.hashtags)
+            for c in suggestion.captions
+        ),
+        networks=tuple(
+            PageNetwork(
+                network=n,
+                label=t("page.open", network=LABELS[n]),
+                url=_target(n, suggestion, caption, policy),
+                app_url=INSTAGRAM_APP if n == INSTAGRAM else "",
+            )
+            for n in networks
+        ),
+        here_url=ctx.page_url(token),
+        labels={name: t(f"page.{name}") for name in PAGE_LABELS},
+        ended_text=t("page.ended") if suggestion.state == "ended" else "",
     )
-    return ShareTarget(link.network, url, suggestion)
+
+
+def _link(network: str, suggestion: Suggestion, policy: Policy) -> str:
+    """The suggestion's link, tagged for the network when the policy says ``utm on``."""
+    assert suggestion.id is not None
+    if policy.utm != "on" or network == COPY:
+        return suggestion.url
+    return campaign_link(suggestion.url, network=network, suggestion_id=suggestion.id)
+
+
+def _target(network: str, suggestion: Suggestion, caption: str, policy: Policy) -> str:
+    return share_target(
+        network,
+        url=_link(network, suggestion, policy),
+        caption=caption,
+        hashtags=suggestion.hashtags,
+    )
+
+
+async def photo_of(ctx: Context, token: str) -> tuple[SuggestionImage, str] | None:
+    """A stored photo and the name it is saved under, or None when the token is unknown."""
+    if len(token) > 32:
+        return None
+    async with ctx.database.transaction() as session:
+        image = await images.by_token(session, token)
+        suggestion = await suggestions.get(session, image.suggestion_id) if image else None
+    if image is None or suggestion is None:
+        return None
+    tokens = [stored.get("token") for stored in suggestion.images]
+    number = tokens.index(token) + 1 if token in tokens else 1
+    assert suggestion.id is not None
+    return image, photo_name(suggestion.id, number, image.content_type)

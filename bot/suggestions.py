@@ -13,17 +13,20 @@ from bot.grammar import (
     TOPIC,
     Command,
     Draft,
+    check_photos,
     check_url,
     parse_draft,
     parse_id,
     parse_networks,
+    photo_lines,
     split_captions,
 )
-from bot.networks import COPY, LABELS, NETWORKS
+from bot.networks import COPY, LABELS, NETWORKS, offered
+from bot.photos import checked
 from bot.policy import LANGUAGES
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from bot.when import BadWhen, parse_when
-from storage import audit, outbox, shares, suggestions
+from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
 
 RECENT = timedelta(days=30)
@@ -48,11 +51,17 @@ def build(turn: Turn, draft: Draft) -> Suggestion:
     language = options.get("lang", turn.t.language).lower()
     if language not in LANGUAGES:
         raise UserError("error.lang", allowed=", ".join(LANGUAGES))
+    networks = parse_networks(options.get("networks", ""))
+    if not offered(networks, has_photos=bool(draft.photos)):
+        raise UserError("error.photo.instagram")
+    checked(draft.photos, turn.photos)
     return Suggestion(
         url=draft.url,
         captions=list(draft.captions),
         hashtags=list(draft.hashtags),
-        networks=list(parse_networks(options.get("networks", ""))),
+        images=[{"url": url} for url in draft.photos],
+        page=draft.page,
+        networks=list(networks),
         topic=topic,
         language=language,
         starts_at=max(starts, turn.now),
@@ -69,10 +78,19 @@ def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> da
 
 
 async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
+    """Store a built suggestion with its photos (fetched before the turn) and its share links."""
+    photos = checked([image["url"] for image in suggestion.images], turn.photos)
     await suggestions.add(turn.session, suggestion)
     assert suggestion.id is not None
-    offered = suggestion.networks or list(NETWORKS)
-    tokens = await shares.create_links(turn.session, suggestion.id, [*offered, COPY])
+    stored = await images.add_images(
+        turn.session, suggestion.id, [(photo.content_type, photo.data) for photo in photos]
+    )
+    suggestion.images = [
+        {"token": token, "url": photo.url, "type": photo.content_type}
+        for token, photo in zip(stored, photos, strict=True)
+    ]
+    networks = offered(suggestion.networks, has_photos=bool(photos))
+    tokens = await shares.create_links(turn.session, suggestion.id, [*networks, COPY])
     await audit.record(
         turn.session,
         at=turn.now,
@@ -92,6 +110,7 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         t=t,
         tokens=tokens,
         share_url=ctx.share_url,
+        image_url=ctx.image_url,
         person=None,
         variant=0,
         buttons=False,
@@ -140,7 +159,9 @@ def compose_form(
             field("url", "text", required=True),
             field("captions", "textarea", required=True),
             field("hashtags", "text"),
+            field("images", "textarea"),
             field("networks", "multichoice", options=tuple(Option(n, LABELS[n]) for n in NETWORKS)),
+            field("page", "multichoice", options=(Option("on", t("compose.page.on")),)),
             field("topic", "text"),
             field(
                 "lang",
@@ -168,14 +189,25 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
     }
     draft: Draft | None = None
     url = values.get("url", "").strip()
+    photos: tuple[str, ...] = ()
     try:
         check_url(url)
     except UserError as error:
         errors["url"] = turn.t(error.key, **error.params)
     try:
+        photos = check_photos(values.get("images", "").split())
+    except UserError as error:
+        errors["images"] = turn.t(error.key, **error.params)
+    try:
         variants, hashtags = split_captions(f"{captions} {tags}".strip())
-        if "url" not in errors:
-            draft = Draft(url=url, captions=variants, hashtags=hashtags)
+        if not errors:
+            draft = Draft(
+                url=url,
+                captions=variants,
+                hashtags=hashtags,
+                photos=photos,
+                page="on" in values.get("page", "").split(","),
+            )
     except UserError as error:
         errors["captions"] = turn.t(error.key, **error.params)
     suggestion = None
@@ -193,6 +225,10 @@ def _field_of(error: UserError) -> str:
     option = str(error.params.get("option", "")).lstrip("-")
     if option:
         return option
+    if error.key == "error.photo.instagram":
+        return "networks"
+    if error.key.startswith("error.photo."):
+        return "images"
     return {
         "error.topic": "topic",
         "error.lang": "lang",
@@ -270,17 +306,18 @@ def compose_preview(turn: Turn, values: Mapping[str, str]) -> Form:
         url=url,
         captions=list(captions),
         hashtags=list(hashtags),
+        images=[{"url": photo} for photo in photo_lines(values.get("images", ""))],
         networks=networks,
         language=turn.t.language,
         starts_at=turn.now,
         created_at=turn.now,
     )
-    offered = networks or list(NETWORKS)
     card = suggestion_card(
         draft,
         t=turn.t,
-        tokens={network: network for network in offered},
+        tokens={n: n for n in offered(networks, has_photos=bool(draft.images))},
         share_url=lambda _: url,
+        image_url=lambda _: "",
         person=None,
         variant=0,
         buttons=False,

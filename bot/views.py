@@ -39,6 +39,19 @@ class ShareButton:
 
 
 @dataclass(frozen=True, slots=True)
+class CardImage:
+    """A photo of a suggestion: ``url`` is Sharebot's copy, ``source`` the address comms gave.
+
+    Slack fetches images on its own servers, so it may be given ``source``; every other
+    surface shows ``url``, so that no person's client ever asks the photo's host for it.
+    """
+
+    url: str
+    source: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class SuggestionCard:
     """One suggestion as one person sees it: their caption variant, the link, share buttons."""
 
@@ -56,6 +69,7 @@ class SuggestionCard:
     # wordings, so "copy text" and "another wording" need no message back (DESIGN §6.2).
     copy_url: str = ""
     other_captions: tuple[str, ...] = ()
+    images: tuple[CardImage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +121,44 @@ class DataExport:
     lines: tuple[str, ...]
     filename: str
     content: str
+
+
+@dataclass(frozen=True, slots=True)
+class PagePhoto:
+    """A photo on the share page: shown from ``url``, saved from ``download_url``."""
+
+    url: str
+    download_url: str
+    alt: str
+    file_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageNetwork:
+    """A network's button on the share page; ``app_url`` opens its app on a phone."""
+
+    network: str
+    label: str
+    url: str
+    app_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SharePage:
+    """The share page behind ``/s/{token}`` for Instagram, "copy text" and ``--page``.
+
+    The same for everyone who opens it: nothing on it names a person.
+    """
+
+    language: str
+    title: str
+    intro: str
+    photos: tuple[PagePhoto, ...]
+    texts: tuple[str, ...]
+    networks: tuple[PageNetwork, ...]
+    here_url: str
+    labels: dict[str, str]
+    ended_text: str = ""
 
 
 View = Notice | SuggestionCard | Digest | Form | DataExport

@@ -56,6 +56,7 @@ class Wave:
             t=texts,
             tokens=self._tokens[key],
             share_url=self.ctx.share_url,
+            image_url=self.ctx.image_url,
             person=person,
             variant=variant,
         )

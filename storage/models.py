@@ -91,6 +91,26 @@ class Suggestion(SQLModel, table=True):
     ended_at: datetime | None = _when()
     created_at: datetime = _when(nullable=False)
     reached: int = 0
+    # The photos, in order: each ``{"token": …, "url": …}``; the bytes are in ``suggestion_image``
+    images: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # Every network's button leads to the share page (photos, wordings, QR code) first
+    page: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class SuggestionImage(SQLModel, table=True):
+    """A photo of a suggestion, fetched and checked once when it was created, served by Sharebot.
+
+    Serving a copy means the photo's host never learns when, or from where, a card was opened.
+    """
+
+    __tablename__ = "suggestion_image"
+
+    token: str = Field(primary_key=True, max_length=32)
+    suggestion_id: int = Field(foreign_key="suggestion.id", index=True, ondelete="CASCADE")
+    content_type: str = Field(max_length=32)
+    data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
 
 
 class Delivery(SQLModel, table=True):

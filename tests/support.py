@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from adapters.photos import WebPhotos
 from bot.context import Context
 from bot.core import Sharebot
 from bot.delivery import Dispatcher
@@ -119,6 +120,7 @@ class Chat:
             admins=frozenset((PLATFORM, a) for a in admins),
             messengers={PLATFORM: self.messenger},
             directories={PLATFORM: self.directory},
+            photos=WebPhotos(),
         )
         self.core = Sharebot(self.ctx)
         self.dispatcher = Dispatcher(self.ctx)

@@ -216,6 +216,7 @@ def test_defaults() -> None:
         "report_delay_hours": "24",
         "retention_days": "30",
         "default_language": "de",
+        "utm": "off",
     }
     assert policy.min_gap == timedelta(hours=48)
     assert policy.spread == timedelta(minutes=120)
