@@ -50,7 +50,7 @@ def campaign_link(url: str, *, network: str, suggestion_id: int) -> str:
     if not added:
         return url
     query = f"{parts.query}&{added}" if parts.query else added
-    return parts._replace(query=query).geturl()
+    return parts._replace(path=parts.path or "/", query=query).geturl()
 
 
 def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:

@@ -19,7 +19,14 @@ from bot.grammar import (
     parse_topics,
     parse_user,
 )
-from bot.networks import NETWORKS, copy_text, share_target
+from bot.networks import (
+    INSTAGRAM_WEB,
+    NETWORKS,
+    campaign_link,
+    copy_text,
+    offered,
+    share_target,
+)
 
 
 def error_key(call, *args) -> str:
@@ -372,3 +379,78 @@ def test_copy_text_keeps_a_hashtag_that_is_only_the_start_of_a_longer_one() -> N
 
 def test_an_option_inside_the_caption_leaves_no_double_space() -> None:
     assert parse_draft("https://example.com Hallo --at 2h Welt").captions == ("Hallo Welt",)
+
+
+# --- photos and the share page ----------------------------------------------------------------
+
+
+def test_image_may_be_given_several_times_and_page_takes_no_value() -> None:
+    draft = parse_draft(
+        "https://example.com Unser Ausflug --image https://cdn.example/a.jpg --page "
+        "--image https://cdn.example/b.png --topic team"
+    )
+    assert draft.photos == ("https://cdn.example/a.jpg", "https://cdn.example/b.png")
+    assert draft.page and draft.options == {"topic": "team"}
+    assert draft.captions == ("Unser Ausflug",)
+
+
+def test_page_right_after_the_url_does_not_swallow_the_caption() -> None:
+    draft = parse_draft("https://example.com --page Hallo Welt")
+    assert (draft.page, draft.captions) == (True, ("Hallo Welt",))
+    assert not parse_draft("https://example.com Hallo").page
+
+
+def test_the_same_photo_twice_counts_once_and_five_are_too_many() -> None:
+    same = "--image https://cdn.example/a.jpg --image https://cdn.example/a.jpg"
+    assert parse_draft(f"https://example.com Hallo {same}").photos == ("https://cdn.example/a.jpg",)
+    five = " ".join(f"--image https://cdn.example/{n}.jpg" for n in range(5))
+    assert error_key(parse_draft, f"https://example.com Hallo {five}") == "error.photo.too_many"
+
+
+@pytest.mark.parametrize("photo", ["ftp://cdn.example/a.jpg", "a.jpg", "file:///etc/passwd"])
+def test_a_photo_must_be_a_web_address(photo: str) -> None:
+    assert error_key(parse_draft, f"https://example.com Hallo --image {photo}") == "error.url"
+
+
+def test_image_without_an_address_is_rejected() -> None:
+    assert error_key(parse_draft, "https://example.com Hallo --image") == "error.option_value"
+
+
+def test_instagram_has_no_web_composer_and_is_offered_only_with_a_photo() -> None:
+    assert share_target("instagram", url=URL, caption="Hallo", hashtags=()) == INSTAGRAM_WEB
+    assert "instagram" not in offered((), has_photos=False)
+    assert "instagram" in offered((), has_photos=True)
+    assert offered(("instagram", "x"), has_photos=True) == ["instagram", "x"]
+
+
+# --- tracked links (policy utm) ---------------------------------------------------------------
+
+
+def test_campaign_tags_name_the_network_and_the_suggestion_and_keep_the_query() -> None:
+    tagged = campaign_link(URL, network="linkedin", suggestion_id=12)
+    assert tagged.startswith(URL + "&")  # the link's own query stays exactly as written
+    assert query(tagged) == {
+        "a": ["1"],
+        "b": ["2"],
+        "utm_source": ["linkedin"],
+        "utm_medium": ["employee-share"],
+        "utm_campaign": ["sharebot-12"],
+    }
+
+
+def test_campaign_tags_keep_fragments_encoding_and_the_authors_own_utm_values() -> None:
+    link = "https://example.com/p?q=a%20b&utm_campaign=spring#top"
+    tagged = campaign_link(link, network="x", suggestion_id=3)
+    assert tagged == (
+        "https://example.com/p?q=a%20b&utm_campaign=spring&utm_source=x"
+        "&utm_medium=employee-share#top"
+    )
+    assert campaign_link("https://example.com", network="x", suggestion_id=3) == (
+        "https://example.com/?utm_source=x&utm_medium=employee-share&utm_campaign=sharebot-3"
+    )
+
+
+def test_a_tagged_share_link_carries_the_tags_inside_the_networks_url_parameter() -> None:
+    tagged = campaign_link(URL, network="linkedin", suggestion_id=12)
+    link = share_target("linkedin", url=tagged, caption=CAPTION, hashtags=())
+    assert query(query(link)["url"][0])["utm_source"] == ["linkedin"]

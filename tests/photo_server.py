@@ -1,0 +1,96 @@
+"""A local web server with photos and things that are not photos, for the checks at creation."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import zlib
+from collections import Counter
+from types import TracebackType
+
+from aiohttp import web
+
+
+def png(width: int = 16, height: int = 12, colour: tuple[int, int, int] = (230, 90, 40)) -> bytes:
+    """A real PNG of one colour, written by hand so the tests need no imaging library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(colour) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+class FakePhotoHost:
+    """Serves ``/outing.png`` and friends on an ephemeral port; counts requests per path."""
+
+    def __init__(self) -> None:
+        self.photo = png()
+        self.hits: Counter[str] = Counter()
+        self._release = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    async def __aenter__(self) -> FakePhotoHost:
+        app = web.Application()
+        app.router.add_get("/{name}", self._serve)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._release.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        self.hits[name] += 1
+        if name == "outing.png":
+            return web.Response(body=self.photo, content_type="image/png")
+        if name == "page.html":
+            return web.Response(text="<html><body>news</body></html>", content_type="text/html")
+        if name == "photo.webp":
+            return web.Response(body=b"RIFF\x00\x00\x00\x00WEBPVP8 ", content_type="image/webp")
+        if name == "lying.png":
+            return web.Response(text="<html>not a photo</html>", content_type="image/png")
+        if name == "huge.png":
+            return web.Response(body=self.photo + bytes(9 * 1024 * 1024), content_type="image/png")
+        if name == "endless.png":
+            return await self._endless(request)
+        if name == "slow.png":
+            await self._release.wait()
+            return web.Response(body=self.photo, content_type="image/png")
+        raise web.HTTPNotFound()
+
+    async def _endless(self, request: web.Request) -> web.StreamResponse:
+        """A photo without a Content-Length that never stops: only reading tells its size."""
+        response = web.StreamResponse(headers={"Content-Type": "image/png"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(self.photo)
+        try:
+            while not self._release.is_set():
+                await response.write(bytes(256 * 1024))
+        except (ConnectionError, RuntimeError):
+            pass  # the checker hung up, as it should
+        return response
