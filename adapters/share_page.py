@@ -32,24 +32,33 @@ cursor:pointer}
 """
 
 # Copy buttons, the app link with the website as fallback, and sharing the photo itself where
-# the phone's browser can hand a file to an app (Web Share); nothing here talks to a server.
+# the phone's browser can hand a file to an app (Web Share); nothing here talks to a server but
+# Sharebot. The clipboard API exists only on https (and localhost): elsewhere the text is
+# selected and copied the old way, or left selected for the phone's own "Copy". The photos are
+# read before the tap because Safari lets only a tap itself (not a later callback) open the
+# share sheet; they come from the cache the <img> filled.
 _SCRIPT = """
+function select(p){var range=document.createRange(),sel=getSelection();range.selectNodeContents(p);
+sel.removeAllRanges();sel.addRange(range);try{return document.execCommand("copy");}
+catch(e){return false;}}
 document.querySelectorAll("[data-copy]").forEach(function(b){b.addEventListener("click",
-function(){var text=b.parentElement.querySelector("p").textContent,done=b.dataset.copied;
-function ok(){b.textContent=done;}
-if(navigator.clipboard){navigator.clipboard.writeText(text).then(ok,ok);}else{ok();}});});
+function(){var p=b.parentElement.querySelector("p"),done=b.dataset.copied;
+function ok(){b.textContent=done;}function old(){if(select(p))ok();}
+if(navigator.clipboard&&window.isSecureContext){navigator.clipboard.writeText(p.textContent)
+.then(ok,old);}else{old();}});});
 var mobile=/Android|iPhone|iPad|iPod/i.test(navigator.userAgent);
 document.querySelectorAll("a[data-app]").forEach(function(a){a.addEventListener("click",
 function(e){if(!mobile||!a.dataset.app)return;e.preventDefault();var web=a.href;
 location.href=a.dataset.app;setTimeout(function(){if(!document.hidden)location.href=web;},1500);
 });});
 var share=document.getElementById("share-photo");
-if(share&&navigator.canShare){share.hidden=false;share.addEventListener("click",function(){
-var links=[].slice.call(document.querySelectorAll("a[download]"));
-Promise.all(links.map(function(a){return fetch(a.href).then(function(r){return r.blob();})
-.then(function(b){return new File([b],a.getAttribute("download"),{type:b.type});});}))
-.then(function(files){if(navigator.canShare({files:files}))
-return navigator.share({files:files});}).catch(function(){});});}
+if(share&&navigator.canShare){Promise.all([].map.call(document.querySelectorAll("figure"),
+function(f){var a=f.querySelector("a[download]");return fetch(f.querySelector("img").src)
+.then(function(r){return r.blob();}).then(function(b){
+return new File([b],a.getAttribute("download"),{type:b.type});});}))
+.then(function(files){if(!navigator.canShare({files:files}))return;share.hidden=false;
+share.addEventListener("click",function(){navigator.share({files:files}).catch(function(){});});
+}).catch(function(){});}
 """
 
 

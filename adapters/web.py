@@ -39,20 +39,20 @@ class CommonRoutes:
         return await self._follow(request, counted=False)
 
     async def _follow(self, request: web.Request, *, counted: bool) -> web.StreamResponse:
+        language = _browser_language(request)
         target = await follow(
-            self.ctx,
-            request.match_info["token"],
-            language=_browser_language(request),
-            counted=counted,
+            self.ctx, request.match_info["token"], language=language, counted=counted
         )
         if target is None:
-            raise web.HTTPNotFound(text="This share link does not exist.")
+            text = self.ctx.catalogue.text(language, "page.missing")
+            raise web.HTTPNotFound(text=text, headers=_PRIVATE)
         if isinstance(target, Redirect):
             raise web.HTTPFound(target.url, headers=_PRIVATE)
         csp = (
             "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
             f"img-src 'self' data: {_origin(self.ctx.public_url)}; connect-src 'self' "
-            f"{_origin(self.ctx.public_url)}; base-uri 'none'; form-action 'none'"
+            f"{_origin(self.ctx.public_url)}; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'"
         )
         return web.Response(
             text=render_share_page(target),

@@ -13,9 +13,11 @@ from adapters.playground.render import render_message, render_view
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
 from bot.core import Overview, Sharebot
-from bot.views import Reply
+from bot.views import Form, Reply, plain_text
 
 STATIC = Path(__file__).parent / "static"
+# A photo to try ``--image`` with: served from here, so Sharebot fetches it from itself.
+DEMO_PHOTO = "team-outing.png"
 MAX_BODY = 64 * 1024
 LABELS = (
     "send",
@@ -41,6 +43,11 @@ class Playground:
         self.transcript = transcript
         self.clock = clock
 
+    @property
+    def demo_photo_url(self) -> str:
+        """The demo photo where Sharebot's links lead (``SHAREBOT_PUBLIC_URL`` or host and port)."""
+        return f"{self.core.ctx.public_url.rstrip('/')}/static/{DEMO_PHOTO}"
+
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.page)
         app.router.add_static("/static/", STATIC)
@@ -49,6 +56,7 @@ class Playground:
         app.router.add_post("/playground/api/say", self.say)
         app.router.add_post("/playground/api/press", self.press)
         app.router.add_post("/playground/api/submit", self.submit)
+        app.router.add_post("/playground/api/preview", self.preview)
         app.router.add_get("/playground/api/events", self.events)
         app.on_shutdown.append(self._close_streams)
 
@@ -66,6 +74,7 @@ class Playground:
                 "people": [await self._person_entry(p, me, overview) for p in demo.PEOPLE],
                 "me": me.key,
                 "policy_note": _policy_note(overview),
+                "photo_note": self._photo_note(overview),
                 "messages": [render_message(m) for m in self.transcript.of(me.key)],
                 "queue": [
                     {
@@ -138,6 +147,25 @@ class Playground:
         return web.json_response(
             {"ok": not returned, **({"form": render_view(returned[0])} if returned else {})}
         )
+
+    async def preview(self, request: web.Request) -> web.Response:
+        """The compose form as typed, with the card it would make; nothing is saved."""
+        body = await _body(request)
+        me = _person(body.get("person"))
+        values = body.get("values")
+        if not isinstance(values, dict):
+            raise _bad("values missing")
+        reply = await self.core.preview(me.actor, {str(k): str(v) for k, v in values.items()})
+        view = reply.views[0]
+        if not isinstance(view, Form):
+            raise _bad(plain_text(view))
+        return web.json_response({"form": render_view(view)})
+
+    def _photo_note(self, overview: Overview) -> str:
+        """For comms: how to try a photo, with the demo photo's address on this server."""
+        if "comms" not in overview.roles:
+            return ""
+        return overview.t("playground.photo_note", url=self.demo_photo_url)
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(

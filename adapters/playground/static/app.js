@@ -183,6 +183,7 @@
     el("div", { class: "card-top" },
       card.intro ? el("p", { class: "card-intro" }, inline(card.intro)) : null,
       card.ended && card.ended_text ? el("span", { class: "badge" }, card.ended_text) : null),
+    renderImages(card.images),
     el("p", { class: "card-caption" }, card.caption || ""),
     card.url ? el("a", { class: "card-link", href, target: "_blank", rel: "noopener", title: card.url }, shortUrl(card.url)) : null,
     card.hashtags && card.hashtags.length
@@ -198,6 +199,14 @@
     card.footer ? el("p", { class: "card-footer" }, inline(card.footer)) : null);
   }
 
+  /** The card's photos as Sharebot serves them (its own copy, never the original host). */
+  function renderImages(images) {
+    const shown = (images || []).map((image) => ({ ...image, src: safeHref(image.url) })).filter((image) => image.src);
+    if (!shown.length) return null;
+    return el("div", { class: `card-images${shown.length > 1 ? " is-several" : ""}` },
+      shown.map((image) => el("img", { class: "card-image", src: image.src, alt: image.alt || "", loading: "lazy" })));
+  }
+
   function renderDigest(view, ctx) {
     return el("section", { class: "view digest" },
       view.title ? el("h3", { class: "view-title" }, inline(view.title)) : null,
@@ -208,11 +217,14 @@
   function renderForm(form, ctx) {
     const status = el("p", { class: "form-status", role: "alert", hidden: true });
     const submit = el("button", { type: "submit", class: "btn btn-primary" }, form.submit_label);
+    const previewButton = form.form_id === "compose"
+      ? el("button", { type: "button", class: "btn preview-button" }, t("preview"))
+      : null;
     const formEl = el("form", { class: "form", novalidate: true, dataset: { formId: form.form_id } },
       form.title ? el("h3", { class: "view-title" }, inline(form.title)) : null,
       form.intro ? el("p", { class: "form-intro" }, inline(form.intro)) : null,
       (form.fields || []).map(renderField),
-      el("div", { class: "form-actions" }, submit),
+      el("div", { class: "form-actions" }, submit, previewButton),
       status);
     const wrapper = el("div", { class: `view form-view${ctx.settings ? " is-panel" : ""}` }, formEl,
       form.preview ? el("div", { class: "preview" },
@@ -222,7 +234,26 @@
       event.preventDefault();
       submitForm({ wrapper, formEl, form, ctx, submit, status });
     });
+    if (previewButton) {
+      previewButton.addEventListener("click", () => previewForm({ wrapper, formEl, form, ctx, button: previewButton, status }));
+    }
     return wrapper;
+  }
+
+  /** The compose form as typed, with the card it would make (as Slack's preview button does). */
+  async function previewForm({ wrapper, formEl, form, ctx, button, status }) {
+    button.disabled = true;
+    showError("", status);
+    try {
+      const result = await api("preview", { person: app.me, values: collectValues(formEl, form) });
+      const fresh = renderForm(result.form, ctx);
+      wrapper.replaceWith(fresh);
+      const card = fresh.querySelector(".preview");
+      if (card) card.scrollIntoView({ block: "nearest" });
+    } catch (err) {
+      showError(err.message, status);
+      button.disabled = false;
+    }
   }
 
   function renderField(field) {
@@ -427,6 +458,12 @@
     const policy = $("policy-note");
     policy.replaceChildren(inline(state.policy_note || ""));
     policy.hidden = !state.policy_note;
+    const photo = $("photo-note");
+    if (photo.dataset.text !== (state.photo_note || "")) {
+      photo.dataset.text = state.photo_note || "";
+      photo.replaceChildren(inline(state.photo_note || ""));
+    }
+    photo.hidden = !state.photo_note;
     renderMessages(state.messages || []);
     renderQueue(state.queue || [], state.counters_note || "");
   }
@@ -579,6 +616,12 @@
     $("composer").addEventListener("submit", sendCommand);
     $("command").addEventListener("keydown", browseHistory);
     $("panel-toggle").addEventListener("click", togglePanel);
+    $("photo-note").addEventListener("click", (event) => {
+      const code = event.target.closest("code");
+      if (!code) return;
+      $("command").value = code.textContent;
+      $("command").focus();
+    });
     $("try-command").addEventListener("click", () => {
       $("command").value = t("placeholder");
       $("command").focus();
