@@ -16,26 +16,26 @@ from bot.networks import NETWORKS
 from bot.views import SuggestionCard
 from storage import shares
 from storage.database import Database
-from tests.page_support import Elements, PhotoHost, photo_host, png
+from tests.page_support import Elements
+from tests.photo_server import FakePhotoHost
 from tests.playground_server import RunningServer, running_playground
 
 CAPTION = "Our team day at the lake: paddling, lunch and a sunset"
-PHOTO = png()
 
 
 @asynccontextmanager
 async def suggested(
     database: Database, options: str = "", caption: str = CAPTION
-) -> AsyncIterator[tuple[RunningServer, PhotoHost, aiohttp.ClientSession]]:
+) -> AsyncIterator[tuple[RunningServer, FakePhotoHost, aiohttp.ClientSession]]:
     """Suggestion #1 with one photo, delivered to the demo's opted-in people."""
     async with (
-        photo_host(PHOTO) as host,
+        FakePhotoHost() as host,
         running_playground(database) as server,
         aiohttp.ClientSession() as http,
     ):
         reply = await server.runtime.core.say(
             demo.BY_KEY["chris"].actor,
-            f"new https://example.com/teamday {caption} #teamday --image {host.url} "
+            f"new https://example.com/teamday {caption} #teamday --image {host.url('outing.png')} "
             f"--at now {options}",
         )
         assert "#1" in str(reply), reply
@@ -77,7 +77,7 @@ async def test_instagram_button_opens_the_share_page_with_the_photo_and_no_perso
         assert re.fullmatch(rf"{server.url}/s/[\w-]+", link)
         (image,) = anna.images
         assert re.fullmatch(rf"{server.url}/i/[\w-]+", image.url)
-        assert image.source == host.url and image.alt == CAPTION
+        assert image.source == host.url("outing.png") and image.alt == CAPTION
 
         pages = []
         for url in (link, button(ben, "instagram")):
@@ -109,8 +109,9 @@ async def test_instagram_button_opens_the_share_page_with_the_photo_and_no_perso
 
         no_person_in(html)
         no_person_in(link)
-        assert host.url not in html  # the page shows Sharebot's copy; the host never hears of it
-        assert len(host.hits) == 1  # fetched once, when the suggestion was created
+        # the page shows Sharebot's copy: the photo's host never hears of it
+        assert host.url("outing.png") not in html
+        assert host.hits["outing.png"] == 1  # fetched once, when the suggestion was created
 
 
 async def test_share_link_counts_one_click_and_the_qr_page_none(database: Database) -> None:
@@ -131,16 +132,16 @@ async def test_share_link_counts_one_click_and_the_qr_page_none(database: Databa
 
 
 async def test_photo_route_serves_the_exact_bytes_and_a_download(database: Database) -> None:
-    async with suggested(database) as (server, _, http):
+    async with suggested(database) as (server, host, http):
         (image,) = card_of(server, "anna").images
         async with http.get(image.url) as response:
             assert response.status == 200 and response.content_type == "image/png"
-            assert await response.read() == PHOTO
+            assert await response.read() == host.photo
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert "Content-Disposition" not in response.headers
             assert "Set-Cookie" not in response.headers
         async with http.get(f"{image.url}?download") as response:
-            assert await response.read() == PHOTO
+            assert await response.read() == host.photo
             assert (
                 response.headers["Content-Disposition"] == 'attachment; filename="sharebot-1-1.png"'
             )
