@@ -41,6 +41,7 @@ class Failure:
     method: str = "chat.postMessage"
     status: int = 200
     error: str | None = None
+    errors: tuple[str, ...] = ()  # Slack's details, e.g. for ``invalid_blocks``
     delay: float = 0.0
     retry_after: int = 1
 
@@ -215,7 +216,8 @@ class FakeSlack:
             if failure.status != 200:
                 return web.Response(status=failure.status, text="upstream trouble")
             if failure.error:
-                return _json({"ok": False, "error": failure.error})
+                details = {"errors": list(failure.errors)} if failure.errors else {}
+                return _json({"ok": False, "error": failure.error, **details})
         if method == "chat.postMessage":
             if self.rate is not None and self._over_rate():
                 return _limited(1)

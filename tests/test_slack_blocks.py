@@ -3,6 +3,7 @@ German input; pure translation, no I/O."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from bot.i18n import Catalogue
 from bot.policy import policy_from
 from bot.views import (
     Button,
+    CardImage,
     DataExport,
     Digest,
     Form,
@@ -39,7 +41,19 @@ ODD = "Grüße aus Köln & <Wien> — *fett* `code` | > ü\u200b😀 "
 LONG = ODD * 400  # ~12,000 characters
 
 
-def card(caption: str = ODD, *, ended: bool = False, n: int = 1) -> SuggestionCard:
+def photos(count: int, caption: str = ODD) -> tuple[CardImage, ...]:
+    """Photos as the core hands them over: Sharebot's copy, the address comms gave, the caption."""
+    return tuple(
+        CardImage(
+            url=f"https://sharebot.example/i/{'k' * 30}{i}",
+            source=f"https://photos.example.org/teamtag-{i}.jpg?w=1200&h=<800>",
+            alt=caption,
+        )
+        for i in range(count)
+    )
+
+
+def card(caption: str = ODD, *, ended: bool = False, n: int = 1, images: int = 0) -> SuggestionCard:
     return SuggestionCard(
         suggestion_id=n,
         intro="Vielleicht magst du das teilen?",
@@ -59,6 +73,7 @@ def card(caption: str = ODD, *, ended: bool = False, n: int = 1) -> SuggestionCa
         footer="Niemand erfährt, ob du teilst. " * 200,
         ended=ended,
         ended_text="Dieser Vorschlag ist beendet." if ended else "",
+        images=photos(images, caption),
     )
 
 
@@ -120,8 +135,14 @@ VIEWS = {
     ),
     "empty notice": Notice(lines=("", "   ")),
     "card": card(LONG),
+    "card with a photo": card(LONG, images=1),
+    "card with four photos": card(images=4),
     "ended card": card(ended=True),
+    "ended card with photos": card(ended=True, images=2),
     "digest": Digest("Deine Woche", "Drei Vorschläge", tuple(card(n=i) for i in range(12))),
+    "digest with photos": Digest(
+        "Deine Woche", "Zwölf Vorschläge", tuple(card(n=i, images=4) for i in range(12))
+    ),
     "export": DataExport("Deine Daten", ("Alles, was gespeichert ist",), "x.json", LONG * 30),
     "form": form(),
 }
@@ -150,6 +171,58 @@ def test_an_ended_card_has_no_buttons() -> None:
     blocks = message([card(ended=True)])["blocks"]
     assert not [b for b in blocks if b["type"] == "actions"]
     assert "beendet" in blocks[-1]["elements"][0]["text"]
+
+
+def images_in(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [b for b in blocks if b["type"] == "image"]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_card_shows_its_photos_from_the_address_comms_gave_after_the_caption(
+    count: int,
+) -> None:
+    shown = card("Unser Teamtag in Graz", images=count)
+    blocks = message([shown])["blocks"]
+    assert_message_blocks(blocks)
+    assert blocks[1]["text"]["text"] == ">Unser Teamtag in Graz"
+    assert blocks[2 : 2 + count] == images_in(blocks)
+    # Slack fetches the source on its own servers; Sharebot's copy is for Teams and the web.
+    assert [b["image_url"] for b in images_in(blocks)] == [i.source for i in shown.images]
+    assert "sharebot.example/i/" not in str(blocks)
+    assert {b["alt_text"] for b in images_in(blocks)} == {"Unser Teamtag in Graz"}
+
+
+def test_an_ended_card_keeps_its_photos() -> None:
+    blocks = message([card(ended=True, images=2)])["blocks"]
+    assert_message_blocks(blocks)
+    assert len(images_in(blocks)) == 2 and blocks[-1]["type"] == "context"
+
+
+def test_a_long_caption_is_clipped_as_alt_text_and_an_overlong_address_is_left_out() -> None:
+    fine, overlong = photos(2, LONG)
+    overlong = CardImage(overlong.url, "https://photos.example.org/" + "a" * 3000, LONG)
+    blocks = message([replace(card(LONG), images=(overlong, fine))])["blocks"]
+    assert_message_blocks(blocks)
+    (image,) = images_in(blocks)
+    assert image["image_url"] == fine.source
+    assert len(image["alt_text"]) == 2000 and image["alt_text"].startswith(LONG[:1000])
+
+
+def test_a_digest_shows_one_photo_per_card_and_as_many_cards_as_without_photos() -> None:
+    plain = Digest("Woche", "Zwölf", tuple(card(n=i) for i in range(12)))
+    with_photos = replace(plain, cards=tuple(card(n=i, images=4) for i in range(12)))
+    blocks = message([with_photos])["blocks"]
+    assert_message_blocks(blocks)
+    dividers = [b for b in blocks if b["type"] == "divider"]
+    assert len(dividers) == len([b for b in message([plain])["blocks"] if b["type"] == "divider"])
+    assert len(images_in(blocks)) == len(dividers) == 6
+    assert [b["image_url"] for b in images_in(blocks)] == [photos(1)[0].source] * 6
+
+
+def test_the_compose_preview_shows_the_photos_typed_so_far() -> None:
+    modal = form_modal(replace(form(), preview=card(images=2)), close="Schließen")
+    assert_view(modal)
+    assert [b["image_url"] for b in images_in(modal["blocks"])] == [p.source for p in photos(2)]
 
 
 @pytest.mark.parametrize("fields", [1, 12, 150])

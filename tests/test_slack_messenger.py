@@ -16,7 +16,7 @@ from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People
 from bot.ports import Addressee, DeliveryFailed
-from bot.views import Notice
+from bot.views import CardImage, Notice, SuggestionCard
 from tests.fake_slack import Failure, FakeSlack, running_fake_slack
 
 ANNA = Addressee("slack", "UANNA")
@@ -94,6 +94,44 @@ async def test_failures_become_delivery_failed_without_retrying(
     )
     assert len(fake.of("chat.postMessage")) == 1  # no retry of its own
     assert "UANNA" not in str(error)
+
+
+PHOTO_CARD = SuggestionCard(
+    suggestion_id=3,
+    intro="Something to share?",
+    caption="Our team day",
+    url="https://example.org/day",
+    hashtags=(),
+    share_buttons=(),
+    buttons=(),
+    footer="",
+    images=(CardImage("https://sharebot.example/i/t", "https://photos.example.org/d.jpg", "Day"),),
+)
+NO_DOWNLOAD = "downloading image failed [json-pointer:/blocks/2/image_url]"
+
+
+async def test_a_card_whose_photo_slack_cannot_fetch_goes_out_without_it(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    messenger = SlackMessenger(client, rate_per_second=5)
+    fake.fail(Failure(error="invalid_blocks", errors=(NO_DOWNLOAD,)))
+    ref = await messenger.send(ANNA, PHOTO_CARD)
+    first, second = fake.of("chat.postMessage")
+    assert "image" in {b["type"] for b in first.params["blocks"]}
+    assert "image" not in {b["type"] for b in second.params["blocks"]}
+    assert ref is not None
+    fake.fail(Failure(method="chat.update", error="invalid_blocks", errors=(NO_DOWNLOAD,)))
+    await messenger.update(ANNA, ref, PHOTO_CARD)
+    assert len(fake.of("chat.update")) == 2
+
+
+async def test_other_invalid_blocks_are_not_sent_again(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.fail(Failure(error="invalid_blocks", errors=("must be more than 0 characters",)))
+    with pytest.raises(DeliveryFailed):
+        await SlackMessenger(client, rate_per_second=5).send(ANNA, PHOTO_CARD)
+    assert len(fake.of("chat.postMessage")) == 1
 
 
 async def test_the_rate_knob_answers_429_above_the_rate(

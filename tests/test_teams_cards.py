@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +12,7 @@ from hypothesis import strategies as st
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE, markdown, render_card
 from bot.views import (
     Button,
+    CardImage,
     DataExport,
     Digest,
     Form,
@@ -20,7 +24,7 @@ from bot.views import (
     View,
 )
 from tests.schemas import card_errors
-from tests.support import Chat
+from tests.support import Chat, objects_in
 from tests.teams_chat import actions
 
 GERMAN = "Unser Betriebsausflug nach Graz – „großartig“! Grüße aus Österreich 🇦🇹 #Teamtag"
@@ -28,7 +32,19 @@ ODD = 'Quotes " and \\ backslash, <b>tags</b>, {braces}, *stars*, `ticks`, [a](b
 LONG = "Sehr lange Beschreibung. " * 200
 
 
-def suggestion(text: str = GERMAN, *, ended: bool = False) -> SuggestionCard:
+def photos(count: int, alt: str = GERMAN) -> tuple[CardImage, ...]:
+    """Photos as the core hands them over: Sharebot's copy, the address comms gave, the caption."""
+    return tuple(
+        CardImage(
+            url=f"https://sharebot.example/i/photo-token-{i}",
+            source=f"https://photos.example.org/teamtag-{i}.jpg?w=1200&h=800",
+            alt=alt,
+        )
+        for i in range(count)
+    )
+
+
+def suggestion(text: str = GERMAN, *, ended: bool = False, images: int = 0) -> SuggestionCard:
     return SuggestionCard(
         suggestion_id=12,
         intro="Ein Vorschlag zum Teilen",
@@ -48,6 +64,7 @@ def suggestion(text: str = GERMAN, *, ended: bool = False) -> SuggestionCard:
         footer="Freiwillig. Niemand sieht, ob du teilst.",
         ended=ended,
         ended_text="Beendet" if ended else "",
+        images=photos(images, text),
     )
 
 
@@ -77,7 +94,11 @@ HANDMADE: list[View] = [
     suggestion(),
     suggestion(ODD + LONG),
     suggestion(ended=True),
+    suggestion(images=1),
+    suggestion(ODD + LONG, images=4),
+    suggestion(ended=True, images=2),
     Digest("Deine Woche", "3 Vorschläge", (suggestion(), suggestion(ODD), suggestion(ended=True))),
+    Digest("Fotos", "2 Vorschläge", (suggestion(images=1), suggestion(ODD, images=3))),
     Form("compose", "Neuer Vorschlag", every_kind_of_field(GERMAN), "Anlegen", intro=ODD),
     Form("settings", ODD, every_kind_of_field(ODD + LONG), "Speichern", preview=suggestion()),
     DataExport("Deine Daten", ("Alles, was gespeichert ist",), "my-data.json", '{"a": 1}' * 5000),
@@ -156,6 +177,41 @@ def test_suggestion_card_shares_through_the_counted_links_and_submits_core_actio
         ("press", "card.stop", "12:0"),
     ]
     assert next(a for a in found if a["title"].startswith("Keine"))["style"] == "destructive"
+
+
+def images_in(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [o for o in objects_in(card) if o.get("type") == "Image"]
+
+
+def test_one_photo_spans_the_card_from_sharebots_copy_right_after_the_caption() -> None:
+    card = render_card(suggestion(images=1))
+    assert card_errors(card) == []
+    texts = [b.get("text") for b in card["body"]]
+    after_caption = card["body"][texts.index(GERMAN) + 1]
+    assert after_caption == {
+        "type": "Image",
+        "url": "https://sharebot.example/i/photo-token-0",
+        "altText": GERMAN,
+        "size": "Stretch",
+    }
+    # A person's Teams client may fetch images itself: the photo's host is never named.
+    assert "photos.example.org" not in json.dumps(card)
+
+
+def test_several_photos_make_a_gallery_of_sharebots_copies() -> None:
+    card = render_card(suggestion(ended=True, images=3))
+    assert card_errors(card) == []
+    (gallery,) = [b for b in card["body"] if b["type"] == "ImageSet"]
+    assert gallery["images"] == images_in(card)
+    assert [i["url"] for i in gallery["images"]] == [
+        f"https://sharebot.example/i/photo-token-{i}" for i in range(3)
+    ]
+    assert {i["altText"] for i in gallery["images"]} == {GERMAN}
+    assert "photos.example.org" not in json.dumps(card)
+
+
+def test_a_card_without_photos_has_no_image() -> None:
+    assert images_in(render_card(suggestion())) == []
 
 
 def test_an_ended_card_offers_no_buttons_and_says_so() -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from adapters.teams.cards import ACTION, FORM, KIND
-from storage import people
+from storage import people, suggestions
 from storage.database import Database
 from tests.schemas import card_errors_where_checked as card_errors
 from tests.support import FakeClock
@@ -195,6 +195,31 @@ async def test_compose_card_shows_errors_then_creates(teams: TeamsChat) -> None:
         submit("compose", url="https://example.com/x", captions="Hallo Welt", lang="de", at="now"),
     )
     assert text(teams, "new.created", id=1) in card_text(made[0])
+
+
+async def test_compose_card_asks_for_photos_and_the_share_page(teams: TeamsChat) -> None:
+    await make_comms(teams)
+    compose = (await teams.say("chris", "new"))[0]
+    inputs = {b["id"]: b for b in compose["body"] if "id" in b}
+    assert (inputs["images"]["type"], inputs["images"]["isMultiline"]) == ("Input.Text", True)
+    page = inputs["page"]
+    assert (page["type"], page["isMultiSelect"]) == ("Input.ChoiceSet", True)
+    assert [c["value"] for c in page["choices"]] == ["on"]  # one box to tick
+
+    typed = "https://photos.example.org/a.jpg\nhttps://photos.example.org/b.png"
+    wrong = await teams.press(
+        "chris", submit("compose", url="ftp://nope", captions="Hallo", images=typed, page="on")
+    )
+    again = {b["id"]: b for b in wrong[0]["body"] if "id" in b}
+    assert (again["images"]["value"], again["page"]["value"]) == (typed, "on")
+
+    made = await teams.press(
+        "chris", submit("compose", url="https://example.com/x", captions="Hallo", page="on")
+    )
+    assert text(teams, "new.created", id=1) in card_text(made[0])
+    async with teams.runtime.database.transaction() as session:
+        created = await suggestions.get(session, 1)
+    assert created is not None and created.page
 
 
 async def test_forget_me_is_confirmed_with_a_button_and_deletes_the_person(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views import Button, DataExport, Digest, Form, Notice, SuggestionCard, View, plain_text
+from bot.views import (
+    Button,
+    CardImage,
+    DataExport,
+    Digest,
+    Form,
+    Notice,
+    SuggestionCard,
+    View,
+    plain_text,
+)
 
 Block = dict[str, Any]
 
@@ -19,6 +29,11 @@ LINK_TARGET = 2000
 ACTIONS_ELEMENTS = 25
 FALLBACK_TEXT = 3000
 CODE_CHUNK = SECTION_TEXT - 10
+IMAGE_URL = 3000
+ALT_TEXT = 2000
+# A digest shows each card's first photo only: 2 + 6 cards x 8 blocks is exactly 50, so a
+# digest holds as many full cards with a photo each as it did without photos.
+DIGEST_IMAGES = 1
 
 # Interactive elements: ``do|<core action>|<n>`` presses a core button, ``say|<command>`` runs a
 # command, ``share|<network>`` is a URL button (Slack tells us of the click; we only ack it).
@@ -109,8 +124,9 @@ def notice_blocks(view: Notice) -> list[Block]:
     return [*top, *sections(view.lines), *actions(view.buttons)]
 
 
-def card_blocks(card: SuggestionCard) -> list[Block]:
-    """The suggestion card: intro, caption, link and hashtags, share links, controls, footer."""
+def card_blocks(card: SuggestionCard, *, images: int | None = None) -> list[Block]:
+    """The suggestion card: intro, caption, photos, link and hashtags, share links, controls,
+    footer. ``images`` caps how many photos are shown (all of them by default)."""
     hashtags = " ".join(f"#{tag}" for tag in card.hashtags)
     target = escape(card.url).replace("|", "%7C")[:LINK_TARGET]
     link = f"<{target}|{clip(escape(card.url).replace('|', '¦'), 200)}>"
@@ -118,6 +134,7 @@ def card_blocks(card: SuggestionCard) -> list[Block]:
     blocks: list[Block] = [
         section(card.intro),
         {"type": "section", "text": _quote(card.caption)},
+        *image_blocks(card.images)[:images],
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{link}\n{tags}".strip()}},
     ]
     if card.ended:
@@ -145,6 +162,21 @@ def card_blocks(card: SuggestionCard) -> list[Block]:
     return blocks
 
 
+def image_blocks(images: tuple[CardImage, ...]) -> list[Block]:
+    """Photos as ``image`` blocks from the address comms gave: Slack fetches and proxies images
+    on its own servers (no person's client asks the host), and it may not reach Sharebot's own
+    public URL at all (Socket Mode). An address too long for Slack is left out."""
+    return [
+        {
+            "type": "image",
+            "image_url": image.source,
+            "alt_text": clip(image.alt.strip() or "–", ALT_TEXT),
+        }
+        for image in images
+        if len(image.source) <= IMAGE_URL
+    ]
+
+
 def _quote(text: str) -> dict[str, Any]:
     quoted = ">" + escape(text.strip() or "–").replace("\n", "\n>")
     return {"type": "mrkdwn", "text": clip(quoted, SECTION_TEXT)}
@@ -153,7 +185,7 @@ def _quote(text: str) -> dict[str, Any]:
 def digest_blocks(view: Digest) -> list[Block]:
     blocks: list[Block] = [header(view.title), section(view.intro)]
     for card in view.cards:
-        more = [{"type": "divider"}, *card_blocks(card)]
+        more = [{"type": "divider"}, *card_blocks(card, images=DIGEST_IMAGES)]
         if len(blocks) + len(more) > MESSAGE_BLOCKS:
             break
         blocks += more

@@ -7,7 +7,9 @@ dispatcher applies :attr:`limits` (token buckets, Retry-After, backoff) for all 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
+from typing import Any
 
 from aiohttp import ClientConnectorError, ClientError
 from slack_sdk.errors import SlackApiError
@@ -52,6 +54,9 @@ APP_GONE = frozenset(
 
 # Slack: "it's possible some aspect of the operation succeeded before the error was raised".
 MAYBE_DONE = frozenset({"internal_error", "fatal_error"})
+# Slack fetches a photo itself when a message is posted and refuses the whole message when it
+# cannot ("invalid_blocks": "downloading image failed"); the card then goes out without photos.
+IMAGE_FAILED = "downloading image failed"
 
 
 def slack_limits(rate_per_second: float) -> SendLimits:
@@ -82,10 +87,14 @@ class SlackMessenger:
         return self._limits
 
     async def send(self, to: Addressee, view: View) -> str | None:
+        post = partial(
+            self.client.chat_postMessage,
+            channel=to.user_key,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
         try:
-            response = await self.client.chat_postMessage(
-                channel=to.user_key, unfurl_links=False, unfurl_media=False, **message([view])
-            )
+            response = await _with_photos_if_possible(post, view)
         except Exception as error:
             raise delivery_failed(error) from error
         return f"{response.get('channel')}:{response.get('ts')}"
@@ -93,9 +102,25 @@ class SlackMessenger:
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         channel, _, ts = message_ref.partition(":")
         try:
-            await self.client.chat_update(channel=channel, ts=ts, **message([view]))
+            await _with_photos_if_possible(
+                partial(self.client.chat_update, channel=channel, ts=ts), view
+            )
         except Exception as error:
             raise delivery_failed(error) from error
+
+
+async def _with_photos_if_possible(call: Callable[..., Awaitable[Any]], view: View) -> Any:
+    """``call`` with the view's message; once more without image blocks when Slack could not
+    fetch a photo: that depends on the photo's host, never on the person."""
+    content = message([view])
+    try:
+        return await call(**content)
+    except SlackApiError as error:
+        if error_code(error) != "invalid_blocks" or IMAGE_FAILED not in str(error.response.data):
+            raise
+        logger.warning("Slack could not fetch a photo of a card; it is sent without photos")
+        blocks = [block for block in content["blocks"] if block.get("type") != "image"]
+        return await call(**{**content, "blocks": blocks})
 
 
 def delivery_failed(error: Exception) -> DeliveryFailed:

@@ -7,7 +7,17 @@ import re
 from typing import Any
 
 from bot.cards import short_url
-from bot.views import Button, DataExport, Digest, Form, FormField, Notice, SuggestionCard, View
+from bot.views import (
+    Button,
+    CardImage,
+    DataExport,
+    Digest,
+    Form,
+    FormField,
+    Notice,
+    SuggestionCard,
+    View,
+)
 
 VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -91,6 +101,7 @@ def _suggestion(view: SuggestionCard) -> list[Element]:
     if view.ended:
         body.append(_text(view.ended_text, color="Attention", weight="Bolder"))
     body.append(_text(view.caption))
+    body += _images(view.images)
     if view.hashtags:
         body.append(_text(" ".join(f"#{tag}" for tag in view.hashtags), color="Accent"))
     body.append(_text(f"[{short_url(view.url)}]({view.url})"))
@@ -105,6 +116,18 @@ def _suggestion(view: SuggestionCard) -> list[Element]:
     if view.footer:
         body.append(_text(view.footer, size="Small", isSubtle=True))
     return body
+
+
+def _images(images: tuple[CardImage, ...]) -> list[Element]:
+    """Photos from Sharebot's own copy: Teams clients may fetch images themselves, and the
+    photo's host must never learn who opened a card. One photo spans the card; several make
+    a gallery."""
+    shown = [{"type": "Image", "url": image.url, "altText": image.alt} for image in images]
+    if len(shown) == 1:
+        return [{**shown[0], "size": "Stretch"}]
+    if shown:
+        return [{"type": "ImageSet", "images": shown, "imageSize": "Medium"}]
+    return []
 
 
 def _card_button(view: SuggestionCard, button: Button) -> Element:
