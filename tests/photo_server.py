@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import struct
-import zlib
 from collections import Counter
 from types import TracebackType
 
 from aiohttp import web
 
-
-def png(width: int = 16, height: int = 12, colour: tuple[int, int, int] = (230, 90, 40)) -> bytes:
-    """A real PNG of one colour, written by hand so the tests need no imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(colour) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
+from adapters.teams.icons import png
 
 
 class FakePhotoHost:
     """Serves ``/outing.png`` and friends on an ephemeral port; counts requests per path."""
 
     def __init__(self) -> None:
-        self.photo = png()
+        self.photo = png(16, 12, lambda x, y: (230, 90 + 10 * y, 40 + 10 * x, 255))
         self.hits: Counter[str] = Counter()
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
