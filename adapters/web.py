@@ -64,7 +64,8 @@ class CommonRoutes:
         """A suggestion's photo, from Sharebot's copy; ``?download`` saves it as a file."""
         found = await photo_of(self.ctx, request.match_info["token"])
         if found is None:
-            raise web.HTTPNotFound(text="This photo does not exist.")
+            text = self.ctx.catalogue.text(_browser_language(request), "page.missing")
+            raise web.HTTPNotFound(text=text)
         image, name = found
         headers = {
             "Cache-Control": "public, max-age=86400, immutable",

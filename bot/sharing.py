@@ -85,7 +85,6 @@ def share_page(
     page of such a suggestion) every offered network is there, the chosen one first.
     """
     assert suggestion.id is not None
-    everything = suggestion.page or focus not in NETWORKS
     networks = offered(suggestion.networks, has_photos=bool(suggestion.images))
     if not suggestion.page:
         networks = [n for n in networks if n == focus]
@@ -94,7 +93,7 @@ def share_page(
     alt = suggestion.captions[0]
     return SharePage(
         language=t.language,
-        title=t("page.title.instagram" if focus == INSTAGRAM and not everything else "page.title"),
+        title=t("page.title.instagram" if networks == [INSTAGRAM] else "page.title"),
         intro=t("page.intro.photos" if suggestion.images else "page.intro"),
         photos=tuple(
             PagePhoto(
