@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from storage import shares
 from storage.database import Database
+from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwright
 from tests.playground_server import running_playground
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-if CHROMIUM is None:
-    if os.environ.get("SHAREBOT_REQUIRE_BROWSER") == "1":
-        pytest.fail("SHAREBOT_REQUIRE_BROWSER=1 but no Chromium is installed", pytrace=False)
-    pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
-
-async_playwright = pytest.importorskip("playwright.async_api").async_playwright
 pytestmark = pytest.mark.browser
 IDENTITY = ("user_id", "display_name", "timezone", "platform_locale")
 
@@ -32,7 +19,7 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
     async with running_playground(database) as server, async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=LAUNCH_ARGS,
         )
         context = await browser.new_context(viewport={"width": 1280, "height": 900})
         # Share pages would leave the machine: answer them locally instead.

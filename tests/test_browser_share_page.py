@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from adapters.playground.routes import DEMO_PHOTO, STATIC
 from storage import shares
 from storage.database import Database
+from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwright
 from tests.playground_server import running_playground
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-if CHROMIUM is None:
-    if os.environ.get("SHAREBOT_REQUIRE_BROWSER") == "1":
-        pytest.fail("SHAREBOT_REQUIRE_BROWSER=1 but no Chromium is installed", pytrace=False)
-    pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
-
-async_playwright = pytest.importorskip("playwright.async_api").async_playwright
 pytestmark = pytest.mark.browser
 
 CAPTION = (
@@ -49,12 +35,7 @@ async def test_a_photo_goes_from_the_playground_to_the_instagram_page_on_a_phone
     async with running_playground(database) as server, async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1",
-            ],
+            args=[*LAUNCH_ARGS, f"--host-resolver-rules=MAP {LAN_HOST} 127.0.0.1"],
         )
         context = await browser.new_context(**PHONE)
         await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)

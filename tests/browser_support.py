@@ -1,0 +1,23 @@
+"""Headless Chromium for the browser tests: Debian's build, skipped (or failed in CI) without it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+# Screenshots of the runs (git-ignored): the playground card, the share page on a phone.
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+if CHROMIUM is None:
+    if os.environ.get("SHAREBOT_REQUIRE_BROWSER") == "1":
+        pytest.fail("SHAREBOT_REQUIRE_BROWSER=1 but no Chromium is installed", pytrace=False)
+    pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
+
+async_playwright = pytest.importorskip("playwright.async_api").async_playwright
