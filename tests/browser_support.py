@@ -13,6 +13,9 @@ CHROMIUM = shutil.which("chromium") or (
 )
 # Screenshots of the runs (git-ignored): the playground card, the share page on a phone.
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# A card the dispatcher delivered (it has the stop button), not the author's preview of it: right
+# after switching people, the previous person's messages may still be on the page.
+DELIVERED_CARD = '.suggestion-card:has([data-action="card.stop"])'
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 if CHROMIUM is None:

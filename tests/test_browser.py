@@ -8,7 +8,13 @@ import pytest
 
 from storage import shares
 from storage.database import Database
-from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwright
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    DELIVERED_CARD,
+    LAUNCH_ARGS,
+    async_playwright,
+)
 from tests.playground_server import running_playground
 
 pytestmark = pytest.mark.browser
@@ -36,7 +42,7 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
         await page.locator(".message", has_text="#1").first.wait_for()
 
         await page.locator('[data-person="anna"]').click()
-        card = page.locator(".suggestion-card").first
+        card = page.locator(DELIVERED_CARD).first
         await card.wait_for(timeout=10_000)
         assert "Our team day" in await card.inner_text()
         ARTIFACTS.mkdir(exist_ok=True)

@@ -7,7 +7,13 @@ import pytest
 from adapters.playground.routes import DEMO_PHOTO, STATIC
 from storage import shares
 from storage.database import Database
-from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwright
+from tests.browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    DELIVERED_CARD,
+    LAUNCH_ARGS,
+    async_playwright,
+)
 from tests.playground_server import running_playground
 
 pytestmark = pytest.mark.browser
@@ -60,7 +66,7 @@ async def test_a_photo_goes_from_the_playground_to_the_instagram_page_on_a_phone
         await page.locator(".message", has_text="#1").first.wait_for()
 
         await page.locator('[data-person="anna"]').click()
-        card = page.locator(".suggestion-card").first
+        card = page.locator(DELIVERED_CARD).first
         await card.wait_for(timeout=10_000)
         image = card.locator("img.card-image")
         assert (await image.get_attribute("src") or "").startswith(f"{server.url}/i/")
