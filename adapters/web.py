@@ -62,7 +62,8 @@ class CommonRoutes:
 
     async def photo(self, request: web.Request) -> web.StreamResponse:
         """A suggestion's photo, from Sharebot's copy; ``?download`` saves it as a file."""
-        found = await photo_of(self.ctx, request.match_info["token"])
+        download = "download" in request.query
+        found = await photo_of(self.ctx, request.match_info["token"], download=download)
         if found is None:
             text = self.ctx.catalogue.text(_browser_language(request), "page.missing")
             raise web.HTTPNotFound(text=text)
@@ -71,7 +72,7 @@ class CommonRoutes:
             "Cache-Control": "public, max-age=86400, immutable",
             "X-Content-Type-Options": "nosniff",
         }
-        if "download" in request.query:
+        if download:
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return web.Response(body=image.data, content_type=image.content_type, headers=headers)
 

@@ -140,16 +140,19 @@ def _target(network: str, suggestion: Suggestion, caption: str, policy: Policy) 
     )
 
 
-async def photo_of(ctx: Context, token: str) -> tuple[SuggestionImage, str] | None:
-    """A stored photo and the name it is saved under, or None when the token is unknown."""
+async def photo_of(
+    ctx: Context, token: str, *, download: bool = False
+) -> tuple[SuggestionImage, str] | None:
+    """A stored photo and, for a download, the name it is saved under (else ""); None when the
+    token is unknown. Showing a photo, which every opened card does, is one primary-key read."""
     if len(token) > 32:
         return None
     async with ctx.database.transaction() as session:
         image = await images.by_token(session, token)
-        suggestion = await suggestions.get(session, image.suggestion_id) if image else None
-    if image is None or suggestion is None:
-        return None
+        if image is None or not download:
+            return None if image is None else (image, "")
+        suggestion = await suggestions.get(session, image.suggestion_id)
+    assert suggestion is not None and suggestion.id is not None  # the image cascades with it
     tokens = [stored.get("token") for stored in suggestion.images]
     number = tokens.index(token) + 1 if token in tokens else 1
-    assert suggestion.id is not None
     return image, photo_name(suggestion.id, number, image.content_type)
