@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.listening import listening
+
 
 @dataclass
 class Call:
@@ -186,14 +188,9 @@ class FakeConnector:
 async def running_connector() -> AsyncIterator[FakeConnector]:
     """The fake connector on an ephemeral port; ``connector.url`` is its service URL."""
     connector = FakeConnector()
-    runner = web.AppRunner(connector.app(), handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    connector.url = f"http://127.0.0.1:{port}/"
-    try:
-        yield connector
-    finally:
-        connector.release()
-        await runner.cleanup()
+    async with listening(connector.app()) as url:
+        connector.url = f"{url}/"
+        try:
+            yield connector
+        finally:
+            connector.release()

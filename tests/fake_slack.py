@@ -24,6 +24,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.listening import listening
+
 JSON = dict[str, Any]
 
 
@@ -337,16 +339,9 @@ async def running_fake_slack(
     fake: FakeSlack | None = None, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[FakeSlack]:
     fake = fake or FakeSlack()
-    runner = web.AppRunner(fake.app(), handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.url = f"http://{host}:{bound}"
-    try:
+    async with listening(fake.app(), host=host, port=port) as url:
+        fake.url = url
         yield fake
-    finally:
-        await runner.cleanup()
 
 
 async def _serve(port: int, rate: float | None, page_size: int) -> None:

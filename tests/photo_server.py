@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from types import TracebackType
+from contextlib import AsyncExitStack
 
 from aiohttp import web
 
 from adapters.teams.icons import png
+from tests.listening import listening
 
 
 class FakePhotoHost:
@@ -18,7 +19,7 @@ class FakePhotoHost:
         self.photo = png(16, 12, lambda x, y: (230, 90 + 10 * y, 40 + 10 * x, 255))
         self.hits: Counter[str] = Counter()
         self._release = asyncio.Event()
-        self._runner: web.AppRunner | None = None
+        self._serving = AsyncExitStack()
         self.base = ""
 
     def url(self, path: str) -> str:
@@ -27,23 +28,12 @@ class FakePhotoHost:
     async def __aenter__(self) -> FakePhotoHost:
         app = web.Application()
         app.router.add_get("/{name}", self._serve)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = await self._serving.enter_async_context(listening(app))
         return self
 
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._release.set()  # a slow or endless answer still running ends now
+        await self._serving.aclose()
 
     async def _serve(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]

@@ -6,11 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from aiohttp import web
-
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import Settings
 from storage.database import Database
+from tests.listening import listening
 from tests.support import FakeClock
 
 
@@ -24,18 +23,9 @@ class RunningServer:
 async def serving(runtime: Runtime) -> AsyncIterator[str]:
     """The real app of ``runtime`` on an ephemeral port (no scheduler); yields its URL, which
     also becomes the base of share links."""
-    app = build_app(runtime, schedule=False)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)  # as `sharebot run`
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    url = f"http://127.0.0.1:{port}"
-    runtime.ctx.public_url = url
-    try:
+    async with listening(build_app(runtime, schedule=False)) as url:
+        runtime.ctx.public_url = url
         yield url
-    finally:
-        await runner.cleanup()
 
 
 @asynccontextmanager

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import web
-
-from adapters.teams.icons import png
 from bot.ports import Actor
 from bot.views import plain_text
 from storage import shares
 from storage.database import Database
+from tests.photo_server import FakePhotoHost
 from tests.slack_support import (
     ANNA,
     BEN,
@@ -292,34 +288,11 @@ async def test_preview_is_for_comms_only(database: Database, clock: FakeClock) -
         ]
 
 
-@asynccontextmanager
-async def photo_host() -> AsyncIterator[tuple[str, list[str]]]:
-    """A web server with one small real PNG on an ephemeral port; yields its address and the
-    paths it was asked for."""
-    asked: list[str] = []
-    photo = png(4, 3, lambda x, y: (40 * x, 60 * y, 120, 255))
-
-    async def serve(request: web.Request) -> web.Response:
-        asked.append(request.path)
-        return web.Response(body=photo, content_type="image/png")
-
-    app = web.Application()
-    app.router.add_get("/teamtag.png", serve)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}/teamtag.png", asked
-    finally:
-        await runner.cleanup()
-
-
 async def test_a_photo_from_the_compose_modal_reaches_slack_from_its_own_address(
     database: Database, clock: FakeClock
 ) -> None:
-    async with slack_world(database, clock) as world, photo_host() as (photo, asked):
+    async with slack_world(database, clock) as world, FakePhotoHost() as host:
+        photo = host.url("outing.png")
         await instant_policy(world)
         await world.command(ANNA, "on")
         await world.command(BEN, "on")
@@ -338,4 +311,4 @@ async def test_a_photo_from_the_compose_modal_reaches_slack_from_its_own_address
             images = [b for b in card["blocks"] if b["type"] == "image"]
             assert images == [{"type": "image", "image_url": photo, "alt_text": "Our outing"}]
         # Fetched once to be checked and kept; Slack fetches its own copy, people never do.
-        assert asked == ["/teamtag.png"]
+        assert host.hits == {"outing.png": 1}
