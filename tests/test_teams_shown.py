@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
