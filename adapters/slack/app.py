@@ -176,7 +176,7 @@ class SlackApp:
             if response_url:
                 known = self.people.known(user)
                 language = language_for(None, known.locale if known else None, "en")
-                text = self.core.ctx.catalogue.text(language, "slack.error")
+                text = self.core.ctx.catalogue.text(language, "error.unexpected")
                 await self._respond(response_url, {"response_type": "ephemeral", "text": text})
 
     async def _on_share_link(self, ack: AsyncAck) -> None:
