@@ -17,7 +17,6 @@ from adapters.playground.render import render_message, render_view
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
 from bot.core import Overview, Sharebot
-from bot.i18n import language_for
 from bot.views import Form, Reply, plain_text
 
 logger = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ class Playground:
         return web.json_response(render_view(reply.views[0]))
 
     async def say(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -131,7 +130,7 @@ class Playground:
         return web.json_response({"ok": True})
 
     async def press(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         action, value = body.get("action"), body.get("value", "")
         if not isinstance(action, str) or not isinstance(value, str):
@@ -142,7 +141,7 @@ class Playground:
         return web.json_response({"ok": True})
 
     async def submit(self, request: web.Request) -> web.Response:
-        body = await self._body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         form_id, values = body.get("form_id"), body.get("values")
         if not isinstance(form_id, str) or not isinstance(values, dict):
@@ -161,7 +160,7 @@ class Playground:
 
     async def preview(self, request: web.Request) -> web.Response:
         """The compose form as typed, with the card it would make; nothing is saved."""
-        body = await self._body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         values = body.get("values")
         if not isinstance(values, dict):
@@ -195,21 +194,6 @@ class Playground:
             self.transcript.unlisten(queue)
         return response
 
-    async def _body(self, request: web.Request) -> dict[str, Any]:
-        """The JSON body of a write request from the playground's own page, and only from it:
-        a page elsewhere cannot make a visitor's browser act as HR here (DESIGN §6b.4)."""
-        if not _same_origin(request, self.core.ctx.public_url):
-            raise web.HTTPForbidden(
-                text=json.dumps({"error": "requests from other sites are refused"}),
-                content_type="application/json",
-            )
-        if request.content_type != "application/json":
-            raise web.HTTPUnsupportedMediaType(
-                text=json.dumps({"error": "send JSON (Content-Type: application/json)"}),
-                content_type="application/json",
-            )
-        return await _body(request)
-
     @asynccontextmanager
     async def _apology(self, me: demo.DemoPerson) -> AsyncIterator[None]:
         """An unexpected failure (a bug, the database gone) gets a short apology in the
@@ -221,8 +205,7 @@ class Playground:
         except Exception as error:
             logger.error("playground: a request failed (%s)", type(error).__name__)
             logger.debug("playground: request failure details", exc_info=error)
-            language = language_for(None, me.locale, "en")
-            text = self.core.ctx.catalogue.text(language, "error.unexpected")
+            text = self.core.ctx.catalogue.apology(me.locale)
             raise web.HTTPInternalServerError(
                 text=json.dumps({"error": text}), content_type="application/json"
             ) from error
@@ -271,7 +254,19 @@ def _person(key: object) -> demo.DemoPerson:
     return person
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def _body(request: web.Request, public_url: str) -> dict[str, Any]:
+    """The JSON body of a write request from the playground's own page, and only from it:
+    a page elsewhere cannot make a visitor's browser act as HR here (DESIGN §6b.4)."""
+    if not _same_origin(request, public_url):
+        raise web.HTTPForbidden(
+            text=json.dumps({"error": "requests from other sites are refused"}),
+            content_type="application/json",
+        )
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(
+            text=json.dumps({"error": "send JSON (Content-Type: application/json)"}),
+            content_type="application/json",
+        )
     if request.content_length and request.content_length > MAX_BODY:
         raise _bad("request too large")
     try:

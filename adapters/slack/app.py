@@ -42,7 +42,6 @@ from adapters.slack.modal import (
 from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import PLATFORM, People
 from bot.core import TAKING_PART, Sharebot
-from bot.i18n import language_for
 from bot.ports import Actor
 from bot.views import Form, Reply, View
 
@@ -177,8 +176,7 @@ class SlackApp:
             logger.debug("a Slack request failed", exc_info=error)
             if response_url:
                 known = self.people.known(user)
-                language = language_for(None, known.locale if known else None, "en")
-                text = self.core.ctx.catalogue.text(language, "error.unexpected")
+                text = self.core.ctx.catalogue.apology(known.locale if known else None)
                 await self._respond(response_url, {"response_type": "ephemeral", "text": text})
 
     async def _on_share_link(self, ack: AsyncAck) -> None:

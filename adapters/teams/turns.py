@@ -17,7 +17,6 @@ from adapters.teams.directory import TeamsDirectory
 from adapters.teams.messenger import activity_for
 from adapters.teams.personal import open_chat_from
 from bot.core import Sharebot
-from bot.i18n import language_for
 from bot.views import Notice, Reply
 
 logger = logging.getLogger(__name__)
@@ -110,11 +109,9 @@ class TeamsTurns:
         return await self.core.say(actor, incoming.text)
 
     def _apology(self, incoming: Incoming) -> Reply:
-        """An unexpected failure (a bug, the database gone) gets a short apology, not silence,
-        in the language Teams gave for the person (the database may be what failed)."""
+        """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
         locale = incoming.actor.locale if incoming.actor else None
-        text = self.core.ctx.catalogue.text(language_for(None, locale, "en"), "error.unexpected")
-        return Reply.of(Notice((text,)))
+        return Reply.of(Notice((self.core.ctx.catalogue.apology(locale),)))
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         for view in reply.views:
