@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.server import Runtime, build_app, build_runtime
-from adapters.settings import Settings
+from adapters.settings import load_settings
 from storage.database import Database
 from tests.listening import listening
 from tests.support import FakeClock
@@ -30,9 +30,13 @@ async def serving(runtime: Runtime) -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def running_playground(
-    database: Database, clock: FakeClock | None = None
+    database: Database, clock: FakeClock | None = None, **extra: str
 ) -> AsyncIterator[RunningServer]:
-    settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
+    """The playground on an ephemeral port; ``extra`` settings such as
+    ``SHAREBOT_FETCH_ALLOW`` on top."""
+    settings = load_settings(
+        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra
+    )
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:
         yield RunningServer(url, runtime)

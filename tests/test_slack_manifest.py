@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +11,13 @@ import yaml
 
 from adapters.settings import load_settings
 from adapters.slack.manifest import SCOPES, manifest_yaml, slack_manifest
-from tests.test_settings_and_cli import _run
-
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = Path(os.environ.get("SHAREBOT_SCHEMAS_DIR", ROOT.parent / "shared" / "schemas"))
-MANIFEST_SCHEMA = SCHEMAS / "slack-manifest" / "manifest.schema.json"
-UPSTREAM = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
+from tests.cli import run_cli
+from tests.schemas import SLACK_MANIFEST, validator
 
 
 def manifest_validator() -> Any:
     """The official schema, with its absolute references served from the local copies."""
-    if not MANIFEST_SCHEMA.exists():
-        reason = f"Slack manifest schema not found at {MANIFEST_SCHEMA} (set SHAREBOT_SCHEMAS_DIR)"
-        if os.environ.get("SHAREBOT_REQUIRE_SCHEMAS") == "1":
-            pytest.fail(f"SHAREBOT_REQUIRE_SCHEMAS=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    from jsonschema import Draft7Validator
-    from referencing import Registry, Resource
-
-    resources = [
-        (UPSTREAM + path.name, Resource.from_contents(json.loads(path.read_text("utf-8"))))
-        for path in (SCHEMAS / "slack-manifest" / "schemas").glob("manifest.schema.*.json")
-    ]
-    schema = json.loads(MANIFEST_SCHEMA.read_text("utf-8"))
-    return Draft7Validator(schema, registry=Registry().with_resources(resources))
+    return validator(SLACK_MANIFEST)
 
 
 @pytest.mark.parametrize("app_token", ["", "xapp-1-socket"])
@@ -74,8 +56,8 @@ def test_a_broken_manifest_is_caught() -> None:
 
 def test_the_cli_prints_yaml_and_json(tmp_path: Path) -> None:
     env = {"SHAREBOT_PUBLIC_URL": "https://bot.example"}
-    as_yaml = _run(["manifest", "slack"], tmp_path, **env)
-    as_json = _run(["manifest", "slack", "--json"], tmp_path, **env)
+    as_yaml = run_cli(["manifest", "slack"], tmp_path, **env)
+    as_json = run_cli(["manifest", "slack", "--json"], tmp_path, **env)
     assert as_yaml.returncode == 0 and as_json.returncode == 0, as_yaml.stderr + as_json.stderr
     assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
     assert json.loads(as_json.stdout)["features"]["slash_commands"][0]["url"] == (
@@ -93,6 +75,6 @@ def test_the_cli_prints_yaml_and_json(tmp_path: Path) -> None:
     ],
 )
 def test_run_names_the_missing_slack_key(env: dict[str, str], key: str, tmp_path: Path) -> None:
-    result = _run(["run"], tmp_path, **env)
+    result = run_cli(["run"], tmp_path, **env)
     assert result.returncode == 2
     assert key in result.stderr and len(result.stderr.strip().splitlines()) == 1
