@@ -233,7 +233,6 @@ async def _sharebot(folder: Path, hr: Person) -> tuple[Process, str]:
             "SHAREBOT_HOST": "127.0.0.1",
             "PORT": str(port),
             "SHAREBOT_ADMINS": f"teams:{hr.aad}",
-            "SHAREBOT_TICK_SECONDS": "1",
             "MICROSOFT_APP_ID": "",
         }
         sharebot = await start("sharebot", _sharebot_command(), cwd=folder, env=env)
