@@ -170,3 +170,13 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=160)
     action: str = Field(max_length=32)
     detail: str = Field(default="", max_length=2000)
+
+
+class HandledRequest(SQLModel, table=True):
+    """A request from a platform that was acted on, so that a copy delivered again is not:
+    only a hash of the platform's request id and the hour, nothing about a person."""
+
+    __tablename__ = "handled_request"
+
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    seen_hour: datetime = _when(nullable=False, index=True)

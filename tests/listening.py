@@ -8,17 +8,56 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 
 
+class Listener:
+    """An app on a port of its own that can stop taking connections and take them again."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
+        self.runner = runner
+        self.host = host
+        self.port = port
+        self.site: web.TCPSite | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        self.site = web.TCPSite(self.runner, self.host, self.port)
+        await self.site.start()
+        self.port = self.site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def refuse(self) -> None:
+        """Stop listening: connecting now fails with "connection refused" (connections still
+        open stay open; a fake that closes each one after answering has none)."""
+        if self.site is not None:
+            await self.site.stop()
+            self.site = None
+
+    async def resume(self) -> None:
+        """Listen again, on the same port."""
+        if self.site is None:
+            await self.start()
+
+
+@asynccontextmanager
+async def listener(
+    app: web.Application, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[Listener]:
+    """Serve ``app`` (on an ephemeral port unless one is given) until the block ends."""
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    served = Listener(runner, host, port)
+    await served.start()
+    try:
+        yield served
+    finally:
+        await runner.cleanup()
+
+
 @asynccontextmanager
 async def listening(
     app: web.Application, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
     """Serve ``app`` (on an ephemeral port unless one is given); yields ``http://host:port``."""
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://{host}:{bound}"
-    finally:
-        await runner.cleanup()
+    async with listener(app, host=host, port=port) as served:
+        yield served.url

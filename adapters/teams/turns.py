@@ -44,7 +44,7 @@ class TeamsTurns:
             return
         if incoming.personal:
             with self.directory.lent(context):
-                await self._send(context, await self._run(incoming))
+                await self._send(context, await self._run(incoming))  # a repeat: nothing
             return
         # Answered after this request has been: opening personal chats for a whole team can
         # outlast the 15 s Teams waits, and Teams would then send the command again.
@@ -79,6 +79,8 @@ class TeamsTurns:
         reference = await open_chat_from(self.adapter, self.app_id, context, member)
         actor = replace(incoming.actor, address=references.dump(reference))
         reply = await self._run(replace(incoming, actor=actor))
+        if reply.repeated:
+            return
 
         async def answer(personal: TurnContext) -> None:
             personal.activity.id = None  # new messages, not replies to the continuation event
@@ -89,13 +91,14 @@ class TeamsTurns:
     async def _run(self, incoming: Incoming) -> Reply:
         actor = incoming.actor
         assert actor is not None
+        request = incoming.request
         if incoming.kind == "press":
-            return await self.core.press(actor, incoming.action, incoming.value)
+            return await self.core.press(actor, incoming.action, incoming.value, request=request)
         if incoming.kind == "submit":
-            return await self.core.submit(actor, incoming.form_id, incoming.values)
+            return await self.core.submit(actor, incoming.form_id, incoming.values, request=request)
         if incoming.kind == "installed":
-            return await self.core.say(actor, "help")
-        return await self.core.say(actor, incoming.text)
+            return await self.core.say(actor, "help", request=request)
+        return await self.core.say(actor, incoming.text, request=request)
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         for view in reply.views:
