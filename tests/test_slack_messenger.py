@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from tests.fake_slack import Failure, FakeSlack, running_fake_slack
 from tests.slack_support import dm
 
 ANNA = Addressee("slack", "UANNA")
+ROOT = Path(__file__).resolve().parent.parent
 HELLO = Notice(lines=("Hallo & <willkommen>",))
 
 
@@ -287,3 +290,40 @@ def test_a_bad_rate_names_its_key(rate: str) -> None:
 
     with pytest.raises(SettingsError, match="SHAREBOT_SLACK_RATE"):
         load_settings(_env_file=None, SHAREBOT_SLACK_RATE=rate)
+
+
+async def test_the_standalone_fake_plays_faults_for_trying_by_hand() -> None:
+    """``python -m tests.fake_slack --fault reset --fault 502 --fault-every 2``: every second
+    post is taken, then answered broken, the faults in turn."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fake_slack",
+        "--port",
+        "0",
+        *("--fault", "reset", "--fault", "502", "--fault-every", "2"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        api_url = (await process.stdout.readline()).decode().strip()
+        client = AsyncWebClient(token="xoxb-t", base_url=api_url, retry_handlers=[])
+        messenger = SlackMessenger(client, rate_per_second=5)
+        outcomes = []
+        for n in range(4):
+            try:
+                await messenger.send(Addressee("slack", f"U{n}"), HELLO)
+                outcomes.append("sent")
+            except MaybeTaken as error:
+                outcomes.append(error.uncertainty.value)
+        assert outcomes == ["sent", "connection_lost", "sent", "server_error"]
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(api_url.replace("/api/", "/fake/stats")) as answer,
+        ):
+            stats = await answer.json()
+        assert (stats["posted"], stats["faulted"], stats["duplicates"]) == (4, 2, {})
+    finally:
+        process.terminate()
+        await process.wait()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from adapters.doctor import run_checks
+from adapters.settings import load_settings
 from storage import outbox, people
 from storage.database import Database
 from tests.fake_slack import Failure
@@ -190,3 +192,14 @@ async def test_a_refusal_is_not_retried_and_nobody_becomes_unreachable(
         assert await _person(world, refused) == (True, [])
         assert len(world.fake.of("chat.postMessage")) == len(RECIPIENTS)
         assert await uncertain_in_metrics(world.http, world.url) == {}
+
+
+async def test_doctor_shows_uncertain_deliveries_by_platform_and_reason(
+    database: Database, clock: FakeClock
+) -> None:
+    async with slack_world(database, clock, SHAREBOT_SLACK_RATE=100) as world:
+        await _one_suggestion(world, Failure(fault="502"))
+    url = database.engine.url.render_as_string(hide_password=False)
+    checks = {c.name: c for c in await run_checks(load_settings(_env_file=None, DATABASE_URL=url))}
+    assert checks["deliveries"].ok
+    assert "1 uncertain (slack server_error 1;" in checks["deliveries"].detail
