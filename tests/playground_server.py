@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.server import Runtime, build_app, build_runtime
-from adapters.settings import Settings
+from adapters.settings import load_settings
 from storage.database import Database
 from tests.listening import listening
 from tests.support import FakeClock
@@ -32,7 +32,9 @@ async def serving(runtime: Runtime) -> AsyncIterator[str]:
 async def running_playground(
     database: Database, clock: FakeClock | None = None
 ) -> AsyncIterator[RunningServer]:
-    settings = Settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1")  # type: ignore[call-arg]
+    settings = load_settings(
+        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1"
+    )
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:
         yield RunningServer(url, runtime)

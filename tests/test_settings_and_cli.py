@@ -11,6 +11,9 @@ import pytest
 
 from adapters import sqlite_lock
 from adapters.settings import Settings, SettingsError, load_settings
+from storage import migrate
+from storage.database import Database
+from tests.playground_server import running_playground
 
 SHAREBOT = [sys.executable, "-m", "adapters.cli"]
 
@@ -118,3 +121,18 @@ def test_every_setting_is_explained_in_env_example() -> None:
     }
     keys = {field.alias for field in Settings.model_fields.values()}
     assert keys <= listed, f"missing from .env.example: {sorted(keys - listed)}"
+
+
+async def test_the_test_servers_never_read_a_developers_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text("SHAREBOT_SLACK_RATE=0\nSHAREBOT_ADAPTERS=slack\n")
+    monkeypatch.chdir(tmp_path)  # where a .env would be read from
+    database = Database.from_url(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        await migrate.upgrade(database.engine)
+        async with running_playground(database) as server:
+            assert server.runtime.settings.adapters == ("playground",)
+            assert server.runtime.settings.slack_rate != 0
+    finally:
+        await database.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,30 +11,13 @@ import yaml
 
 from adapters.settings import load_settings
 from adapters.slack.manifest import SCOPES, manifest_yaml, slack_manifest
+from tests.schemas import SLACK_MANIFEST, validator
 from tests.test_settings_and_cli import _run
-
-ROOT = Path(__file__).resolve().parent.parent
-SCHEMAS = Path(os.environ.get("SHAREBOT_SCHEMAS_DIR", ROOT.parent / "shared" / "schemas"))
-MANIFEST_SCHEMA = SCHEMAS / "slack-manifest" / "manifest.schema.json"
-UPSTREAM = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"
 
 
 def manifest_validator() -> Any:
     """The official schema, with its absolute references served from the local copies."""
-    if not MANIFEST_SCHEMA.exists():
-        reason = f"Slack manifest schema not found at {MANIFEST_SCHEMA} (set SHAREBOT_SCHEMAS_DIR)"
-        if os.environ.get("SHAREBOT_REQUIRE_SCHEMAS") == "1":
-            pytest.fail(f"SHAREBOT_REQUIRE_SCHEMAS=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    from jsonschema import Draft7Validator
-    from referencing import Registry, Resource
-
-    resources = [
-        (UPSTREAM + path.name, Resource.from_contents(json.loads(path.read_text("utf-8"))))
-        for path in (SCHEMAS / "slack-manifest" / "schemas").glob("manifest.schema.*.json")
-    ]
-    schema = json.loads(MANIFEST_SCHEMA.read_text("utf-8"))
-    return Draft7Validator(schema, registry=Registry().with_resources(resources))
+    return validator(SLACK_MANIFEST)
 
 
 @pytest.mark.parametrize("app_token", ["", "xapp-1-socket"])

@@ -11,7 +11,7 @@ import pytest
 from adapters.teams.cards import ACTION, FORM, KIND
 from storage import people, suggestions
 from storage.database import Database
-from tests.schemas import card_errors_where_checked as card_errors
+from tests.schemas import card_errors
 from tests.support import FakeClock
 from tests.teams_chat import (
     PEOPLE,

@@ -24,7 +24,7 @@ from tests.privacy_support import (
     swap_lines,
     swap_values,
 )
-from tests.schemas import card_errors_where_checked as card_errors
+from tests.schemas import card_errors
 from tests.support import FakeClock
 from tests.teams_chat import (
     PEOPLE,
