@@ -3,8 +3,8 @@
 Records every call, answers the conversation API Sharebot uses, and fails on request:
 ``connector.fail(429, retry_after=3)`` or ``connector.fail(403)`` refuse a call without
 posting; ``connector.fault("502")`` (any of ``tests.faults.FAULTS``) posts, then answers
-broken; ``connector.hang()`` never answers. ``sent`` counts the messages taken per
-conversation; ``keep_alive`` off and ``refuse()`` make the next connection fail.
+broken; ``connector.hang()`` never answers; ``connector.listener`` can refuse connections
+(``tests.listening.Listener``). ``sent`` counts the messages taken per conversation.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ class FakeConnector:
     sent: Counter[str] = field(default_factory=Counter)
     released: asyncio.Event = field(default_factory=asyncio.Event)
     faulted: list[Call] = field(default_factory=list)  # calls answered with a failure or fault
-    keep_alive: bool = True
     slow_seconds: float = 2.0  # how long the ``slow`` fault takes
     listener: Listener | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -66,15 +65,6 @@ class FakeConnector:
         """The next ``times`` calls that send, update or create do their work, then answer
         with ``fault`` (reset, 502, a cut-off body, …)."""
         self.failures.extend(Failure(fault=fault) for _ in range(times))
-
-    async def refuse(self) -> None:
-        """Stop listening: the next connection is refused (set ``keep_alive`` off first)."""
-        assert self.listener is not None
-        await self.listener.refuse()
-
-    async def resume(self) -> None:
-        assert self.listener is not None
-        await self.listener.resume()
 
     def hang(self) -> None:
         """The next such call never answers (until :meth:`release`): a timeout."""
@@ -118,7 +108,7 @@ class FakeConnector:
     # ---- the API
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._closing])
+        app = web.Application()
         base = "/v3/conversations"
         app.router.add_post(base, self._create)
         app.router.add_post(base + "/{cid}/activities", self._post)
@@ -128,13 +118,6 @@ class FakeConnector:
         app.router.add_get(base + "/{cid}/members", self._members)
         app.router.add_get(base + "/{cid}/members/{mid}", self._member)
         return app
-
-    @web.middleware
-    async def _closing(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        response: web.StreamResponse = await handler(request)
-        if not self.keep_alive:
-            response.force_close()
-        return response
 
     async def _record(self, request: web.Request) -> Call:
         body = await request.json() if request.can_read_body else None

@@ -8,9 +8,9 @@ prints its API URL and serves until killed.
 Knobs: ``rate`` (chat.postMessage per second before HTTP 429 with ``Retry-After``), ``fail(...)``
 (a queue of injected failures: an HTTP status or a Slack error code, refused without posting;
 a delay; or a ``fault`` from ``tests.faults``, played after posting), ``fault_every`` (every
-n-th chat.postMessage gets the next of ``faults``), ``keep_alive`` (off: every answer closes
-its connection, so a ``refuse()`` of the port is felt at once), and ``posted``
-(chat.postMessage taken per channel, to find duplicates and losses).
+n-th chat.postMessage gets the next of ``faults``), ``listener`` (its port can refuse
+connections: ``tests.listening.Listener``), and ``posted`` (chat.postMessage taken per
+channel, to find duplicates and losses).
 """
 
 from __future__ import annotations
@@ -105,7 +105,6 @@ class FakeSlack:
     faults: tuple[str, ...] = ()  # played in turn on every ``fault_every``-th chat.postMessage
     fault_every: int = 0
     faulted: list[Call] = field(default_factory=list)  # calls answered with a failure or fault
-    keep_alive: bool = True
     slow_seconds: float = 2.0  # how long the ``slow`` fault takes
     url: str = ""
     listener: Listener | None = None
@@ -131,15 +130,6 @@ class FakeSlack:
 
     def fail(self, *failures: Failure) -> None:
         self.failures.extend(failures)
-
-    async def refuse(self) -> None:
-        """Stop listening: the next connection is refused (set ``keep_alive`` off first)."""
-        assert self.listener is not None
-        await self.listener.refuse()
-
-    async def resume(self) -> None:
-        assert self.listener is not None
-        await self.listener.resume()
 
     def of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -174,20 +164,13 @@ class FakeSlack:
     # -- HTTP -----------------------------------------------------------------------------
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=4 * 1024 * 1024, middlewares=[self._closing])
+        app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{tag}", self._response)
         app.router.add_get("/fake/stats", self._stats)
         app.router.add_get("/link", self._socket)
         app.router.add_post("/fake/fail", self._inject)
         return app
-
-    @web.middleware
-    async def _closing(self, request: web.Request, handler: Any) -> web.StreamResponse:
-        response: web.StreamResponse = await handler(request)
-        if not self.keep_alive:
-            response.force_close()
-        return response
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then record what the app sends back (acks)."""

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiohttp import web
 
 
 class Listener:
-    """An app on a port of its own that can stop taking connections and take them again."""
+    """An app on a port of its own that can stop taking connections and take them again.
+
+    ``keep_alive`` off: every answer closes its connection, so a client has none left open
+    and feels a ``refuse()`` at its very next request.
+    """
 
     def __init__(self, runner: web.AppRunner, host: str, port: int) -> None:
         self.runner = runner
         self.host = host
         self.port = port
         self.site: web.TCPSite | None = None
+        self.keep_alive = True
+
+    @web.middleware
+    async def closing(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        response: web.StreamResponse = await handler(request)
+        if not self.keep_alive:
+            response.force_close()
+        return response
 
     @property
     def url(self) -> str:
@@ -28,7 +41,7 @@ class Listener:
 
     async def refuse(self) -> None:
         """Stop listening: connecting now fails with "connection refused" (connections still
-        open stay open; a fake that closes each one after answering has none)."""
+        open stay open: turn ``keep_alive`` off before the answers that come first)."""
         if self.site is not None:
             await self.site.stop()
             self.site = None
@@ -45,8 +58,9 @@ async def listener(
 ) -> AsyncIterator[Listener]:
     """Serve ``app`` (on an ephemeral port unless one is given) until the block ends."""
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
     served = Listener(runner, host, port)
+    app.middlewares.append(served.closing)
+    await runner.setup()
     await served.start()
     try:
         yield served

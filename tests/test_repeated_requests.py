@@ -118,17 +118,22 @@ async def _comms(world: SlackWorld) -> None:
     await world.command(HR, f"roles grant <@{COMMS}|chris> comms")
 
 
+def _new_suggestion(world: SlackWorld, tag: str) -> str:
+    """A signed ``/share new …`` from comms, answered at ``tag``; posted twice, it is a copy."""
+    return command_body(
+        COMMS,
+        f"new {URL} Our outing",
+        response_url=world.fake.response_url(tag),
+        trigger_id=new_trigger(COMMS),
+    )
+
+
 async def test_a_slack_command_sent_twice_makes_one_suggestion(
     database: Database, clock: FakeClock
 ) -> None:
     async with slack_world(database, clock) as world:
         await _comms(world)
-        body = command_body(
-            COMMS,
-            f"new {URL} Our outing",
-            response_url=world.fake.response_url("twice"),
-            trigger_id=new_trigger(COMMS),
-        )
+        body = _new_suggestion(world, "twice")
         assert await world.post(body) == (200, "")
         assert await world.post(body) == (200, "")  # the same trigger_id: an empty ack
         await world.settle()
@@ -142,12 +147,7 @@ async def test_two_copies_of_a_slack_command_at_the_same_moment_act_once(
 ) -> None:
     async with slack_world(database, clock) as world:
         await _comms(world)
-        body = command_body(
-            COMMS,
-            f"new {URL} Our outing",
-            response_url=world.fake.response_url("together"),
-            trigger_id=new_trigger(COMMS),
-        )
+        body = _new_suggestion(world, "together")
         await asyncio.gather(world.post(body), world.post(body))
         await world.settle()
         assert await _suggestions(database) == 1

@@ -27,6 +27,7 @@ from bot.ports import (
 )
 from bot.views import CardImage, Notice, SuggestionCard
 from tests.fake_slack import Failure, FakeSlack, running_fake_slack
+from tests.faults import FAULTS, UNCERTAINTY
 from tests.slack_support import dm
 
 ANNA = Addressee("slack", "UANNA")
@@ -84,14 +85,12 @@ async def test_send_posts_to_the_person_and_update_replaces(
         (Failure(status=503), MaybeTaken, "server_error"),
         # longer than the client's timeout: Slack may have posted it, so never again
         (Failure(delay=1.0), MaybeTaken, "timeout"),
-        # posted, then answered broken
-        (Failure(fault="reset"), MaybeTaken, "connection_lost"),
-        (Failure(fault="500"), MaybeTaken, "server_error"),
-        (Failure(fault="502"), MaybeTaken, "server_error"),
-        (Failure(fault="504"), MaybeTaken, "server_error"),
-        (Failure(fault="cut"), MaybeTaken, "unreadable"),
-        (Failure(fault="html"), MaybeTaken, "unreadable"),
-        (Failure(fault="slow"), MaybeTaken, "timeout"),
+        # posted, then answered broken (all but "raise", below)
+        *(
+            (Failure(fault=fault), MaybeTaken, reason)
+            for fault, reason in UNCERTAINTY["slack"].items()
+            if fault != "raise"
+        ),
     ],
 )
 async def test_what_slack_did_is_reported_without_retrying(
@@ -116,6 +115,13 @@ async def test_what_slack_did_is_reported_without_retrying(
     assert sum(fake.posted.values()) == (1 if failure.fault else 0)  # a fault comes after posting
 
 
+def test_every_fault_mode_has_its_expected_outcome_on_each_platform() -> None:
+    assert {platform: set(table) for platform, table in UNCERTAINTY.items()} == {
+        "slack": set(FAULTS),
+        "teams": set(FAULTS),
+    }
+
+
 async def test_an_answer_the_client_throws_on_goes_up_as_it_is(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
@@ -126,12 +132,14 @@ async def test_an_answer_the_client_throws_on_goes_up_as_it_is(
 
 
 async def test_no_connection_means_not_taken(fake: FakeSlack, client: AsyncWebClient) -> None:
-    fake.keep_alive = False
-    await fake.refuse()
+    port = fake.listener
+    assert port is not None
+    port.keep_alive = False
+    await port.refuse()
     with pytest.raises(NotTaken) as raised:
         await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
     assert not raised.value.limited
-    await fake.resume()
+    await port.resume()
     assert await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
 
 

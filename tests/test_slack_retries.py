@@ -18,6 +18,7 @@ from adapters.settings import load_settings
 from storage import outbox, people
 from storage.database import Database
 from tests.fake_slack import Failure
+from tests.faults import UNCERTAINTY
 from tests.slack_support import ANNA, BEN, COMMS, HR, SlackWorld, dm, slack_world
 from tests.support import FakeClock, resume_on_retry, uncertain_in_metrics
 
@@ -90,14 +91,7 @@ def _named(value: object) -> str:
 
 
 MAYBE_TAKEN = [
-    (Failure(fault="reset"), "connection_lost"),
-    (Failure(fault="500"), "server_error"),
-    (Failure(fault="502"), "server_error"),
-    (Failure(fault="504"), "server_error"),
-    (Failure(fault="cut"), "unreadable"),
-    (Failure(fault="html"), "unreadable"),
-    (Failure(fault="slow"), "timeout"),
-    (Failure(fault="raise"), "unexpected"),
+    *((Failure(fault=fault), reason) for fault, reason in UNCERTAINTY["slack"].items()),
     (Failure(error="internal_error"), "platform_error"),
     (Failure(delay=CLIENT_TIMEOUT * 2), "timeout"),  # slow, and posted after the client gave up
 ]
@@ -152,12 +146,14 @@ async def test_a_refused_connection_is_retried_and_each_card_arrives_once(
     database: Database, clock: FakeClock
 ) -> None:
     async with slack_world(database, clock, SHAREBOT_SLACK_RATE=100) as world:
-        world.fake.keep_alive = False  # no open connection outlives an answer
+        port = world.fake.listener
+        assert port is not None
+        port.keep_alive = False  # no open connection outlives an answer
         await _organisation(world)
         await world.command(COMMS, "new https://example.org/outing Our outing --at 30m")
         await world.settle()
-        await world.fake.refuse()
-        resume_on_retry(world.runtime.dispatcher, world.fake.resume)
+        await port.refuse()
+        resume_on_retry(world.runtime.dispatcher, port.resume)
         clock.advance(hours=1)
         await world.tick()
         await world.settle()

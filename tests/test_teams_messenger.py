@@ -26,6 +26,7 @@ from bot.ports import (
 )
 from bot.views import Notice
 from tests.fake_connector import FakeConnector, running_connector
+from tests.faults import UNCERTAINTY
 from tests.teams_chat import BOT, PEOPLE, TENANT
 
 NOTICE = Notice(lines=("Hallo",))
@@ -109,19 +110,7 @@ async def test_refusals_are_reported_and_not_retried(
         assert len(connector.calls) == 1, "neither the messenger nor msrest may retry"
 
 
-@pytest.mark.parametrize(
-    ("fault", "uncertainty"),
-    [
-        ("reset", "connection_lost"),
-        ("500", "server_error"),
-        ("502", "server_error"),
-        ("504", "server_error"),
-        ("cut", "unreadable"),
-        ("html", "unreadable"),
-        ("slow", "timeout"),
-        ("raise", "unreadable"),  # msrest throws a deserialization error on it
-    ],
-)
+@pytest.mark.parametrize(("fault", "uncertainty"), UNCERTAINTY["teams"].items())
 async def test_a_broken_answer_after_posting_is_maybe_taken(
     connector: FakeConnector, fault: str, uncertainty: str
 ) -> None:
@@ -171,12 +160,14 @@ async def test_a_timeout_is_uncertain_never_retried(connector: FakeConnector) ->
 
 
 async def test_an_unreachable_connector_did_not_take_it(connector: FakeConnector) -> None:
-    connector.keep_alive = False
-    await connector.refuse()
+    port = connector.listener
+    assert port is not None
+    port.keep_alive = False
+    await port.refuse()
     with pytest.raises(NotTaken) as failed:
         await messenger().send(anna(connector), NOTICE)
     assert not failed.value.limited
-    await connector.resume()
+    await port.resume()
     assert await messenger().send(anna(connector), NOTICE)
 
 

@@ -18,6 +18,7 @@ import pytest
 from storage import outbox
 from storage.database import Database
 from tests.fake_connector import FakeConnector
+from tests.faults import UNCERTAINTY
 from tests.support import FakeClock, resume_on_retry, uncertain_in_metrics
 from tests.teams_chat import PEOPLE, TeamsChat, find_person, make_comms, running_teams
 
@@ -100,19 +101,7 @@ async def _rows(teams: TeamsChat, name: str) -> list[tuple[str, str | None]]:
         return [(r.state, r.reason) for r in await outbox.for_person(session, person.id)]
 
 
-MAYBE_TAKEN = [
-    ("reset", "connection_lost"),
-    ("500", "server_error"),
-    ("502", "server_error"),
-    ("504", "server_error"),
-    ("cut", "unreadable"),
-    ("html", "unreadable"),
-    ("slow", "timeout"),
-    ("raise", "unreadable"),  # msrest throws a deserialization error on it
-]
-
-
-@pytest.mark.parametrize(("fault", "reason"), MAYBE_TAKEN)
+@pytest.mark.parametrize(("fault", "reason"), UNCERTAINTY["teams"].items())
 async def test_a_card_teams_may_have_posted_is_uncertain_and_never_sent_again(
     teams: TeamsChat, clock: FakeClock, fault: str, reason: str
 ) -> None:
@@ -157,11 +146,13 @@ async def test_a_card_teams_did_not_take_is_retried_and_arrives_once(
 async def test_a_refused_connection_is_retried_and_each_card_arrives_once(
     teams: TeamsChat, clock: FakeClock
 ) -> None:
-    teams.connector.keep_alive = False  # no open connection outlives an answer
+    port = teams.connector.listener
+    assert port is not None
+    port.keep_alive = False  # no open connection outlives an answer
     await _organisation(teams)
     cards = Cards(teams)
-    await teams.connector.refuse()
-    resume_on_retry(teams.runtime.dispatcher, teams.connector.resume)
+    await port.refuse()
+    resume_on_retry(teams.runtime.dispatcher, port.resume)
     clock.advance(hours=1)
     await teams.tick()
     assert {name: cards.delivered(name) for name in RECIPIENTS} == dict.fromkeys(RECIPIENTS, 1)
