@@ -1,9 +1,10 @@
 """What a platform's HTTP status means for a message sent to it, the same for every adapter.
 
-Adapters report one of the core's outcomes (``bot.ports``) and never decide to retry. Only a
-429 says the platform did not take the message; any 5xx may come after it was shown (Slack
-and the Bot Connector both answer 502 and 504 after posting), and a status that is neither a
-clear success nor a clear refusal is read as "maybe".
+Adapters report one of the core's outcomes (``bot.ports``) and never decide to retry. Of the
+statuses all platforms share, only 429 says the platform did not take the message (each
+adapter adds its own, such as Teams' 412); any 5xx may come after it was shown (Slack and the
+Bot Connector both answer 502 and 504 after posting), and a status that is neither a clear
+success nor a clear refusal is read as "maybe".
 """
 
 from __future__ import annotations
