@@ -125,7 +125,7 @@ class Sharebot:
         if not urls or not roles.allowed("new", (await self._peek(actor)).roles):
             return {}
         if self.ctx.photos is None:
-            return {url: UserError("error.photo.unreachable", url=url[:80]) for url in urls}
+            return {url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
         return await fetch_all(self.ctx.photos, urls)
 
     async def _peek(self, actor: Actor) -> Turn:

@@ -172,6 +172,15 @@ class AuditEntry(SQLModel, table=True):
     detail: str = Field(default="", max_length=2000)
 
 
+class Heartbeat(SQLModel, table=True):
+    """The one row ``/healthz`` writes, to know the database still takes writes."""
+
+    __tablename__ = "heartbeat"
+
+    id: int = Field(default=1, primary_key=True)
+    beat_at: datetime = _when(nullable=False)
+
+
 class HandledRequest(SQLModel, table=True):
     """A request from a platform that was acted on, so that a copy delivered again is not:
     only a hash of the platform's request id and the hour, nothing about a person."""

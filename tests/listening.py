@@ -32,7 +32,8 @@ class Listener:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
         self.site = web.TCPSite(self.runner, self.host, self.port)
@@ -72,6 +73,7 @@ async def listener(
 async def listening(
     app: web.Application, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
-    """Serve ``app`` (on an ephemeral port unless one is given); yields ``http://host:port``."""
+    """Serve ``app`` (on an ephemeral port unless one is given); yields ``http://host:port``
+    (``http://[::1]:port`` for an IPv6 address)."""
     async with listener(app, host=host, port=port) as served:
         yield served.url
