@@ -15,6 +15,7 @@ from bot import (
     invitations,
     policy_admin,
     preferences,
+    repeats,
     reports,
     roles,
     suggestions,
@@ -92,10 +93,16 @@ class Sharebot:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def say(self, actor: Actor, text: str) -> Reply:
-        """Handle one ``/share …`` command."""
+    async def say(self, actor: Actor, text: str, *, request: str | None = None) -> Reply:
+        """Handle one ``/share …`` command.
+
+        ``request`` (here and in :meth:`press` and :meth:`submit`) is the platform's id of the
+        request that carried it, when it has one: a copy with the same id acts only once.
+        """
         members, photos = await self._fetch_first(actor, text)
-        return await self._run(actor, lambda turn: self._say(turn, text, members, photos))
+        return await self._run(
+            actor, lambda turn: self._say(turn, text, members, photos), request=request
+        )
 
     async def _fetch_first(self, actor: Actor, text: str) -> tuple[list[Actor] | None, Fetched]:
         """What a command needs from outside Sharebot, fetched before its transaction opens
@@ -125,7 +132,9 @@ class Sharebot:
         async with self.ctx.database.transaction() as session:
             return await self._begin(session, actor, self.ctx.clock.now())
 
-    async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
+    async def press(
+        self, actor: Actor, action: str, value: str = "", *, request: str | None = None
+    ) -> Reply:
         """Handle a button; nothing here edits the message the button was on.
 
         Logged at DEBUG only: at INFO, a person who pressed "copy text" would leave a log line
@@ -133,19 +142,32 @@ class Sharebot:
         """
         logger.debug("button %s", action)
         # "copy text" and "another wording" change nothing, not even what the platform told
-        # us about the person: pressing them leaves the rows as they were (DESIGN §6 rule 2).
+        # us about the person: pressing them leaves the rows as they were (DESIGN §6 rule 2),
+        # so they are not marked as handled either (a copy only shows the text again).
         remember = action not in TAKING_PART
         return await self._run(
-            actor, lambda turn: self._press(turn, action, value), remember=remember
+            actor,
+            lambda turn: self._press(turn, action, value),
+            remember=remember,
+            request=request if remember else None,
         )
 
-    async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
+    async def submit(
+        self,
+        actor: Actor,
+        form_id: str,
+        values: Mapping[str, str],
+        *,
+        request: str | None = None,
+    ) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
         logger.debug("form %s", form_id)
         photos: Fetched = {}
         if form_id == "compose":
             photos = await self._photos_for(actor, photo_lines(values.get("images", "")))
-        return await self._run(actor, lambda turn: self._submit(turn, form_id, values, photos))
+        return await self._run(
+            actor, lambda turn: self._submit(turn, form_id, values, photos), request=request
+        )
 
     async def settings(self, actor: Actor) -> Reply:
         """The person's settings form, for adapters that show it outside the conversation."""
@@ -277,21 +299,39 @@ class Sharebot:
         return Reply.of(Notice(title=title, lines=(f"```{text}```",), buttons=buttons))
 
     async def _run(
-        self, actor: Actor, work: Callable[[Turn], Awaitable[Reply]], *, remember: bool = True
+        self,
+        actor: Actor,
+        work: Callable[[Turn], Awaitable[Reply]],
+        *,
+        remember: bool = True,
+        request: str | None = None,
     ) -> Reply:
         """One unit of work for one person, in one transaction.
 
-        A :class:`UserError` rolls the work back (a first contact too: it is made again next
-        time) and becomes a notice in the person's language.
+        A request seen before does nothing: its id is claimed in this same transaction, so
+        the claim and the work commit together or not at all. A :class:`UserError` rolls the
+        work back (a first contact too: it is made again next time) and becomes a notice in
+        the person's language; the request still counts as handled.
         """
         turn: Turn | None = None
         try:
             async with self.ctx.database.transaction() as session:
-                turn = await self._begin(session, actor, self.ctx.clock.now(), remember)
-                reply = await work(turn)
+                now = self.ctx.clock.now()
+                first = request is None or await repeats.first_time(
+                    session, actor.platform, request, now
+                )
+                if first:
+                    turn = await self._begin(session, actor, now, remember)
+                    reply = await work(turn)
         except UserError as error:
             assert turn is not None
+            if request is not None:
+                async with self.ctx.database.transaction() as session:
+                    await repeats.first_time(session, actor.platform, request, turn.now)
             return Reply.of(Notice(lines=(turn.t(error.key, **error.params),)))
+        if turn is None:
+            self.ctx.metrics.repeated.labels(actor.platform).inc()
+            return Reply(repeated=True)
         if turn.wake:
             self.ctx.wake_dispatcher()
         return reply

@@ -174,9 +174,14 @@ View = Notice | SuggestionCard | Digest | Form | DataExport
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the core answers to one command or button: views shown only to the asking person."""
+    """What the core answers to one command or button: views shown only to the asking person.
+
+    ``repeated``: the platform delivered this request before; nothing was done and nothing
+    is to be shown (the adapter acknowledges it quietly).
+    """
 
     views: tuple[View, ...] = field(default_factory=tuple)
+    repeated: bool = False
 
     @classmethod
     def of(cls, *views: View) -> Reply:
