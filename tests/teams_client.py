@@ -14,8 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
-import sys
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +23,8 @@ from typing import Any
 import aiohttp
 import pytest
 import yaml
+
+from tests.cli import SHAREBOT, cli_env, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tests" / "agents_playground"
@@ -99,12 +99,6 @@ def client_config(me: Person, everyone: tuple[Person, ...]) -> dict[str, Any]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class Process:
     """A child process whose output goes to a file (so a full pipe never blocks it)."""
@@ -142,12 +136,6 @@ async def start(name: str, command: list[str], *, cwd: Path, env: dict[str, str]
             *command, cwd=cwd, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out
         )
     return Process(name, process, log)
-
-
-def _base_env() -> dict[str, str]:
-    """Only what a program needs to run: never the developer's Sharebot or Teams settings."""
-    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
-    return {key: os.environ[key] for key in keep if key in os.environ}
 
 
 @dataclass
@@ -202,13 +190,6 @@ class World:
         return [json.loads(line) for line in lines if line.startswith("{")]
 
 
-def _sharebot_command() -> list[str]:
-    script = Path(sys.executable).with_name("sharebot")
-    if script.exists():
-        return [str(script), "run"]
-    return [sys.executable, "-c", "from adapters.cli import main; main()", "run"]
-
-
 async def _answers(url: str, process: Process) -> None:
     """Wait until ``url`` answers 200; fails when the process ends first."""
     async with asyncio.timeout(STARTUP), aiohttp.ClientSession() as http:
@@ -227,15 +208,15 @@ async def _sharebot(folder: Path, hr: Person) -> tuple[Process, str]:
     """`sharebot run` on a free port; another port when that one was taken meanwhile."""
     for _ in range(3):
         port = free_port()
-        env = _base_env() | {
-            "DATABASE_URL": f"sqlite:///{folder / 'sharebot.db'}",
-            "SHAREBOT_ADAPTERS": "teams",
-            "SHAREBOT_HOST": "127.0.0.1",
-            "PORT": str(port),
-            "SHAREBOT_ADMINS": f"teams:{hr.aad}",
-            "MICROSOFT_APP_ID": "",
-        }
-        sharebot = await start("sharebot", _sharebot_command(), cwd=folder, env=env)
+        env = cli_env(
+            folder,
+            DATABASE_URL=f"sqlite:///{folder / 'sharebot.db'}",
+            SHAREBOT_ADAPTERS="teams",
+            SHAREBOT_HOST="127.0.0.1",
+            PORT=str(port),
+            SHAREBOT_ADMINS=f"teams:{hr.aad}",
+        )
+        sharebot = await start("sharebot", [*SHAREBOT, "run"], cwd=folder, env=env)
         url = f"http://127.0.0.1:{port}"
         try:
             await _answers(f"{url}/healthz", sharebot)
@@ -266,7 +247,7 @@ async def _client(folder: Path, me: Person, everyone: tuple[Person, ...], app: s
         "--disable-telemetry",
         "--enable-events-recording",
     ]
-    env = _base_env() | {
+    env = cli_env(folder) | {
         "TEAMSAPPTESTER_BROWSER": "none",  # no browser of its own: the test brings one
         "M365_AGENTS_PLAYGROUND_RECORDING_FILE": str(recording.path),
         "TZ": "Europe/Berlin",  # the time zone its messages report
