@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 
 from bot.errors import UserError
-from bot.photos import FORMATS, MAX_BYTES, megabytes, sniff
 from bot.ports import Photo
+from bot.sharing.photos import FORMATS, MAX_BYTES, megabytes, sniff
 
 # Slack wants a form's answer within three seconds; the photos are fetched inside them.
 TIMEOUT_SECONDS = 2.5

@@ -25,10 +25,10 @@ from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.core import Sharebot
-from bot.delivery import Dispatcher
+from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogue
 from bot.ports import Directory, Messenger
-from bot.retention import purge
+from bot.privacy.retention import purge
 from storage.database import Database
 
 logger = logging.getLogger(__name__)

@@ -43,9 +43,9 @@ from adapters.settings import load_settings  # noqa: E402
 from adapters.slack.client import web_client  # noqa: E402
 from adapters.slack.messenger import SlackMessenger  # noqa: E402
 from bot.context import Context  # noqa: E402
-from bot.delivery import Dispatcher  # noqa: E402
+from bot.delivery.dispatcher import Dispatcher  # noqa: E402
+from bot.delivery.planning import Planning  # noqa: E402
 from bot.i18n import Catalogue  # noqa: E402
-from bot.planning import Planning  # noqa: E402
 from bot.policy import policy_from  # noqa: E402
 from storage import migrate, outbox, shares, suggestions  # noqa: E402
 from storage import policy as stored_policy  # noqa: E402

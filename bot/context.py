@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.counters import ClickCounter
+from bot.delivery.planning import zone_of
 from bot.i18n import Catalogue, Texts, language_for
 from bot.metrics import Metrics
-from bot.photos import Fetched
-from bot.planning import zone_of
 from bot.policy import Policy
 from bot.ports import Actor, Directory, Messenger, PhotoFetcher
+from bot.sharing.clicks import ClickCounter
+from bot.sharing.photos import Fetched
 from storage.database import Database
 from storage.models import Person
 

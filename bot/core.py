@@ -9,26 +9,18 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import (
-    audit_trail,
-    data_rights,
-    invitations,
-    policy_admin,
-    preferences,
-    reports,
-    roles,
-    suggestions,
-)
-from bot.cards import variant_of
+from bot.commands import invitations, policy_admin, preferences, roles, suggestions
+from bot.commands.grammar import Command, parse, photo_lines, photo_urls
+from bot.commands.help import help_reply
 from bot.context import Context, Turn
 from bot.errors import UserError
-from bot.grammar import Command, parse, photo_lines, photo_urls
-from bot.help import help_reply
 from bot.i18n import Texts
-from bot.networks import COPY, copy_text
-from bot.photos import Fetched, fetch_all
 from bot.policy import Policy, policy_from
 from bot.ports import Actor
+from bot.privacy import audit_trail, data_rights, reports
+from bot.sharing.cards import variant_of
+from bot.sharing.networks import COPY, copy_text
+from bot.sharing.photos import Fetched, fetch_all
 from bot.views import Button, Notice, Reply
 from storage import outbox, people, shares
 from storage import policy as stored_policy

@@ -128,7 +128,7 @@ class Photo:
 
 
 class PhotoFetcher(Protocol):
-    """Fetches a photo for a new suggestion and checks it (``bot.photos`` says what passes).
+    """Fetches a photo for a new suggestion and checks it (``bot.sharing.photos`` says what passes).
 
     Raises :class:`bot.errors.UserError` with an ``error.photo.*`` key that says, in the
     author's words, what was wrong: not found, not an image, too large, too slow.

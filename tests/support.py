@@ -11,7 +11,7 @@ from typing import Any
 from adapters.photos import WebPhotos
 from bot.context import Context
 from bot.core import Sharebot
-from bot.delivery import Dispatcher
+from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogue
 from bot.ports import UNLIMITED, Actor, Addressee, SendLimits
 from bot.views import Reply, View, plain_text

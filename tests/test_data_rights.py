@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.ports import Addressee
-from bot.retention import purge
+from bot.privacy.retention import purge
 from bot.views import DataExport, View
 from storage import audit, migrate, people
 from storage.database import Database

@@ -6,8 +6,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from bot.errors import UserError
-from bot.grammar import (
+from bot.commands.grammar import (
     MAX_CAPTION,
     MAX_TEXT,
     MAX_VARIANTS,
@@ -19,7 +18,8 @@ from bot.grammar import (
     parse_topics,
     parse_user,
 )
-from bot.networks import (
+from bot.errors import UserError
+from bot.sharing.networks import (
     INSTAGRAM_WEB,
     NETWORKS,
     campaign_link,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.delivery.throttle import Throttle, TokenBucket
 from bot.ports import DeliveryFailed, Rate, SendLimits
-from bot.throttle import Throttle, TokenBucket
 from storage import outbox, people
 from tests.support import PLATFORM, Chat, eventually
 

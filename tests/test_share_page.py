@@ -12,7 +12,7 @@ import pytest
 import segno
 
 from adapters.playground import demo
-from bot.networks import NETWORKS
+from bot.sharing.networks import NETWORKS
 from bot.views import SuggestionCard
 from storage import shares
 from storage.database import Database

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot import roles
+from bot.commands import roles
 from storage import people
 from storage.database import Database
 from tests.slack_support import ANNA, BEN, COMMS, HR, SlackWorld, slack_world, texts

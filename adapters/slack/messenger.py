@@ -17,8 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message
 from adapters.slack.errors import error_code
+from bot.delivery.throttle import retry_after_seconds
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
-from bot.throttle import retry_after_seconds
 from bot.views import View
 
 logger = logging.getLogger(__name__)

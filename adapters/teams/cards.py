@@ -6,7 +6,7 @@ import contextlib
 import re
 from typing import Any
 
-from bot.cards import short_url
+from bot.sharing.cards import short_url
 from bot.views import (
     Button,
     CardImage,

@@ -17,8 +17,8 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams import references
 from adapters.teams.cards import render_card
+from bot.delivery.throttle import retry_after_seconds
 from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
-from bot.throttle import retry_after_seconds
 from bot.views import View, plain_text
 
 # DESIGN §9: per conversation 7/s and 60/30 s; about 30/s per app and tenant.

@@ -1,4 +1,4 @@
-"""Turns suggestions into deliveries: reads people in batches, asks the planner, bulk-inserts."""
+"""Turns suggestions into deliveries: reads people in batches, asks the slot rules, bulk-inserts."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import planner
+from bot.delivery import slots
 from bot.policy import Policy, holiday_calendar
 from storage import outbox, people, suggestions
 from storage.models import Person, Suggestion
 
-BUDGET_LOOKBACK = planner.WEEK
+BUDGET_LOOKBACK = slots.WEEK
 
 
 class Planned(Protocol):
@@ -63,26 +63,26 @@ class Planning:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._holidays = holiday_calendar(policy)
-        self._calendars: dict[str | None, planner.Calendar] = {}
+        self._calendars: dict[str | None, slots.Calendar] = {}
         self._min_gap = policy.min_gap
         self._spread = policy.spread
 
-    def calendar(self, person: Planned) -> planner.Calendar:
+    def calendar(self, person: Planned) -> slots.Calendar:
         """The person's working time: the policy's window in their own zone, minus holidays."""
         found = self._calendars.get(person.timezone)
         if found is None:
             zone = zone_of(person, self.policy)
-            found = planner.Calendar(self.policy.window, zone, self._holidays)
+            found = slots.Calendar(self.policy.window, zone, self._holidays)
             self._calendars[person.timezone] = found
         return found
 
-    def recipient(self, person: Planned, busy: list[datetime]) -> planner.Recipient:
+    def recipient(self, person: Planned, busy: list[datetime]) -> slots.Recipient:
         cap = self.policy.max_per_week
         if person.max_per_week:
             cap = min(cap, person.max_per_week)
-        return planner.Recipient(
+        return slots.Recipient(
             calendar=self.calendar(person),
-            budget=planner.Budget(cap, self._min_gap, tuple(busy)),
+            budget=slots.Budget(cap, self._min_gap, tuple(busy)),
             paused_until=person.paused_until,
             digest=person.style == "digest",
         )
@@ -103,12 +103,12 @@ class Planning:
             assert person.id is not None
             if not wants(person, suggestion):
                 continue
-            slot = planner.plan_slot(
+            slot = slots.plan_slot(
                 self.recipient(person, busy.get(person.id, [])),
                 start=start,
                 expires=expires,
                 spread=self._spread,
-                fraction=planner.spread_fraction(suggestion_id, person.id),
+                fraction=slots.spread_fraction(suggestion_id, person.id),
             )
             if slot is None:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.planner import WEEK
+from bot.delivery.slots import WEEK
 from bot.policy import policy_from
 from storage import audit, outbox
 from storage import policy as stored_policy

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import planner
-from bot.cards import digest, suggestion_card
 from bot.context import Context
+from bot.delivery import slots
+from bot.delivery.planning import Planning
 from bot.i18n import Texts
-from bot.planning import Planning
 from bot.ports import Addressee
+from bot.sharing.cards import digest, suggestion_card
 from bot.views import SuggestionCard, View
 from storage import people, recent, shares, suggestions
 from storage.models import Delivery, Person, Suggestion
@@ -35,7 +35,7 @@ class Wave:
         ids = sorted({row.person_id for row in rows})
         self.people = {id_of(person): person for person in await people.by_ids(self.session, ids)}
         if now is not None:
-            self.recent = await recent.recent_times(self.session, ids, since=now - planner.WEEK)
+            self.recent = await recent.recent_times(self.session, ids, since=now - slots.WEEK)
         await self.load_suggestions(rows)
 
     async def load_suggestions(self, rows: list[Delivery]) -> None:

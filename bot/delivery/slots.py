@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.window import Window
+from bot.delivery.window import Window
 
 WEEK = timedelta(days=7)
 HORIZON = timedelta(days=60)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import planner
 from bot.context import Context, Turn
+from bot.delivery import slots
+from bot.delivery.planning import Planning
 from bot.errors import UserError
 from bot.i18n import Texts
-from bot.planning import Planning
 from bot.policy import Policy
 from bot.ports import Actor
 from bot.views import Button, Notice, Reply
@@ -97,7 +97,7 @@ def _invitation_time(planning: Planning, person: Person, now: datetime) -> datet
     opened = calendar.next_open(now)
     if opened is None:
         return None
-    return calendar.advance(opened, planning.policy.spread * planner.spread_fraction(0, person.id))
+    return calendar.advance(opened, planning.policy.spread * slots.spread_fraction(0, person.id))
 
 
 def invitation_card(t: Texts, policy: Policy) -> Notice:

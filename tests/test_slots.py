@@ -1,4 +1,4 @@
-"""The planner's rules, checked on exact datetimes: windows, zones, DST, holidays, budget, spread.
+"""The slot rules (bot.delivery.slots), checked on exact datetimes: windows, zones, DST, holidays, budget, spread.
 
 2026-12-02 is a Wednesday. Berlin is UTC+1 in winter and UTC+2 in summer; DST starts on
 Sunday 2027-03-28 and ends on Sunday 2026-10-25.
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.planner import (
+from bot.delivery.slots import (
     HORIZON,
     Budget,
     Calendar,
@@ -21,8 +21,8 @@ from bot.planner import (
     plan_slot,
     spread_fraction,
 )
+from bot.delivery.window import parse_window
 from bot.policy import holiday_calendar, policy_from
-from bot.window import parse_window
 
 UTC_ZONE = ZoneInfo("UTC")
 

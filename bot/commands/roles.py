@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.commands.grammar import Command, parse_user
 from bot.context import Context, Turn
 from bot.errors import UserError
-from bot.grammar import Command, parse_user
 from bot.views import Notice, Reply
 from storage import audit, people
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.commands.grammar import Command, parse_networks, parse_topics
+from bot.commands.when import BadWhen, parse_when
 from bot.context import Turn
+from bot.delivery.planning import replan_person
 from bot.errors import UserError
-from bot.grammar import Command, parse_networks, parse_topics
 from bot.i18n import language_for
-from bot.networks import LABELS, NETWORKS
-from bot.planning import replan_person
 from bot.policy import LANGUAGES
+from bot.sharing.networks import LABELS, NETWORKS
 from bot.views import Button, Form, FormField, Notice, Option, Reply
-from bot.when import BadWhen, parse_when
 from storage import people
 
 STYLES = ("each", "digest")

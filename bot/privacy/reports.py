@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_date
 
+from bot.commands.grammar import parse_id
 from bot.context import Turn
 from bot.errors import UserError
-from bot.figures import (
+from bot.i18n import Texts
+from bot.privacy.release import (
     Band,
     MonthFigures,
     Rule,
@@ -17,9 +19,7 @@ from bot.figures import (
     programme_figures,
     suggestion_figures,
 )
-from bot.grammar import parse_id
-from bot.i18n import Texts
-from bot.networks import LABELS
+from bot.sharing.networks import LABELS
 from bot.views import Notice, Reply
 from storage import figures, suggestions
 from storage.models import Suggestion

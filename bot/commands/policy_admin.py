@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.context import Turn
+from bot.delivery.planning import replan_everyone
 from bot.errors import UserError
-from bot.planning import replan_everyone
 from bot.policy import KEYS, BadPolicyValue, normalized, policy_from
 from bot.views import Form, FormField, Notice, Reply
 from storage import audit

@@ -15,9 +15,9 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.delivery.throttle import Throttle
 from bot.metrics import Metrics
 from bot.ports import Addressee, DeliveryFailed, Messenger
-from bot.throttle import Throttle
 from bot.views import View
 from storage.models import Delivery, Person
 

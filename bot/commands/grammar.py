@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
-from bot.networks import NETWORKS
-from bot.photos import MAX_PHOTOS
+from bot.sharing.networks import NETWORKS
+from bot.sharing.photos import MAX_PHOTOS
 
 MAX_TEXT = 4000
 MAX_CAPTION = 1000

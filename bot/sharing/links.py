@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.i18n import Texts
-from bot.networks import (
+from bot.policy import Policy, policy_from
+from bot.sharing.networks import (
     COPY,
     INSTAGRAM,
     INSTAGRAM_APP,
@@ -18,8 +19,7 @@ from bot.networks import (
     offered,
     share_target,
 )
-from bot.photos import photo_name
-from bot.policy import Policy, policy_from
+from bot.sharing.photos import photo_name
 from bot.views import PageNetwork, PagePhoto, SharePage
 from storage import images, shares, suggestions
 from storage import policy as stored_policy

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from bot.i18n import Texts
-from bot.networks import COPY, LABELS, offered
+from bot.sharing.networks import COPY, LABELS, offered
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
 

@@ -18,15 +18,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import digest
+from bot.commands.invitations import invitation_card
 from bot.context import Context
-from bot.ending import finish_ended
-from bot.invitations import invitation_card
-from bot.planning import Planning
+from bot.delivery.ending import finish_ended
+from bot.delivery.planning import Planning
+from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.delivery.wave import Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
-from bot.sending import Outcome, Outgoing, Sender
+from bot.sharing.cards import digest
 from bot.views import View
-from bot.wave import Wave, id_of, ids_of, one_message_each
 from storage import outbox, people, recent, suggestions
 from storage import policy as stored_policy
 from storage.models import Delivery, Person

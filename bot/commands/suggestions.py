@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.cards import short_url, suggestion_card
-from bot.context import Context, Turn
-from bot.errors import UserError
-from bot.grammar import (
+from bot.commands.grammar import (
     TOPIC,
     Command,
     Draft,
@@ -21,11 +18,14 @@ from bot.grammar import (
     photo_lines,
     split_captions,
 )
-from bot.networks import COPY, LABELS, NETWORKS, offered
-from bot.photos import checked
+from bot.commands.when import BadWhen, parse_when
+from bot.context import Context, Turn
+from bot.errors import UserError
 from bot.policy import LANGUAGES
+from bot.sharing.cards import short_url, suggestion_card
+from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
+from bot.sharing.photos import checked
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
-from bot.when import BadWhen, parse_when
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
 
