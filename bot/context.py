@@ -55,6 +55,23 @@ class Context:
         return f"{self.public_url.rstrip('/')}/i/{token}"
 
 
+@dataclass(frozen=True)
+class Peek:
+    """Who is asking, as a command's fetch sees them before its transaction: read, not written."""
+
+    actor: Actor
+    roles: frozenset[str]
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What a command needed from outside Sharebot, fetched before its transaction opened."""
+
+    members: Sequence[Actor] | None = None  # ``invite``: the target's members (None: unknown)
+    photos: Fetched = field(default_factory=dict)  # ``new`` and compose: checked photos
+
+
 @dataclass
 class Turn:
     """One command or button press of one person, inside one transaction."""

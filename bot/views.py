@@ -5,19 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.commands.buttons import Action, FormId
+
 ButtonStyle = Literal["primary", "danger", "default"]
 FieldKind = Literal["text", "textarea", "choice", "multichoice", "date", "datetime", "number"]
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button that calls back into the core with ``action`` and ``value``, or opens ``url``."""
+    """A button that calls back into the core with ``action`` and ``value``, opens ``url``, or
+    runs the command ``says``."""
 
     label: str
-    action: str = ""
+    action: Action | None = None
     value: str = ""
     style: ButtonStyle = "default"
     url: str | None = None
+    says: str | None = None  # a command the button runs as if typed (Slack's App Home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,7 @@ class FormField:
 class Form:
     """A form (settings, compose, policy). Submitting sends the field values to ``action``."""
 
-    form_id: str
+    form_id: FormId
     title: str
     fields: tuple[FormField, ...]
     submit_label: str
@@ -169,6 +173,8 @@ class Reply:
     """What the core answers to one command or button: views shown only to the asking person."""
 
     views: tuple[View, ...] = field(default_factory=tuple)
+    # Whether what the person's own page shows may have changed (Slack publishes it again)
+    changed: bool = False
 
     @classmethod
     def of(cls, *views: View) -> Reply:

@@ -11,13 +11,13 @@ from bot.commands.grammar import (
     MAX_TEXT,
     MAX_VARIANTS,
     Command,
-    parse,
     parse_draft,
     parse_id,
     parse_networks,
     parse_topics,
     parse_user,
 )
+from bot.commands.registry import parse
 from bot.errors import UserError
 from bot.sharing.networks import (
     INSTAGRAM_WEB,

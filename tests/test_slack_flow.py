@@ -284,7 +284,7 @@ async def test_preview_is_for_comms_only(database: Database, clock: FakeClock) -
     async with slack_world(database, clock) as world:
         reply = await world.runtime.core.preview(Actor("slack", ANNA, locale="en-GB"), {"url": URL})
         assert [plain_text(v) for v in reply.views] == [
-            en(world, "error.not_allowed", command="new")
+            en(world, "error.comms_only", command="new")
         ]
 
 

@@ -1,4 +1,5 @@
-"""The slot rules (bot.delivery.slots), checked on exact datetimes: windows, zones, DST, holidays, budget, spread.
+"""The slot rules (``bot.delivery.slots``) on exact datetimes: windows, zones, DST, holidays,
+budget, spread.
 
 2026-12-02 is a Wednesday. Berlin is UTC+1 in winter and UTC+2 in summer; DST starts on
 Sunday 2027-03-28 and ends on Sunday 2026-10-25.

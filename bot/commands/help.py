@@ -1,23 +1,17 @@
-"""The help text: only what this person may do."""
+"""The help text: only what this person may do (the lines come from the registry)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from bot.context import Turn
 from bot.views import Notice, Reply
 
-EVERYONE = ("on", "off", "pause", "resume", "settings", "topics", "privacy", "my-data", "forget-me")
-COMMS = ("new", "new_inline", "list", "end", "stats")
-HR = ("policy", "policy_set", "roles", "roles_change", "invite", "stats", "overview", "audit")
 
-
-def help_reply(turn: Turn, *, unknown: str | None = None) -> Reply:
+def help_reply(turn: Turn, keys: Sequence[str], *, unknown: str | None = None) -> Reply:
+    """The help lines ``keys`` in the person's language; an unknown word is named first."""
     t = turn.t
-    entries = list(EVERYONE)
-    if "comms" in turn.roles:
-        entries += COMMS
-    if "hr" in turn.roles:
-        entries += [entry for entry in HR if entry not in entries]
-    lines = [t(f"help.{entry}") for entry in entries]
+    lines = [t(key) for key in keys]
     if unknown is not None:
         lines.insert(0, t("error.unknown_command", word=unknown))
     return Reply.of(Notice(title=t("help.title"), lines=(*lines, t("help.footer"))))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.context import Context, Turn
+from bot.commands.buttons import Action
+from bot.commands.grammar import Command
+from bot.context import Context, Peek, Prefetched, Turn
 from bot.delivery import slots
 from bot.delivery.planning import Planning
 from bot.errors import UserError
@@ -17,6 +19,15 @@ from storage import audit, outbox, people
 from storage.models import Person
 
 CHUNK = 1000  # members met, and invited, per statement
+
+
+async def members_of_target(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """The members of ``invite <target>``, asked of the platform before the turn (paging
+    through a large workspace takes a while); nothing is asked while invitations are off."""
+    directory = ctx.directories.get(peek.actor.platform)
+    if not command.rest or directory is None or peek.policy.participation != "invite":
+        return Prefetched()
+    return Prefetched(members=await directory.members(command.rest))
 
 
 async def invite(ctx: Context, turn: Turn, target: str, members: Sequence[Actor] | None) -> Reply:
@@ -105,7 +116,7 @@ def invitation_card(t: Texts, policy: Policy) -> Notice:
         title=t("invitation.title"),
         lines=(t("invitation.text", max=policy.max_per_week), t("invitation.free")),
         buttons=(
-            Button(t("invitation.yes"), "invite.yes", style="primary"),
-            Button(t("invitation.no"), "invite.no"),
+            Button(t("invitation.yes"), Action.INVITE_YES, style="primary"),
+            Button(t("invitation.no"), Action.INVITE_NO),
         ),
     )

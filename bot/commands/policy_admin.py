@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.commands.buttons import FormId
 from bot.context import Turn
 from bot.delivery.planning import replan_everyone
 from bot.errors import UserError
@@ -24,7 +25,7 @@ def policy_form(
     t, current = turn.t, turn.policy.as_text()
     values, errors = values or {}, errors or {}
     return Form(
-        form_id="policy",
+        form_id=FormId.POLICY,
         title=t("policy.title"),
         intro=t("policy.intro"),
         submit_label=t("policy.save"),

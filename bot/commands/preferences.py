@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import Command, parse_networks, parse_topics
 from bot.commands.when import BadWhen, parse_when
 from bot.context import Turn
@@ -103,7 +104,7 @@ def settings_form(turn: Turn, errors: Mapping[str, str] | None = None) -> Form:
     paused = person.paused_until if person.paused_until and person.paused_until > turn.now else None
     frequency = person.max_per_week or turn.policy.max_per_week
     return Form(
-        form_id="settings",
+        form_id=FormId.SETTINGS,
         title=t("settings.title"),
         intro=t("settings.intro"),
         submit_label=t("settings.save"),
@@ -212,7 +213,10 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
     language = language_for(person.language, person.platform_locale, turn.policy.default_language)
     t = turn.t.catalogue.bind(language, turn.zone)  # the answer is in the newly chosen language
     return Reply.of(
-        Notice(lines=(t("settings.saved"),), buttons=(Button(t("settings.open"), "settings.open"),))
+        Notice(
+            lines=(t("settings.saved"),),
+            buttons=(Button(t("settings.open"), Action.OPEN_SETTINGS),),
+        )
     )
 
 

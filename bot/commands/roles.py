@@ -7,29 +7,9 @@ from bot.context import Context, Turn
 from bot.errors import UserError
 from bot.views import Notice, Reply
 from storage import audit, people
+from storage.states import AuditAction, Role
 
-ROLES = ("comms", "hr")
-# Which verbs need which role; every other verb is open to everyone.
-REQUIRED = {
-    "new": {"comms"},
-    "list": {"comms"},
-    "end": {"comms"},
-    "stats": {"comms", "hr"},
-    "policy": {"hr"},
-    "roles": {"hr"},
-    "invite": {"hr"},
-    "audit": {"hr"},
-}
-
-
-def allowed(verb: str, roles: frozenset[str]) -> bool:
-    needed = REQUIRED.get(verb)
-    return needed is None or bool(needed & roles)
-
-
-def refusal(verb: str) -> str:
-    """The text that says who may use ``verb``: HR alone, or the comms and HR teams."""
-    return "error.hr_only" if REQUIRED.get(verb) == {"hr"} else "error.not_allowed"
+ROLES = tuple(Role)
 
 
 async def show(ctx: Context, turn: Turn) -> Reply:
@@ -83,7 +63,7 @@ async def change(ctx: Context, turn: Turn, command: Command) -> Reply:
             turn.session,
             at=turn.now,
             actor=turn.actor_name,
-            action="role.granted" if action == "grant" else "role.revoked",
+            action=AuditAction.ROLE_GRANTED if action == "grant" else AuditAction.ROLE_REVOKED,
             detail=f"{target.platform}:{name} {role}",
         )
     key = f"roles.{action}.{'done' if changed else 'unchanged'}"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
     TOPIC,
     Command,
@@ -16,20 +17,42 @@ from bot.commands.grammar import (
     parse_id,
     parse_networks,
     photo_lines,
+    photo_urls,
     split_captions,
 )
 from bot.commands.when import BadWhen, parse_when
-from bot.context import Context, Turn
+from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
 from bot.policy import LANGUAGES
 from bot.sharing.cards import short_url, suggestion_card
 from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
-from bot.sharing.photos import checked
+from bot.sharing.photos import checked, fetch_all
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
 
 RECENT = timedelta(days=30)
+
+
+async def photos_of_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """``new … --image <url>``: the photos, fetched and checked before the turn that saves them
+    (a bad command fetches nothing; it is refused in the turn)."""
+    return await _photos(ctx, photo_urls(command.rest))
+
+
+async def photos_of_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
+    """The compose form's photos (one address per line)."""
+    return await _photos(ctx, photo_lines(values.get("images", "")))
+
+
+async def _photos(ctx: Context, urls: list[str]) -> Prefetched:
+    if not urls:
+        return Prefetched()
+    if ctx.photos is None:
+        return Prefetched(
+            photos={url: UserError("error.photo.unreachable", url=url[:80]) for url in urls}
+        )
+    return Prefetched(photos=await fetch_all(ctx.photos, urls))
 
 
 def build(turn: Turn, draft: Draft) -> Suggestion:
@@ -151,7 +174,7 @@ def compose_form(
         )
 
     return Form(
-        form_id="compose",
+        form_id=FormId.COMPOSE,
         title=t("compose.title"),
         intro=t("compose.intro"),
         submit_label=t("compose.submit"),
@@ -260,7 +283,9 @@ async def listing(turn: Turn) -> Reply:
             )
         )
         if s.state != "ended" and len(buttons) < 5:
-            buttons.append(Button(t("list.end", id=s.id), "suggestion.end", str(s.id), "danger"))
+            buttons.append(
+                Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")
+            )
     return Reply.of(Notice(title=t("list.title"), lines=tuple(lines), buttons=tuple(buttons)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from bot.commands.buttons import Action
 from bot.i18n import Texts
 from bot.sharing.networks import COPY, LABELS, offered
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
@@ -52,14 +53,14 @@ def suggestion_card(
     actions: tuple[Button, ...] = ()
     if buttons:
         actions = (
-            Button(t("card.copy"), "card.copy", value),
+            Button(t("card.copy"), Action.COPY, value),
             *(
-                (Button(t("card.another"), "card.another", value),)
+                (Button(t("card.another"), Action.ANOTHER, value),)
                 if len(suggestion.captions) > 1
                 else ()
             ),
-            Button(t("card.pause"), "card.pause", value),
-            Button(t("card.stop"), "card.stop", value, style="danger"),
+            Button(t("card.pause"), Action.PAUSE, value),
+            Button(t("card.stop"), Action.STOP, value, style="danger"),
         )
     expiry = t("card.until", when=t.when(suggestion.expires_at)) if suggestion.expires_at else ""
     return SuggestionCard(
