@@ -22,10 +22,6 @@ async def find(session: AsyncSession, platform: str, user_key: str) -> Person | 
     return result.scalar_one_or_none()
 
 
-async def get(session: AsyncSession, person_id: int) -> Person | None:
-    return await session.get(Person, person_id)
-
-
 def _newcomer(platform: str, user_key: str) -> dict[str, object]:
     """A person met for the first time: undecided, no preferences."""
     return {

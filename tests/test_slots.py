@@ -18,7 +18,6 @@ from bot.delivery.slots import (
     Calendar,
     Recipient,
     Slot,
-    first_slots,
     plan_slot,
     spread_fraction,
 )
@@ -429,7 +428,25 @@ def test_digest_expiring_before_next_week_gives_no_slot() -> None:
     assert plan(person(digest=True), WED, expires=utc(2026, 12, 7, 9, 0)) is None
 
 
-# --- first_slots ----------------------------------------------------------------------------
+# --- one suggestion for many people, as the planning does it ----------------------------------
+
+
+def first_slots(
+    recipients: list[tuple[int, Recipient]],
+    *,
+    suggestion_id: int,
+    start: datetime,
+    expires: datetime | None,
+    spread: timedelta,
+) -> list[tuple[int, Slot]]:
+    """Each person's slot at their own fraction of the spread, as ``Planning`` asks for it."""
+    planned = []
+    for person_id, recipient in recipients:
+        fraction = spread_fraction(suggestion_id, person_id)
+        slot = plan_slot(recipient, start=start, expires=expires, spread=spread, fraction=fraction)
+        if slot is not None:
+            planned.append((person_id, slot))
+    return planned
 
 
 def test_first_slots_spreads_people_over_the_spread() -> None:
