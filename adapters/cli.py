@@ -20,6 +20,9 @@ from adapters.teams.package import PackageError, build_package
 from bot.privacy.retention import purge as purge_data
 from storage import migrate
 from storage.database import Database
+from storage.health import DatabaseHealth
+
+START_CHECK_SECONDS = 10.0
 
 
 def _settings() -> Settings:
@@ -52,16 +55,10 @@ def run() -> None:
     logs.configure(settings.log_level)
     try:
         lock = sqlite_lock.hold(settings.database_url)
-    except sqlite_lock.SecondProcess as error:
+    except (sqlite_lock.SecondProcess, sqlite_lock.NotWritable) as error:
         click.echo(f"sharebot: {error}", err=True)
         sys.exit(1)
-    try:
-        asyncio.run(_upgrade(Database.from_url(settings.database_url)))
-    except Exception as error:  # the one line a person needs, not a traceback
-        click.echo(
-            f"sharebot: cannot prepare the database {settings.database_label}: {error}", err=True
-        )
-        sys.exit(1)
+    _prepare(settings, check_writes=True)
     runtime = build_runtime(settings)
     app = build_app(runtime)
     adapters = ", ".join(settings.enabled_adapters)
@@ -93,9 +90,41 @@ def _warn_about_teams_without_authentication(settings: Settings) -> None:
     )
 
 
-async def _upgrade(database: Database) -> None:
+def _prepare(settings: Settings, *, check_writes: bool = False) -> None:
+    """Upgrade the schema (and see that the database takes writes), or stop with one line."""
+    try:
+        state = asyncio.run(_upgrade(Database.from_url(settings.database_url), check_writes))
+    except Exception as error:  # the one line a person needs, not a traceback
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        click.echo(
+            f"sharebot: cannot prepare the database {settings.database_label}: {first}", err=True
+        )
+        sys.exit(1)
+    if state is not DatabaseHealth.OK:
+        click.echo(
+            f"sharebot: the database {settings.database_label} takes no writes ({state}): "
+            f"{_REMEDY[state]}",
+            err=True,
+        )
+        sys.exit(1)
+
+
+_REMEDY = {
+    DatabaseHealth.READ_ONLY: "make its file and folder writable for this user, or point "
+    "DATABASE_URL at a PostgreSQL primary, not a read-only replica.",
+    DatabaseHealth.FULL: "its disk is full; free some space.",
+    DatabaseHealth.NO_ANSWER: "it did not answer in time; check that the database server runs.",
+    DatabaseHealth.UNREACHABLE: "check DATABASE_URL and that the database server runs.",
+    DatabaseHealth.FAILING: "run `sharebot doctor` for details.",
+}
+
+
+async def _upgrade(database: Database, check_writes: bool = False) -> DatabaseHealth:
     try:
         await migrate.upgrade(database.engine)
+        if not check_writes:
+            return DatabaseHealth.OK
+        return await database.health(within=START_CHECK_SECONDS)
     finally:
         await database.close()
 
@@ -109,7 +138,7 @@ def db() -> None:
 def upgrade() -> None:
     """Apply every pending migration (also done by `sharebot run`)."""
     settings = _settings()
-    asyncio.run(_upgrade(Database.from_url(settings.database_url)))
+    _prepare(settings)
     click.echo(f"Database {settings.database_label} is at revision {migrate.head_revision()}.")
 
 

@@ -9,8 +9,10 @@ from adapters.slack.client import problem as slack_problem
 from adapters.slack.health import auth_test as slack_auth_test
 from storage import migrate, outbox
 from storage.database import Database
+from storage.health import DatabaseHealth
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+WRITE_CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ async def _database(settings: Settings) -> list[Check]:
         await database.ping()
         if not await migrate.is_current(database.engine):
             return [Check("database", False, "schema is not current: run `sharebot db upgrade`")]
+        if (state := await database.health(within=WRITE_CHECK_SECONDS)) is not DatabaseHealth.OK:
+            return [
+                Check("database", False, f"{settings.database_label}: takes no writes ({state})")
+            ]
         async with database.transaction() as session:
             states = await outbox.count_by_state(session)
     except Exception as error:

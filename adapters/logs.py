@@ -5,10 +5,28 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 
 
+def without_values(error: BaseException) -> str:
+    """A traceback with its frames and exception types but not their messages: a message can
+    carry SQL parameters, message references or user ids (DESIGN §6b.5)."""
+    chain: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        chain.append(f"{frames}{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    return "\n(caused by)\n".join(chain)
+
+
 class JsonFormatter(logging.Formatter):
+    """At INFO and above an error's traceback shows where it happened and its type, never its
+    message, whoever logged it (bolt, aiohttp, APScheduler too); DEBUG lines show it all."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
@@ -16,8 +34,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            entry["error"] = (
+                self.formatException(record.exc_info)
+                if record.levelno < logging.INFO
+                else without_values(error)
+            )
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from adapters.playground.platform import PlaygroundDirectory, PlaygroundMessenge
 from adapters.playground.routes import Playground
 from adapters.playground.seed import seed
 from adapters.playground.transcript import Transcript
+from adapters.public_addresses import FetchRules
 from adapters.settings import Settings
 from adapters.slack.app import SlackApp
 from adapters.slack.client import web_client
@@ -72,6 +73,7 @@ def build_runtime(
         teams = Teams(settings)
         messengers["teams"] = teams.messenger
         directories["teams"] = teams.directory
+    photos = WebPhotos(FetchRules(settings.fetch_allowances))
     slack_people = None
     if "slack" in settings.enabled_adapters:
         client = web_client(settings)
@@ -86,8 +88,10 @@ def build_runtime(
         admins=settings.admin_keys,
         messengers=messengers,
         directories=directories,
-        photos=WebPhotos(),
+        photos=photos,
     )
+    if transcript is not None:  # the playground's demo photo is served from Sharebot's address
+        photos.rules = replace(photos.rules, own_url=lambda: ctx.public_url)
     dispatcher = Dispatcher(
         ctx,
         concurrency=settings.delivery_concurrency,

@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from adapters.public_addresses import Allowance, parse_allowances
 from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="SHAREBOT_LOG_LEVEL"
     )
+    fetch_allow: str = Field("", alias="SHAREBOT_FETCH_ALLOW")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
@@ -56,6 +58,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "use sqlite:///path/to/file.db or postgresql://user:password@host/db"
             ) from error
+        return value
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _allowances(cls, value: str) -> str:
+        parse_allowances(value)  # one line naming the first bad entry
         return value
 
     @field_validator("admins", mode="before")
@@ -82,6 +90,11 @@ class Settings(BaseSettings):
         """``(platform, user id)`` pairs that hold HR from configuration."""
         pairs = (item.partition(":") for item in self.admins)
         return frozenset((platform, key) for platform, _, key in pairs)
+
+    @property
+    def fetch_allowances(self) -> tuple[Allowance, ...]:
+        """Non-public ranges the operator lets Sharebot fetch photos from."""
+        return parse_allowances(self.fetch_allow)
 
     @property
     def enabled_adapters(self) -> tuple[Adapter, ...]:

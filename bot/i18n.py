@@ -45,6 +45,11 @@ class Catalogue:
             raise KeyError(f"no text {message_id!r}")
         return template.format(**params) if params else template
 
+    def apology(self, platform_locale: str | None) -> str:
+        """The answer to a command that failed unexpectedly (a bug, the database gone), in the
+        language the platform gives for the person: their own setting may be what failed."""
+        return self.text(language_for(None, platform_locale, FALLBACK), "error.unexpected")
+
     def bind(self, language: str, zone: ZoneInfo | None = None) -> Texts:
         return Texts(self, language if language in LANGUAGES else FALLBACK, zone or ZoneInfo("UTC"))
 

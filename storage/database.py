@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.engine import create_engine, session_factory
+from storage.health import DatabaseHealth, beat, trouble
+
+# A write check still under way after this long is given up (it holds one connection).
+GIVE_UP_SECONDS = 30.0
 
 
 class Database:
@@ -24,6 +29,7 @@ class Database:
         self._turn: AbstractAsyncContextManager[object] = (
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
+        self._checking: asyncio.Task[DatabaseHealth] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -47,5 +53,34 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
+    async def health(self, within: float) -> DatabaseHealth:
+        """Whether the database takes a write (the heartbeat row), answered within ``within``
+        seconds whatever the database does: ``NO_ANSWER`` when it is silent. A check still
+        under way from an earlier call is waited for, not started again, so a frozen database
+        holds one connection for it, not one per call."""
+        if self._checking is None:
+            self._checking = asyncio.get_running_loop().create_task(self._write_check())
+            self._checking.add_done_callback(self._checked)
+        checking = self._checking
+        done, _ = await asyncio.wait({checking}, timeout=within)
+        if not done or checking.cancelled():
+            return DatabaseHealth.NO_ANSWER
+        return checking.result()
+
+    def _checked(self, task: asyncio.Task[DatabaseHealth]) -> None:
+        if self._checking is task:
+            self._checking = None
+
+    async def _write_check(self) -> DatabaseHealth:
+        try:
+            async with asyncio.timeout(GIVE_UP_SECONDS), self.transaction() as session:
+                await beat(session, datetime.now(UTC))
+        except Exception as error:
+            return trouble(error)
+        return DatabaseHealth.OK
+
     async def close(self) -> None:
+        if self._checking is not None:  # a check hanging on a frozen database ends here
+            self._checking.cancel()
+            await asyncio.wait({self._checking}, timeout=1.0)
         await self.engine.dispose()

@@ -37,12 +37,16 @@ def async_url(url: str) -> sa.URL:
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+    Errors never show the statement's parameters.
 
     SQLite transactions begin with ``BEGIN IMMEDIATE``: they take the write lock up front and
     wait for it, so a read-then-write (claiming deliveries, first contact) cannot interleave
     with another connection's and every transaction sees the rows it then changes.
     """
     target = async_url(url)
+    # An error's text must not carry the statement's values (message references, platform
+    # ids): they would end up in logs (DESIGN §6b.5).
+    options.setdefault("hide_parameters", True)
     if target.get_backend_name() == "sqlite":
         engine = create_async_engine(target, connect_args={"timeout": 30}, **options)
 

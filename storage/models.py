@@ -170,3 +170,12 @@ class AuditEntry(SQLModel, table=True):
     actor: str = Field(max_length=160)
     action: str = Field(max_length=32)
     detail: str = Field(default="", max_length=2000)
+
+
+class Heartbeat(SQLModel, table=True):
+    """The one row ``/healthz`` writes, to know the database still takes writes."""
+
+    __tablename__ = "heartbeat"
+
+    id: int = Field(default=1, primary_key=True)
+    beat_at: datetime = _when(nullable=False)

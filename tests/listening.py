@@ -12,13 +12,14 @@ from aiohttp import web
 async def listening(
     app: web.Application, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[str]:
-    """Serve ``app`` (on an ephemeral port unless one is given); yields ``http://host:port``."""
+    """Serve ``app`` (on an ephemeral port unless one is given); yields ``http://host:port``
+    (``http://[::1]:port`` for an IPv6 address)."""
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
-        yield f"http://{host}:{bound}"
+        yield f"http://[{host}]:{bound}" if ":" in host else f"http://{host}:{bound}"
     finally:
         await runner.cleanup()

@@ -13,9 +13,13 @@ from tests.listening import listening
 
 
 class FakePhotoHost:
-    """Serves ``/outing.png`` and friends on an ephemeral port; counts requests per path."""
+    """Serves ``/outing.png`` and friends on an ephemeral port; counts requests per path.
 
-    def __init__(self) -> None:
+    ``/redirect?to=<url>`` answers 302 to that address.
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.photo = png(16, 12, lambda x, y: (230, 90 + 10 * y, 40 + 10 * x, 255))
         self.hits: Counter[str] = Counter()
         self._release = asyncio.Event()
@@ -25,10 +29,14 @@ class FakePhotoHost:
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
+    @property
+    def port(self) -> int:
+        return int(self.base.rsplit(":", 1)[1])
+
     async def __aenter__(self) -> FakePhotoHost:
         app = web.Application()
         app.router.add_get("/{name}", self._serve)
-        self.base = await self._serving.enter_async_context(listening(app))
+        self.base = await self._serving.enter_async_context(listening(app, host=self.host))
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -50,6 +58,8 @@ class FakePhotoHost:
             return web.Response(body=self.photo + bytes(9 * 1024 * 1024), content_type="image/png")
         if name == "endless.png":
             return await self._endless(request)
+        if name == "redirect":
+            raise web.HTTPFound(request.query["to"])
         if name == "slow.png":
             await self._release.wait()
             return web.Response(body=self.photo, content_type="image/png")

@@ -30,10 +30,12 @@ async def serving(runtime: Runtime) -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def running_playground(
-    database: Database, clock: FakeClock | None = None
+    database: Database, clock: FakeClock | None = None, **extra: str
 ) -> AsyncIterator[RunningServer]:
+    """The playground on an ephemeral port; ``extra`` settings such as
+    ``SHAREBOT_FETCH_ALLOW`` on top."""
     settings = load_settings(
-        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1"
+        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra
     )
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from adapters.photos import WebPhotos
+from adapters.public_addresses import FetchRules, parse_allowances
 from bot.context import Context
 from bot.core import Sharebot
 from bot.delivery.dispatcher import Dispatcher
@@ -18,6 +19,8 @@ from bot.views import Reply, View, plain_text
 from storage.database import Database
 
 PLATFORM = "chat"
+# The fake photo host listens on loopback, which Sharebot refuses unless the operator allows it.
+LOOPBACK_PHOTOS = FetchRules(parse_allowances("127.0.0.1"))
 # A Wednesday, 10:00 UTC (11:00 in Berlin): inside the default working window.
 WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
@@ -106,7 +109,12 @@ class Chat:
     """Drives the real core like a conversation: ``await chat.say("anna", "on")``."""
 
     def __init__(
-        self, database: Database, clock: FakeClock, *, admins: tuple[str, ...] = ("hanna",)
+        self,
+        database: Database,
+        clock: FakeClock,
+        *,
+        admins: tuple[str, ...] = ("hanna",),
+        photos: WebPhotos | None = None,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -120,7 +128,7 @@ class Chat:
             admins=frozenset((PLATFORM, a) for a in admins),
             messengers={PLATFORM: self.messenger},
             directories={PLATFORM: self.directory},
-            photos=WebPhotos(),
+            photos=photos or WebPhotos(LOOPBACK_PHOTOS),
         )
         self.core = Sharebot(self.ctx)
         self.dispatcher = Dispatcher(self.ctx)

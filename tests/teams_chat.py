@@ -13,6 +13,7 @@ import aiohttp
 from adapters.server import Runtime, build_runtime
 from adapters.settings import Settings
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
+from adapters.teams.signing_keys import KeyRing
 from storage import people
 from storage.database import Database
 from storage.models import Person
@@ -244,10 +245,20 @@ def teams_settings(**extra: Any) -> Settings:
 
 @asynccontextmanager
 async def running_teams(
-    database: Database, clock: FakeClock, settings: Settings | None = None
+    database: Database,
+    clock: FakeClock,
+    settings: Settings | None = None,
+    *,
+    keys: KeyRing | None = None,
 ) -> AsyncIterator[TeamsChat]:
-    """Sharebot with Teams on an ephemeral port, and a fake connector on another."""
+    """Sharebot with Teams on an ephemeral port, and a fake connector on another.
+
+    ``keys``: where the Bot Framework's signing keys come from (a fake OpenID host).
+    """
     runtime = build_runtime(settings or teams_settings(), database=database, clock=clock)
+    if keys is not None:
+        assert runtime.teams is not None
+        runtime.teams.keys = keys
     async with (
         serving(runtime) as url,
         running_connector() as connector,

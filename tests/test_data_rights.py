@@ -14,9 +14,9 @@ from bot.views import DataExport, View
 from storage import audit, migrate, people
 from storage.database import Database
 from storage.models import SQLModel
+from tests.cli import run_cli
 from tests.privacy_support import dump_database, person_columns
 from tests.support import Chat, FakeMessenger
-from tests.test_settings_and_cli import _run as cli_run
 
 
 async def _my_data(chat: Chat, name: str) -> dict[str, object]:
@@ -197,7 +197,7 @@ def test_sharebot_purge_removes_audit_entries_past_retention(tmp_path: Path) -> 
             await database.close()
 
     asyncio.run(prepare())
-    result = cli_run(["purge"], tmp_path)
+    result = run_cli(["purge"], tmp_path)
     assert result.returncode == 0 and "1 audit entries" in result.stdout
     assert asyncio.run(actors()) == ["x:New"]
 

@@ -13,9 +13,8 @@ from adapters import sqlite_lock
 from adapters.settings import Settings, SettingsError, load_settings
 from storage import migrate
 from storage.database import Database
+from tests.cli import run_cli
 from tests.playground_server import running_playground
-
-SHAREBOT = [sys.executable, "-m", "adapters.cli"]
 
 
 def test_defaults_start_the_playground() -> None:
@@ -45,52 +44,33 @@ def test_admins_parse() -> None:
     assert settings.admin_keys == {("slack", "U1"), ("playground", "hanna")}
 
 
-def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SHAREBOT_", "SLACK_", "MICROSOFT_"))
-    }
-    clean["DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
-    clean.update(env)
-    return subprocess.run(
-        [*SHAREBOT, *args],
-        cwd=tmp_path,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_help_on_every_command(tmp_path: Path) -> None:
     for args in ([], ["run"], ["db"], ["db", "upgrade"], ["doctor"], ["purge"]):
-        result = _run([*args, "--help"], tmp_path)
+        result = run_cli([*args, "--help"], tmp_path)
         assert result.returncode == 0 and "Usage:" in result.stdout
 
 
 def test_run_with_a_bad_port_stops_with_one_line(tmp_path: Path) -> None:
-    result = _run(["run"], tmp_path, PORT="eighty")
+    result = run_cli(["run"], tmp_path, PORT="eighty")
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "PORT" in result.stderr
 
 
 def test_db_upgrade_doctor_and_purge(tmp_path: Path) -> None:
-    assert _run(["db", "upgrade"], tmp_path).returncode == 0
-    doctor = _run(["doctor"], tmp_path)
+    assert run_cli(["db", "upgrade"], tmp_path).returncode == 0
+    doctor = run_cli(["doctor"], tmp_path)
     assert doctor.returncode == 0 and "schema current" in doctor.stdout
-    purge = _run(["purge"], tmp_path)
+    purge = run_cli(["purge"], tmp_path)
     assert purge.returncode == 0 and "Removed" in purge.stdout
 
 
 def test_doctor_says_what_is_wrong(tmp_path: Path) -> None:
-    result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    result = run_cli(["doctor"], tmp_path, DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 1 and "FAIL" in result.stdout and "database" in result.stdout
 
 
 def test_output_never_shows_the_database_password(tmp_path: Path) -> None:
-    result = _run(["doctor"], tmp_path, DATABASE_URL="postgresql://bot:s3cret@127.0.0.1:1/none")
+    result = run_cli(["doctor"], tmp_path, DATABASE_URL="postgresql://bot:s3cret@127.0.0.1:1/none")
     assert "s3cret" not in result.stdout + result.stderr
     assert "bot:***@127.0.0.1" in result.stdout
 
@@ -98,7 +78,7 @@ def test_output_never_shows_the_database_password(tmp_path: Path) -> None:
 def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
     held = sqlite_lock.hold(f"sqlite:///{tmp_path / 'cli.db'}")
     try:
-        result = _run(["run"], tmp_path, PORT="1")
+        result = run_cli(["run"], tmp_path, PORT="1")
     finally:
         assert held is not None
         held.close()
@@ -107,8 +87,8 @@ def test_a_second_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_doctor_reports_the_delivery_queue(tmp_path: Path) -> None:
-    assert _run(["db", "upgrade"], tmp_path).returncode == 0
-    doctor = _run(["doctor"], tmp_path)
+    assert run_cli(["db", "upgrade"], tmp_path).returncode == 0
+    doctor = run_cli(["doctor"], tmp_path)
     assert "deliveries" in doctor.stdout and "0 uncertain" in doctor.stdout
 
 

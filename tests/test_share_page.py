@@ -30,7 +30,7 @@ async def suggested(
     """Suggestion #1 with one photo, delivered to the demo's opted-in people."""
     async with (
         FakePhotoHost() as host,
-        running_playground(database) as server,
+        running_playground(database, SHAREBOT_FETCH_ALLOW="127.0.0.1") as server,
         aiohttp.ClientSession() as http,
     ):
         reply = await server.runtime.core.say(

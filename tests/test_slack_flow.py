@@ -291,7 +291,11 @@ async def test_preview_is_for_comms_only(database: Database, clock: FakeClock) -
 async def test_a_photo_from_the_compose_modal_reaches_slack_from_its_own_address(
     database: Database, clock: FakeClock
 ) -> None:
-    async with slack_world(database, clock) as world, FakePhotoHost() as host:
+    # the photo host is on loopback, which only the operator can allow
+    async with (
+        slack_world(database, clock, SHAREBOT_FETCH_ALLOW="127.0.0.1") as world,
+        FakePhotoHost() as host,
+    ):
         photo = host.url("outing.png")
         await instant_policy(world)
         await world.command(ANNA, "on")

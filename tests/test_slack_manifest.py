@@ -11,8 +11,8 @@ import yaml
 
 from adapters.settings import load_settings
 from adapters.slack.manifest import SCOPES, manifest_yaml, slack_manifest
+from tests.cli import run_cli
 from tests.schemas import SLACK_MANIFEST, validator
-from tests.test_settings_and_cli import _run
 
 
 def manifest_validator() -> Any:
@@ -56,8 +56,8 @@ def test_a_broken_manifest_is_caught() -> None:
 
 def test_the_cli_prints_yaml_and_json(tmp_path: Path) -> None:
     env = {"SHAREBOT_PUBLIC_URL": "https://bot.example"}
-    as_yaml = _run(["manifest", "slack"], tmp_path, **env)
-    as_json = _run(["manifest", "slack", "--json"], tmp_path, **env)
+    as_yaml = run_cli(["manifest", "slack"], tmp_path, **env)
+    as_json = run_cli(["manifest", "slack", "--json"], tmp_path, **env)
     assert as_yaml.returncode == 0 and as_json.returncode == 0, as_yaml.stderr + as_json.stderr
     assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
     assert json.loads(as_json.stdout)["features"]["slash_commands"][0]["url"] == (
@@ -75,6 +75,6 @@ def test_the_cli_prints_yaml_and_json(tmp_path: Path) -> None:
     ],
 )
 def test_run_names_the_missing_slack_key(env: dict[str, str], key: str, tmp_path: Path) -> None:
-    result = _run(["run"], tmp_path, **env)
+    result = run_cli(["run"], tmp_path, **env)
     assert result.returncode == 2
     assert key in result.stderr and len(result.stderr.strip().splitlines()) == 1

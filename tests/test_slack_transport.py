@@ -179,7 +179,7 @@ async def test_an_unexpected_failure_gets_an_apology(
         monkeypatch.setattr(world.runtime.core, "say", broken)
         answer = await world.command(ANNA, "on")
         catalogue = world.runtime.ctx.catalogue
-        assert answer["text"] == catalogue.text("en", "slack.error")
+        assert answer["text"] == catalogue.text("en", "error.unexpected")
         assert answer["response_type"] == "ephemeral"
 
 

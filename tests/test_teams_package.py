@@ -14,8 +14,8 @@ import pytest
 from adapters.cli import _warn_about_teams_without_authentication
 from adapters.settings import Settings, load_settings
 from adapters.teams.package import PackageError, build_package, manifest
+from tests.cli import run_cli
 from tests.schemas import TEAMS_MANIFEST, errors
-from tests.test_settings_and_cli import _run
 
 APP_ID = "8f2ad2e6-6b36-4a38-9d44-3c5e0b1f7a10"
 
@@ -96,10 +96,10 @@ def test_no_usable_app_id_is_a_clear_error(app_id: str, message: str) -> None:
 
 
 def test_the_command_writes_the_package(tmp_path: Path) -> None:
-    result = _run(["manifest", "teams", "--out", "app.zip"], tmp_path, MICROSOFT_APP_ID=APP_ID)
+    result = run_cli(["manifest", "teams", "--out", "app.zip"], tmp_path, MICROSOFT_APP_ID=APP_ID)
     assert result.returncode == 0, result.stderr
     assert "manifest.json" in package_files((tmp_path / "app.zip").read_bytes())
-    empty = _run(["manifest", "teams", "--out", "none.zip"], tmp_path)
+    empty = run_cli(["manifest", "teams", "--out", "none.zip"], tmp_path)
     assert empty.returncode == 2 and "MICROSOFT_APP_ID" in empty.stderr
     assert not (tmp_path / "none.zip").exists()
 

@@ -66,8 +66,14 @@ async def test_playground_api_rejects_bad_input(database: Database) -> None:
     async with running_playground(database) as server, aiohttp.ClientSession() as http:
         async with http.get(f"{server.url}/playground/api/state?person=mallory") as r:
             assert r.status == 404
-        async with http.post(f"{server.url}/playground/api/say", data="not json") as r:
+        async with http.post(
+            f"{server.url}/playground/api/say",
+            data="not json",
+            headers={"Content-Type": "application/json"},
+        ) as r:
             assert r.status == 400
+        async with http.post(f"{server.url}/playground/api/say", data="not json") as r:
+            assert r.status == 415  # text/plain: only JSON is taken (DESIGN §6b.4)
         async with http.post(f"{server.url}/playground/api/say", json={"person": "anna"}) as r:
             assert r.status == 400
         async with http.post(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -15,6 +19,7 @@ from bot.clock import Clock
 from bot.core import Overview, Sharebot
 from bot.views import Form, Reply, plain_text
 
+logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 # A photo to try ``--image`` with: served from here, so Sharebot fetches it from itself.
 DEMO_PHOTO = "team-outing.png"
@@ -113,33 +118,38 @@ class Playground:
         return web.json_response(render_view(reply.views[0]))
 
     async def say(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _bad("text is missing")
         self.transcript.add(me.key, "me", self.clock.now(), text)
-        self._answer(me.key, await self.core.say(me.actor, text))
+        async with self._apology(me):
+            reply = await self.core.say(me.actor, text)
+        self._answer(me.key, reply)
         return web.json_response({"ok": True})
 
     async def press(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         action, value = body.get("action"), body.get("value", "")
         if not isinstance(action, str) or not isinstance(value, str):
             raise _bad("action is missing")
-        self._answer(me.key, await self.core.press(me.actor, action, value))
+        async with self._apology(me):
+            reply = await self.core.press(me.actor, action, value)
+        self._answer(me.key, reply)
         return web.json_response({"ok": True})
 
     async def submit(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         form_id, values = body.get("form_id"), body.get("values")
         if not isinstance(form_id, str) or not isinstance(values, dict):
             raise _bad("form_id or values missing")
-        reply = await self.core.submit(
-            me.actor, form_id, {str(k): str(v) for k, v in values.items()}
-        )
+        async with self._apology(me):
+            reply = await self.core.submit(
+                me.actor, form_id, {str(k): str(v) for k, v in values.items()}
+            )
         returned = [v for v in reply.views if type(v).__name__ == "Form"]
         if returned and form_id == "settings":
             return web.json_response({"ok": False, "form": render_view(returned[0])})
@@ -150,12 +160,13 @@ class Playground:
 
     async def preview(self, request: web.Request) -> web.Response:
         """The compose form as typed, with the card it would make; nothing is saved."""
-        body = await _body(request)
+        body = await _body(request, self.core.ctx.public_url)
         me = _person(body.get("person"))
         values = body.get("values")
         if not isinstance(values, dict):
             raise _bad("values missing")
-        reply = await self.core.preview(me.actor, {str(k): str(v) for k, v in values.items()})
+        async with self._apology(me):
+            reply = await self.core.preview(me.actor, {str(k): str(v) for k, v in values.items()})
         view = reply.views[0]
         if not isinstance(view, Form):
             raise _bad(plain_text(view))
@@ -183,6 +194,22 @@ class Playground:
             self.transcript.unlisten(queue)
         return response
 
+    @asynccontextmanager
+    async def _apology(self, me: demo.DemoPerson) -> AsyncIterator[None]:
+        """An unexpected failure (a bug, the database gone) gets a short apology in the
+        person's language, as in Slack and Teams, instead of a bare 500."""
+        try:
+            yield
+        except web.HTTPException:
+            raise
+        except Exception as error:
+            logger.error("playground: a request failed (%s)", type(error).__name__)
+            logger.debug("playground: request failure details", exc_info=error)
+            text = self.core.ctx.catalogue.apology(me.locale)
+            raise web.HTTPInternalServerError(
+                text=json.dumps({"error": text}), content_type="application/json"
+            ) from error
+
     def _answer(self, person: str, reply: Reply) -> None:
         """Answers are ephemeral: only this person sees them, as in Slack."""
         for view in reply.views:
@@ -203,6 +230,20 @@ def _policy_note(overview: Overview) -> str:
     )
 
 
+def _same_origin(request: web.Request, public_url: str) -> bool:
+    """Whether a browser says the request comes from this server's own page (requests
+    without these headers come from no browser page at all, e.g. curl)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    # host and port only: behind a TLS proxy the page is https, this server plain http
+    own = {request.host.lower(), urlsplit(public_url).netloc.lower()}
+    return urlsplit(origin).netloc.lower() in own
+
+
 def _person(key: object) -> demo.DemoPerson:
     person = demo.BY_KEY.get(str(key)) if key else None
     if person is None:
@@ -213,7 +254,19 @@ def _person(key: object) -> demo.DemoPerson:
     return person
 
 
-async def _body(request: web.Request) -> dict[str, Any]:
+async def _body(request: web.Request, public_url: str) -> dict[str, Any]:
+    """The JSON body of a write request from the playground's own page, and only from it:
+    a page elsewhere cannot make a visitor's browser act as HR here (DESIGN §6b.4)."""
+    if not _same_origin(request, public_url):
+        raise web.HTTPForbidden(
+            text=json.dumps({"error": "requests from other sites are refused"}),
+            content_type="application/json",
+        )
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(
+            text=json.dumps({"error": "send JSON (Content-Type: application/json)"}),
+            content_type="application/json",
+        )
     if request.content_length and request.content_length > MAX_BODY:
         raise _bad("request too large")
     try:

@@ -16,11 +16,12 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.settings import Settings
@@ -28,6 +29,7 @@ from adapters.slack.blocks import PRESS, SAY, message
 from adapters.slack.client import HTTP_TIMEOUT
 from adapters.slack.errors import error_code
 from adapters.slack.home import home_view
+from adapters.slack.intake import signed_request
 from adapters.slack.logs import bolt_logger
 from adapters.slack.modal import (
     PREVIEW,
@@ -41,7 +43,6 @@ from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import PLATFORM, People
 from bot.commands.registry import leaves_no_trace
 from bot.core import Sharebot
-from bot.i18n import language_for
 from bot.ports import Actor
 from bot.views import Form, Reply, View
 
@@ -68,6 +69,7 @@ class SlackApp:
         self._work = asyncio.Semaphore(WORKERS)
         self._busy: set[asyncio.Task[Any]] = set()
         self._socket: Any = None
+        self.verifier = SignatureVerifier(settings.slack_signing_secret or "socket-mode")
         self.bolt = AsyncApp(
             client=client,
             signing_secret=settings.slack_signing_secret or "socket-mode",
@@ -97,10 +99,9 @@ class SlackApp:
         app.on_cleanup.append(self._stop)
 
     async def handle(self, request: web.Request) -> web.Response:
-        """``POST /slack/events``: events, commands and interactivity; bolt checks signatures."""
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        if response.status == 401:
-            logger.info("Slack request refused: missing, wrong or stale signature")
+        """``POST /slack/events``: events, commands and interactivity, signed (401 otherwise)
+        before anything is parsed (400 for a signed body that is no Slack request)."""
+        response = await self.bolt.async_dispatch(await signed_request(request, self.verifier))
         return await to_aiohttp_response(response)
 
     async def _start(self, _: web.Application) -> None:
@@ -175,8 +176,7 @@ class SlackApp:
             logger.debug("a Slack request failed", exc_info=error)
             if response_url:
                 known = self.people.known(user)
-                language = language_for(None, known.locale if known else None, "en")
-                text = self.core.ctx.catalogue.text(language, "slack.error")
+                text = self.core.ctx.catalogue.apology(known.locale if known else None)
                 await self._respond(response_url, {"response_type": "ephemeral", "text": text})
 
     async def _on_share_link(self, ack: AsyncAck) -> None:

@@ -6,20 +6,20 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from jwt import PyJWTError
 
 from adapters.settings import Settings
 from adapters.teams.connector import SingleAttemptAuthentication
 from adapters.teams.directory import TeamsDirectory
+from adapters.teams.intake import authenticate, incoming
 from adapters.teams.messenger import TeamsMessenger
+from adapters.teams.signing_keys import KeyRing
 from adapters.teams.turns import TeamsTurns
 from bot.core import Sharebot
 
 logger = logging.getLogger(__name__)
 ROUTE = "/api/messages"
-MAX_BODY = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def build_adapter(settings: Settings) -> CloudAdapter:
 
 async def _turn_failed(context: TurnContext, error: Exception) -> None:
     # Only the error's type at ERROR: a message or traceback may carry a user id (DESIGN §6.6).
-    # Not raised again: Teams would only resend the activity.
+    # Not raised again: Teams would only resend the activity. The person's apology is sent
+    # where the core's turn runs (TeamsTurns).
     logger.error("teams: a turn failed (%s)", type(error).__name__)
     logger.debug("teams: turn failure details", exc_info=error)
 
@@ -55,9 +56,16 @@ async def _turn_failed(context: TurnContext, error: Exception) -> None:
 class Teams:
     """The Teams adapter: its Messenger and Directory for the core, its route for the app."""
 
-    def __init__(self, settings: Settings, adapter: CloudAdapter | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        adapter: CloudAdapter | None = None,
+        keys: KeyRing | None = None,
+    ) -> None:
         self.app_id = settings.microsoft_app_id
         self.adapter = adapter or build_adapter(settings)
+        # botbuilder's signing keys, fetched off the request path (kept fresh with an app id)
+        self.keys = keys or KeyRing(keep_fresh=bool(self.app_id))
         self.messenger = TeamsMessenger(self.adapter, self.app_id)
         self.directory = TeamsDirectory(self.adapter, self.app_id)
         self.turns: TeamsTurns | None = None
@@ -71,22 +79,16 @@ class Teams:
         turns = self.turns = TeamsTurns(core, self.adapter, self.app_id, self.directory)
 
         async def messages(request: web.Request) -> web.StreamResponse:
-            if request.content_length and request.content_length > MAX_BODY:
-                raise web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length)
-            try:
-                body = await request.json()
-            except ValueError as error:
-                raise web.HTTPBadRequest(text="body is not JSON") from error
-            if not isinstance(body, dict):
-                raise web.HTTPBadRequest(text="body is not an activity")
-            # The adapter authenticates (401 without a valid token when an app id is set)
-            # before the bot sees anything.
-            try:
-                response = await self.adapter.process(request, turns.bot_for(body))
-            except PyJWTError as error:
-                # botbuilder turns a missing or refused token into 401 itself, but lets a
-                # malformed one escape as a decoding error: that is a 401 too, not a 500.
-                raise web.HTTPUnauthorized() from error
-            return response or web.Response(status=201)
+            # 4xx for anything that is not an authenticated activity, before the bot sees it
+            body, activity = await incoming(request, authenticated=bool(self.app_id))
+            auth = self.adapter.bot_framework_authentication
+            checked = await authenticate(auth, activity, request)
+            bot = turns.bot_for(body)
+            answer = await self.adapter.process_activity(checked, activity, bot.on_turn)
+            if answer:
+                return web.json_response(serializer_helper(answer.body), status=answer.status)
+            return web.Response(status=201)
 
         app.router.add_post(ROUTE, messages)
+        app.on_startup.append(lambda _: self.keys.start())
+        app.on_cleanup.append(lambda _: self.keys.stop())

@@ -17,7 +17,7 @@ from adapters.teams.directory import TeamsDirectory
 from adapters.teams.messenger import activity_for
 from adapters.teams.personal import open_chat_from
 from bot.core import Sharebot
-from bot.views import Reply
+from bot.views import Notice, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,12 @@ class TeamsTurns:
             return
         if incoming.personal:
             with self.directory.lent(context):
-                await self._send(context, await self._run(incoming))
+                try:
+                    reply = await self._run(incoming)
+                except Exception:
+                    await self._send(context, self._apology(incoming))
+                    raise  # for the log (adapters.teams.app), type only
+                await self._send(context, reply)
             return
         # Answered after this request has been: opening personal chats for a whole team can
         # outlast the 15 s Teams waits, and Teams would then send the command again.
@@ -78,13 +83,19 @@ class TeamsTurns:
         member = context.activity.from_property.id
         reference = await open_chat_from(self.adapter, self.app_id, context, member)
         actor = replace(incoming.actor, address=references.dump(reference))
-        reply = await self._run(replace(incoming, actor=actor))
+        failure: Exception | None = None
+        try:
+            reply = await self._run(replace(incoming, actor=actor))
+        except Exception as error:
+            reply, failure = self._apology(incoming), error
 
         async def answer(personal: TurnContext) -> None:
             personal.activity.id = None  # new messages, not replies to the continuation event
             await self._send(personal, reply)
 
         await self.adapter.continue_conversation(reference, answer, self.app_id)
+        if failure is not None:
+            raise failure  # for the log, type only (below)
 
     async def _run(self, incoming: Incoming) -> Reply:
         actor = incoming.actor
@@ -96,6 +107,11 @@ class TeamsTurns:
         if incoming.kind == "installed":
             return await self.core.say(actor, "help")
         return await self.core.say(actor, incoming.text)
+
+    def _apology(self, incoming: Incoming) -> Reply:
+        """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
+        locale = incoming.actor.locale if incoming.actor else None
+        return Reply.of(Notice((self.core.ctx.catalogue.apology(locale),)))
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         for view in reply.views:

@@ -50,7 +50,7 @@ async def _photos(ctx: Context, urls: list[str]) -> Prefetched:
         return Prefetched()
     if ctx.photos is None:
         return Prefetched(
-            photos={url: UserError("error.photo.unreachable", url=url[:80]) for url in urls}
+            photos={url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
         )
     return Prefetched(photos=await fetch_all(ctx.photos, urls))
 

@@ -101,8 +101,15 @@ class Dispatcher:
         for name, step in steps:  # one failing step does not keep the others from running
             try:
                 await step()
-            except Exception:
-                logger.exception("dispatcher step %r failed; it runs again next tick", name)
+            except Exception as error:
+                # The kind of failure only: a database error's text and traceback can carry
+                # message references and platform ids (DESIGN §6b.5).
+                logger.error(
+                    "dispatcher step %r failed (%s); it runs again next tick",
+                    name,
+                    type(error).__name__,
+                )
+                logger.debug("dispatcher step %r failure details", name, exc_info=error)
 
     async def _tidy(self, now: datetime) -> None:
         """Count rows left mid-send by a dead process as uncertain; report the queue."""

@@ -64,7 +64,7 @@ def checked(urls: Sequence[str], fetched: Fetched) -> list[Photo]:
     for url in urls:
         result = fetched.get(url)
         if result is None:
-            raise UserError("error.photo.unreachable", url=url[:80])
+            raise UserError("error.photo.unusable", url=url[:80])
         if isinstance(result, UserError):
             raise result
         photos.append(result)
