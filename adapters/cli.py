@@ -194,7 +194,8 @@ def manifest_slack(as_json: bool) -> None:
 
 @main.command()
 def purge() -> None:
-    """Delete what retention no longer allows: ended deliveries, old budget and audit entries."""
+    """Delete what retention no longer allows: ended deliveries, old budget and audit entries,
+    marks of requests handled more than a day ago."""
     settings = _settings()
 
     async def go() -> None:
@@ -205,7 +206,8 @@ def purge() -> None:
         finally:
             await database.close()
         click.echo(
-            f"Removed {result.deliveries} delivery rows and {result.audit_entries} audit entries."
+            f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries "
+            f"and {result.requests} handled-request marks."
         )
 
     asyncio.run(go())

@@ -49,6 +49,7 @@ async def _database(settings: Settings) -> list[Check]:
             ]
         async with database.transaction() as session:
             states = await outbox.count_by_state(session)
+            uncertain = await outbox.uncertain_by_reason(session)
     except Exception as error:
         return [Check("database", False, f"{settings.database_label}: {error}")]
     finally:
@@ -59,10 +60,20 @@ async def _database(settings: Settings) -> list[Check]:
             "deliveries",
             True,
             f"{states.get(outbox.PENDING, 0)} waiting, {states.get(outbox.SENDING, 0)} being "
-            f"sent, {states.get(outbox.UNCERTAIN, 0)} uncertain (interrupted mid-send by a "
-            "crash; never sent again)",
+            f"sent, {states.get(outbox.UNCERTAIN, 0)} uncertain{_why(uncertain)}",
         ),
     ]
+
+
+def _why(uncertain: dict[tuple[str, str], int]) -> str:
+    """Uncertain deliveries by platform and reason: each may have been shown, none is sent
+    again (they go when their suggestion ends)."""
+    if not uncertain:
+        return ""
+    parts = ", ".join(
+        f"{platform} {reason} {count}" for (platform, reason), count in sorted(uncertain.items())
+    )
+    return f" ({parts}; the platform may have shown them, never sent again)"
 
 
 def _adapters(settings: Settings) -> list[Check]:

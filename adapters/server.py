@@ -150,9 +150,10 @@ def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
     async def daily_purge() -> None:
         result = await purge(runtime.database, runtime.ctx.clock.now())
         logger.info(
-            "purge: %d deliveries, %d audit entries removed",
+            "purge: %d deliveries, %d audit entries, %d handled requests removed",
             result.deliveries,
             result.audit_entries,
+            result.requests,
         )
 
     scheduler.add_job(

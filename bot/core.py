@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import policy_admin, preferences, roles, suggestions
+from bot.commands import policy_admin, preferences, repeats, roles, suggestions
 from bot.commands.grammar import Command
 from bot.commands.help import help_reply
 from bot.commands.registry import REGISTRY, FormSpec, Press, Verb, allowed, help_lines, parse
@@ -55,22 +55,31 @@ class Sharebot:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def say(self, actor: Actor, text: str) -> Reply:
-        """Handle one ``/share …`` command (parsed once, here)."""
+    async def say(self, actor: Actor, text: str, *, request: str | None = None) -> Reply:
+        """Handle one ``/share …`` command (parsed once, here).
+
+        ``request`` (here and in :meth:`press` and :meth:`submit`) is the platform's id of the
+        request that carried it, when it has one: a copy with the same id acts only once.
+        """
         try:
             command = parse(text)
         except UserError as error:
             refused = error
-            return await self._run(actor, lambda turn: self._not_a_command(turn, refused))
+            return await self._run(
+                actor, lambda turn: self._not_a_command(turn, refused), request=request
+            )
         verb = REGISTRY.verb(command.verb)
         fetched = await self._prefetch(actor, verb, command)
         return await self._run(
             actor,
             lambda turn: self._command(turn, verb, command, fetched),
             changes=verb.changed(command),
+            request=request,
         )
 
-    async def press(self, actor: Actor, action: str, value: str = "") -> Reply:
+    async def press(
+        self, actor: Actor, action: str, value: str = "", *, request: str | None = None
+    ) -> Reply:
         """Handle a button; nothing here edits the message the button was on.
 
         Logged at DEBUG only: at INFO, a person who pressed "copy text" would leave a log line
@@ -79,17 +88,26 @@ class Sharebot:
         logger.debug("button %s", action)
         press = REGISTRY.by_action.get(action)
         if press is None:
-            return await self._run(actor, _unknown_button)
+            return await self._run(actor, _unknown_button, request=request)
         # Buttons that only help someone take part change nothing, not even what the platform
-        # told us about the person: pressing them leaves the rows as they were.
+        # told us about the person: pressing them leaves the rows as they were, so they are
+        # not marked as handled either (a copy only shows the text again).
         return await self._run(
             actor,
             lambda turn: self._press(turn, press, value),
             remember=not press.taking_part,
             changes=press.changes,
+            request=None if press.taking_part else request,
         )
 
-    async def submit(self, actor: Actor, form_id: str, values: Mapping[str, str]) -> Reply:
+    async def submit(
+        self,
+        actor: Actor,
+        form_id: str,
+        values: Mapping[str, str],
+        *,
+        request: str | None = None,
+    ) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
         logger.debug("form %s", form_id)
         spec = REGISTRY.by_form.get(form_id)
@@ -99,7 +117,10 @@ class Sharebot:
             if spec.allows(peek.roles):
                 fetched = await spec.fetch(self.ctx, peek, values)
         reply = await self._run(
-            actor, lambda turn: self._submit(turn, spec, form_id, values, fetched), changes=True
+            actor,
+            lambda turn: self._submit(turn, spec, form_id, values, fetched),
+            changes=True,
+            request=request,
         )
         if any(isinstance(view, Form) for view in reply.views):  # back with its problems
             reply = replace(reply, changed=False)
@@ -237,21 +258,35 @@ class Sharebot:
         *,
         remember: bool = True,
         changes: bool = False,
+        request: str | None = None,
     ) -> Reply:
         """One unit of work for one person, in one transaction.
 
-        A :class:`UserError` rolls the work back (a first contact too: it is made again next
-        time) and becomes a notice in the person's language. ``changes``: whether the work
-        can change what the person's own page shows (the reply says so to the adapter).
+        A request seen before does nothing: its id is claimed in this same transaction, so
+        the claim and the work commit together or not at all. A :class:`UserError` rolls the
+        work back (a first contact too: it is made again next time) and becomes a notice in
+        the person's language; the request still counts as handled. ``changes``: whether the
+        work can change what the person's own page shows (the reply tells the adapter).
         """
         turn: Turn | None = None
         try:
             async with self.ctx.database.transaction() as session:
-                turn = await self._begin(session, actor, self.ctx.clock.now(), remember)
-                reply = await work(turn)
+                now = self.ctx.clock.now()
+                first = request is None or await repeats.first_time(
+                    session, actor.platform, request, now
+                )
+                if first:
+                    turn = await self._begin(session, actor, now, remember)
+                    reply = await work(turn)
         except UserError as error:
             assert turn is not None
+            if request is not None:
+                async with self.ctx.database.transaction() as session:
+                    await repeats.first_time(session, actor.platform, request, turn.now)
             return Reply.of(Notice(lines=(turn.t(error.key, **error.params),)))
+        if turn is None:
+            self.ctx.metrics.repeated.labels(actor.platform).inc()
+            return Reply(repeated=True)
         if turn.wake:
             self.ctx.wake_dispatcher()
         return replace(reply, changed=changes)

@@ -24,7 +24,14 @@ class Metrics:
         )
         self.uncertain = Counter(
             "sharebot_deliveries_uncertain",
-            "Deliveries found mid-send after a crash, never retried",
+            "Messages the platform may have shown without saying so, never sent again",
+            ["platform", "reason"],
+            registry=r,
+        )
+        self.repeated = Counter(
+            "sharebot_requests_repeated",
+            "Requests the platform delivered again, acknowledged without acting",
+            ["platform"],
             registry=r,
         )
         self.rate_limited = Counter(

@@ -1,8 +1,9 @@
-"""What the core needs from a platform: who is talking, a way to send, a member directory."""
+"""What the core needs from a platform: who is talking, how sending went, a member directory."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from bot.views import View
@@ -29,33 +30,65 @@ class Addressee:
     address: str | None = None
 
 
-class DeliveryFailed(Exception):
-    """Sending failed; the dispatcher decides from these fields what happens next.
+class Uncertainty(StrEnum):
+    """Why a message may or may not have been shown: counted by these names, never sent again."""
 
-    - ``permanent``: retrying cannot help (account deactivated, bot blocked or uninstalled);
-      the person is marked unreachable and nothing is retried.
-    - ``rate_limited``: the platform said "too many" (HTTP 429); ``retry_after`` is its
-      ``Retry-After`` in seconds when it gave one, else the dispatcher backs off with jitter.
-    - ``uncertain``: the request went out but no answer came (a read timeout): the platform
-      may have shown the message, so it is never sent again and is counted as uncertain.
-    - otherwise the failure is transient (5xx, connection refused or reset before an answer,
-      Teams 412) and is retried with exponential backoff and jitter, a bounded number of times.
+    TIMEOUT = "timeout"  # no answer in time after the request went out
+    CONNECTION_LOST = "connection_lost"  # the connection broke after the request was written
+    SERVER_ERROR = "server_error"  # any 5xx, whatever its body says
+    UNREADABLE = "unreadable"  # an answer that is not the platform's: cut off, HTML, no id
+    PLATFORM_ERROR = "platform_error"  # the platform says part of it may have succeeded
+    UNEXPECTED = "unexpected"  # an exception the adapter does not know
+    INTERRUPTED = "interrupted"  # the process died while the message was being sent
+
+
+class SendFailure(Exception):
+    """A message did not certainly arrive. Adapters raise one of the four kinds below and
+    nothing else; :class:`bot.delivery.sender.Sender` alone decides what happens next (delivery
+    rule 2 in docs/architecture.md).
+
+    ``reason`` is for the log: short, and never a user id.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NotTaken(SendFailure):
+    """The platform certainly did not take the message: no connection (refused, DNS, TLS,
+    before the request was written), or it said so (429, Teams' 412, Slack's ``ratelimited``).
+    The only failure that is retried.
+
+    ``limited``: the platform said "too many" (counted as rate limited); ``retry_after`` is its
+    ``Retry-After`` in seconds when it gave one, else the Sender backs off with jitter.
     """
 
     def __init__(
-        self,
-        reason: str,
-        *,
-        permanent: bool = False,
-        rate_limited: bool = False,
-        retry_after: float | None = None,
-        uncertain: bool = False,
+        self, reason: str, *, retry_after: float | None = None, limited: bool = False
     ) -> None:
         super().__init__(reason)
-        self.permanent = permanent
-        self.uncertain = uncertain
-        self.rate_limited = rate_limited or retry_after is not None
         self.retry_after = retry_after
+        self.limited = limited or retry_after is not None
+
+
+class MaybeTaken(SendFailure):
+    """The request went out and no clear success came back: the platform may show the message.
+    Never sent again; counted as uncertain under ``uncertainty``."""
+
+    def __init__(self, uncertainty: Uncertainty, detail: str = "") -> None:
+        super().__init__(f"{uncertainty.value}: {detail}" if detail else uncertainty.value)
+        self.uncertainty = uncertainty
+
+
+class Refused(SendFailure):
+    """The platform clearly refused the message (400, 401, an invalid token, invalid blocks):
+    it was not shown, and sending it again cannot help. Not retried; the person stays reachable."""
+
+
+class Unreachable(SendFailure):
+    """The person cannot receive messages (deactivated, bot blocked or uninstalled, no chat):
+    not retried, and nothing more is planned for them until they write to the bot again."""
 
 
 @dataclass(frozen=True)
@@ -88,8 +121,10 @@ UNLIMITED = SendLimits()
 class Messenger(Protocol):
     """Sends proactive messages on one platform.
 
-    A Messenger does not retry or wait on its own: it raises :class:`DeliveryFailed` and the
-    dispatcher applies ``limits`` (token buckets, Retry-After, backoff) the same way for all.
+    A Messenger does not retry or wait on its own: it says what happened by raising
+    :class:`NotTaken`, :class:`MaybeTaken`, :class:`Refused` or :class:`Unreachable`, and the
+    Sender applies ``limits`` (token buckets, Retry-After, backoff) the same way for all.
+    Anything else it raises counts as :class:`MaybeTaken` (``unexpected``).
     """
 
     @property

@@ -170,11 +170,16 @@ View = Notice | SuggestionCard | Digest | Form | DataExport
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What the core answers to one command or button: views shown only to the asking person."""
+    """What the core answers to one command or button: views shown only to the asking person.
+
+    ``changed``: what the person's own page shows may have changed (Slack publishes its App
+    Home again). ``repeated``: the platform delivered this request before; nothing was done
+    and nothing is to be shown (the adapter acknowledges it quietly).
+    """
 
     views: tuple[View, ...] = field(default_factory=tuple)
-    # Whether what the person's own page shows may have changed (Slack publishes it again)
     changed: bool = False
+    repeated: bool = False
 
     @classmethod
     def of(cls, *views: View) -> Reply:

@@ -179,3 +179,13 @@ class Heartbeat(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     beat_at: datetime = _when(nullable=False)
+
+
+class HandledRequest(SQLModel, table=True):
+    """A request from a platform that was acted on, so that a copy delivered again is not:
+    only a hash of the platform's request id and the hour, nothing about a person."""
+
+    __tablename__ = "handled_request"
+
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    seen_hour: datetime = _when(nullable=False, index=True)

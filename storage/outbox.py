@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.dialect import affected, supports_skip_locked
-from storage.models import Delivery, RecentDelivery, Suggestion
+from storage.models import Delivery, Person, RecentDelivery, Suggestion
 
 PENDING, SENDING, SENT, UNCERTAIN = "pending", "sending", "sent", "uncertain"
 
@@ -168,11 +168,13 @@ async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> N
         )
 
 
-async def mark_uncertain(session: AsyncSession, ids: Sequence[int]) -> None:
-    """Rows whose message may or may not have arrived: kept, never sent again."""
+async def mark_uncertain(session: AsyncSession, ids: Sequence[int], reason: str) -> None:
+    """Rows whose message may or may not have arrived, and why: kept, never sent again."""
     if ids:
         await session.execute(
-            sa.update(Delivery).where(col(Delivery.id).in_(ids)).values(state=UNCERTAIN)
+            sa.update(Delivery)
+            .where(col(Delivery.id).in_(ids))
+            .values(state=UNCERTAIN, reason=reason)
         )
 
 
@@ -189,14 +191,28 @@ async def remove(session: AsyncSession, ids: Sequence[int]) -> None:
         await session.execute(sa.delete(Delivery).where(col(Delivery.id).in_(ids)))
 
 
-async def stale_sending(session: AsyncSession, claimed_before: datetime) -> int:
-    """Rows left 'sending' by a process that died: never sent again, counted as uncertain."""
-    result = await session.execute(
+async def stale_sending(
+    session: AsyncSession, claimed_before: datetime, reason: str
+) -> Counter[str]:
+    """Rows left 'sending' by a process that died: never sent again, marked uncertain with
+    ``reason``; how many per platform."""
+    marked = await session.execute(
         sa.update(Delivery)
         .where(col(Delivery.state) == SENDING, col(Delivery.claimed_at) < claimed_before)
-        .values(state=UNCERTAIN)
+        .values(state=UNCERTAIN, reason=reason)
+        .returning(col(Delivery.person_id))
+        .execution_options(synchronize_session=False)
     )
-    return affected(result)
+    rows_of = Counter(marked.scalars())  # person id -> rows
+    if not rows_of:
+        return Counter()
+    platforms = await session.execute(
+        select(Person.id, Person.platform).where(col(Person.id).in_(list(rows_of)))
+    )
+    counted: Counter[str] = Counter()
+    for person_id, platform in platforms.all():
+        counted[platform] += rows_of[person_id]
+    return counted
 
 
 async def take_sent(session: AsyncSession, suggestion_id: int, limit: int) -> list[Delivery]:
@@ -282,6 +298,17 @@ async def queue_depth(session: AsyncSession) -> int:
         select(sa.func.count()).select_from(Delivery).where(col(Delivery.state) == PENDING)
     )
     return int(result.scalar_one())
+
+
+async def uncertain_by_reason(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Uncertain rows per (platform, reason), for ``sharebot doctor``: no person, no message."""
+    result = await session.execute(
+        select(Person.platform, Delivery.reason, sa.func.count())
+        .join(Person, col(Person.id) == col(Delivery.person_id))
+        .where(col(Delivery.state) == UNCERTAIN)
+        .group_by(col(Person.platform), col(Delivery.reason))
+    )
+    return {(platform, reason or "?"): int(count) for platform, reason, count in result.all()}
 
 
 async def count_by_state(session: AsyncSession) -> dict[str, int]:

@@ -1,7 +1,10 @@
 """A fake Bot Connector: the Teams service a real CloudAdapter talks to at ``serviceUrl``.
 
 Records every call, answers the conversation API Sharebot uses, and fails on request:
-``connector.fail(429, retry_after=3)``, ``connector.fail(403)``, ``connector.hang()``.
+``connector.fail(429, retry_after=3)`` or ``connector.fail(403)`` refuse a call without
+posting; ``connector.fault("502")`` (any of ``tests.faults.FAULTS``) posts, then answers
+broken; ``connector.hang()`` never answers; ``connector.listener`` can refuse connections
+(``tests.listening.Listener``). ``sent`` counts the messages taken per conversation.
 """
 
 from __future__ import annotations
@@ -9,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from tests.listening import listening
+from tests.faults import broken_answer
+from tests.listening import Listener, listener
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Failure:
     status: int = 0
     retry_after: str | None = None
     hang: bool = False
+    fault: str | None = None  # played after the call did its work
 
 
 @dataclass
@@ -45,6 +50,9 @@ class FakeConnector:
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    faulted: list[Call] = field(default_factory=list)  # calls answered with a failure or fault
+    slow_seconds: float = 2.0  # how long the ``slow`` fault takes
+    listener: Listener | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # ---- knobs
@@ -52,6 +60,11 @@ class FakeConnector:
     def fail(self, status: int, *, retry_after: str | None = None, times: int = 1) -> None:
         """The next ``times`` calls that send, update or create answer ``status``."""
         self.failures.extend(Failure(status, retry_after) for _ in range(times))
+
+    def fault(self, fault: str, *, times: int = 1) -> None:
+        """The next ``times`` calls that send, update or create do their work, then answer
+        with ``fault`` (reset, 502, a cut-off body, …)."""
+        self.failures.extend(Failure(fault=fault) for _ in range(times))
 
     def hang(self) -> None:
         """The next such call never answers (until :meth:`release`): a timeout."""
@@ -118,10 +131,19 @@ class FakeConnector:
         self.calls.append(call)
         return call
 
-    async def _injected(self) -> web.Response | None:
-        if not self.failures:
-            return None
-        failure = self.failures.popleft()
+    async def _answered(
+        self, request: web.Request, call: Call, work: Callable[[], web.Response]
+    ) -> web.StreamResponse:
+        """``work``'s answer, unless a failure was injected: refused before the work, or a
+        fault played after it."""
+        failure = self.failures.popleft() if self.failures else None
+        if failure is None:
+            return work()
+        self.faulted.append(call)
+        if failure.fault:
+            return await broken_answer(
+                request, failure.fault, work(), _unusable(), slow=self.slow_seconds
+            )
         if failure.hang:
             await self.released.wait()
             return web.json_response({"error": {"code": "Timeout"}}, status=504)
@@ -132,28 +154,29 @@ class FakeConnector:
             headers=headers,
         )
 
-    async def _create(self, request: web.Request) -> web.Response:
+    async def _create(self, request: web.Request) -> web.StreamResponse:
         call = await self._record(request)
-        failed = await self._injected()
-        if failed is not None:
-            return failed
-        member = call.body["members"][0]["id"]
-        return web.json_response({"id": f"a:personal-{member}", "activityId": None}, status=201)
 
-    async def _post(self, request: web.Request) -> web.Response:
-        call = await self._record(request)
-        failed = await self._injected()
-        if failed is not None:
-            return failed
-        self.sent[call.conversation_id] += 1
-        return web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
+        def create() -> web.Response:
+            member = call.body["members"][0]["id"]
+            return web.json_response({"id": f"a:personal-{member}", "activityId": None}, status=201)
 
-    async def _update(self, request: web.Request) -> web.Response:
+        return await self._answered(request, call, create)
+
+    async def _post(self, request: web.Request) -> web.StreamResponse:
         call = await self._record(request)
-        failed = await self._injected()
-        if failed is not None:
-            return failed
-        return web.json_response({"id": call.activity_id})
+
+        def post() -> web.Response:
+            self.sent[call.conversation_id] += 1
+            return web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
+
+        return await self._answered(request, call, post)
+
+    async def _update(self, request: web.Request) -> web.StreamResponse:
+        call = await self._record(request)
+        return await self._answered(
+            request, call, lambda: web.json_response({"id": call.activity_id})
+        )
 
     async def _paged(self, request: web.Request) -> web.Response:
         call = await self._record(request)
@@ -184,12 +207,17 @@ class FakeConnector:
         return self.rosters.get(conversation_id, [])
 
 
+def _unusable() -> web.Response:
+    """A "created" answer whose JSON the connector client cannot take apart."""
+    return web.json_response(["not", "a", "resource"], status=201)
+
+
 @asynccontextmanager
 async def running_connector() -> AsyncIterator[FakeConnector]:
     """The fake connector on an ephemeral port; ``connector.url`` is its service URL."""
     connector = FakeConnector()
-    async with listening(connector.app()) as url:
-        connector.url = f"{url}/"
+    async with listener(connector.app()) as served:
+        connector.url, connector.listener = f"{served.url}/", served
         try:
             yield connector
         finally:

@@ -1,12 +1,16 @@
 """A fake Slack Web API on an ephemeral port: records every call and answers like Slack.
 
 In tests: ``async with running_fake_slack() as fake`` (or the ``fake_slack`` fixture), then point
-``AsyncWebClient(base_url=fake.api_url)`` at it. Standalone, for benchmarks and crash tests:
-``python -m tests.fake_slack --port 0 --rate 50`` prints its API URL and serves until killed.
+``AsyncWebClient(base_url=fake.api_url)`` at it. Standalone, for benchmarks, crash tests and
+trying by hand: ``python -m tests.fake_slack --port 0 --rate 50 --fault 502 --fault-every 10``
+prints its API URL and serves until killed.
 
 Knobs: ``rate`` (chat.postMessage per second before HTTP 429 with ``Retry-After``), ``fail(...)``
-(a queue of injected failures: an HTTP status, a Slack error code, or a delay), and
-``posted`` (chat.postMessage count per channel, to find duplicates).
+(a queue of injected failures: an HTTP status or a Slack error code, refused without posting;
+a delay; or a ``fault`` from ``tests.faults``, played after posting), ``fault_every`` (every
+n-th chat.postMessage gets the next of ``faults``), ``listener`` (its port can refuse
+connections: ``tests.listening.Listener``), and ``posted`` (chat.postMessage taken per
+channel, to find duplicates and losses).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.listening import listening
+from tests.faults import FAULTS, broken_answer
+from tests.listening import Listener, listener
 
 JSON = dict[str, Any]
 
@@ -38,14 +43,19 @@ class Call:
 
 @dataclass
 class Failure:
-    """One injected failure for the next call of ``method``."""
+    """One injected failure for the next call of ``method``.
+
+    ``status``, ``error`` and ``delay`` answer before the call does anything; a ``fault``
+    (one of ``tests.faults.FAULTS``) is played after the call did its work (a message posted).
+    """
 
     method: str = "chat.postMessage"
     status: int = 200
     error: str | None = None
     errors: tuple[str, ...] = ()  # Slack's details, e.g. for ``invalid_blocks``
     delay: float = 0.0
-    retry_after: int = 1
+    retry_after: int | None = 1  # None: a 429 without Retry-After
+    fault: str | None = None
 
 
 @dataclass
@@ -92,10 +102,17 @@ class FakeSlack:
     sockets: list[web.WebSocketResponse] = field(default_factory=list)  # Socket Mode
     socket_acks: list[JSON] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
+    faults: tuple[str, ...] = ()  # played in turn on every ``fault_every``-th chat.postMessage
+    fault_every: int = 0
+    faulted: list[Call] = field(default_factory=list)  # calls answered with a failure or fault
+    slow_seconds: float = 2.0  # how long the ``slow`` fault takes
     url: str = ""
+    listener: Listener | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _window: tuple[int, int] = (0, 0)
     _changed: asyncio.Event | None = None
+    _posts: int = 0
+    _faulted_count: int = 0
 
     @property
     def api_url(self) -> str:
@@ -176,11 +193,13 @@ class FakeSlack:
                 "answered": self.answered,
                 "channels": len(self.posted),
                 "duplicates": self.duplicates(),
+                "faulted": len(self.faulted) if self.record else self._faulted_count,
             }
         )
 
     async def _inject(self, request: web.Request) -> web.Response:
-        """``POST /fake/fail`` with a JSON list of Failure fields, e.g. ``[{"status": 500}]``."""
+        """``POST /fake/fail`` with a JSON list of Failure fields, e.g. ``[{"status": 429}]``
+        or ``[{"fault": "502"}]``."""
         self.fail(*(Failure(**item) for item in await request.json()))
         return _json({"ok": True, "queued": len(self.failures)})
 
@@ -200,16 +219,29 @@ class FakeSlack:
                 params.update(await request.json())
             else:
                 params.update(dict(await request.post()))
+        headers = {"Authorization": request.headers.get("Authorization", "")}
+        call = Call(method, params, headers)
         if self.record:
-            headers = {"Authorization": request.headers.get("Authorization", "")}
-            self.calls.append(Call(method, params, headers))
+            self.calls.append(call)
         try:
-            return await self._answer(method, params)
+            failure = self._next_failure(method)
+            if failure is not None:
+                self._faulted_count += 1
+                if self.record:
+                    self.faulted.append(call)
+            if failure is not None and failure.fault:
+                return await broken_answer(
+                    request,
+                    failure.fault,
+                    await self._answer(method, params, None),
+                    _unusable(),
+                    slow=self.slow_seconds,
+                )
+            return await self._answer(method, params, failure)
         finally:
             self._touch()
 
-    async def _answer(self, method: str, params: JSON) -> web.Response:
-        failure = self._next_failure(method)
+    async def _answer(self, method: str, params: JSON, failure: Failure | None) -> web.Response:
         if failure is not None:
             if failure.delay:
                 await asyncio.sleep(failure.delay)  # provokes the client's timeout
@@ -235,6 +267,11 @@ class FakeSlack:
             if failure.method == method:
                 self.failures.remove(failure)
                 return failure
+        if method == "chat.postMessage" and self.fault_every and self.faults:
+            self._posts += 1
+            if self._posts % self.fault_every == 0:
+                turn = self._posts // self.fault_every - 1
+                return Failure(fault=self.faults[turn % len(self.faults)])
         return None
 
     def _over_rate(self) -> bool:
@@ -325,12 +362,17 @@ def _json(body: JSON) -> web.Response:
     return web.Response(text=json.dumps(body), content_type="application/json")
 
 
-def _limited(seconds: int) -> web.Response:
+def _unusable() -> web.Response:
+    """An "ok" answer slack_sdk takes as a binary file, so reading the message from it raises."""
+    return web.Response(status=200, body=b"\x1f\x8b\x08\x00", content_type="application/gzip")
+
+
+def _limited(seconds: int | None) -> web.Response:
     return web.Response(
         status=429,
         text=json.dumps({"ok": False, "error": "ratelimited"}),
         content_type="application/json",
-        headers={"Retry-After": str(seconds)},
+        headers={} if seconds is None else {"Retry-After": str(seconds)},
     )
 
 
@@ -339,13 +381,13 @@ async def running_fake_slack(
     fake: FakeSlack | None = None, *, host: str = "127.0.0.1", port: int = 0
 ) -> AsyncIterator[FakeSlack]:
     fake = fake or FakeSlack()
-    async with listening(fake.app(), host=host, port=port) as url:
-        fake.url = url
+    async with listener(fake.app(), host=host, port=port) as served:
+        fake.url, fake.listener = served.url, served
         yield fake
 
 
-async def _serve(port: int, rate: float | None, page_size: int) -> None:
-    fake = FakeSlack(rate=rate, page_size=page_size, record=False)
+async def _serve(fake: FakeSlack, port: int, faults: list[str]) -> None:
+    fake.fail(*(Failure(fault=fault) for fault in faults if not fake.fault_every))
     async with running_fake_slack(fake, port=port):
         print(fake.api_url, flush=True)
         await asyncio.Event().wait()
@@ -356,9 +398,27 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--rate", type=float, default=None, help="postMessage per second")
     parser.add_argument("--page-size", type=int, default=200)
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        choices=FAULTS,
+        help="answer chat.postMessage like this after posting (repeat for several, in turn); "
+        "without --fault-every, only the first posts get them",
+    )
+    parser.add_argument(
+        "--fault-every", type=int, default=0, help="every n-th chat.postMessage gets a fault"
+    )
     args = parser.parse_args()
+    fake = FakeSlack(
+        rate=args.rate,
+        page_size=args.page_size,
+        record=False,
+        faults=tuple(args.fault),
+        fault_every=args.fault_every,
+    )
     with suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.port, args.rate, args.page_size))
+        asyncio.run(_serve(fake, args.port, args.fault))
 
 
 if __name__ == "__main__":

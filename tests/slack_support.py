@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
@@ -43,7 +44,22 @@ def signed_headers(
     }
 
 
-def command_body(user: str, text: str, *, response_url: str, command: str = "/share") -> str:
+def new_trigger(user: str) -> str:
+    """A fresh ``trigger_id``, as Slack gives every command and interaction its own."""
+    return f"{next(_TRIGGERS)}.{user}.trigger"
+
+
+_TRIGGERS = itertools.count(1_000_000)
+
+
+def command_body(
+    user: str,
+    text: str,
+    *,
+    response_url: str,
+    command: str = "/share",
+    trigger_id: str | None = None,
+) -> str:
     return urlencode(
         {
             "token": "legacy",
@@ -54,7 +70,7 @@ def command_body(user: str, text: str, *, response_url: str, command: str = "/sh
             "command": command,
             "text": text,
             "response_url": response_url,
-            "trigger_id": f"trigger-{user}",
+            "trigger_id": trigger_id or new_trigger(user),
         }
     )
 
@@ -72,7 +88,7 @@ def action_body(
         "team": {"id": "T1"},
         "user": {"id": user},
         "api_app_id": "A1",
-        "trigger_id": f"trigger-{user}",
+        "trigger_id": new_trigger(user),
         "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value}],
     }
     if response_url:
@@ -91,6 +107,7 @@ def submission_body(user: str, view: dict[str, Any], values: dict[str, Any]) -> 
         "team": {"id": "T1"},
         "user": {"id": user},
         "api_app_id": "A1",
+        "trigger_id": new_trigger(user),
         "view": {**view, "id": "V1", "state": {"values": values}},
     }
     return urlencode({"payload": json.dumps(payload)})
@@ -119,6 +136,7 @@ class SlackWorld:
     fake: FakeSlack
     http: aiohttp.ClientSession
     clock: FakeClock
+    last_trigger: str = ""  # the trigger_id of the last command
 
     async def post(
         self, body: str, *, form: bool = True, headers: dict[str, str] | None = None
@@ -131,8 +149,14 @@ class SlackWorld:
         """``/share <text>``; returns the ephemeral answer (or the opened modal)."""
         tag = f"{user}-{len(self.fake.responses) + len(self.fake.calls)}"
         before = len(self.fake.of("views.open"))
+        self.last_trigger = new_trigger(user)
         status, _ = await self.post(
-            command_body(user, text, response_url=self.fake.response_url(tag))
+            command_body(
+                user,
+                text,
+                response_url=self.fake.response_url(tag),
+                trigger_id=self.last_trigger,
+            )
         )
         assert status == 200
         return await self.fake.wait_for(

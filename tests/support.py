@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from adapters.photos import WebPhotos
 from adapters.public_addresses import FetchRules, parse_allowances
 from bot.context import Context
 from bot.core import Sharebot
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.sender import Sender
 from bot.i18n import Catalogue
 from bot.ports import UNLIMITED, Actor, Addressee, SendLimits
 from bot.views import Reply, View, plain_text
@@ -34,6 +37,37 @@ def objects_in(node: object) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from objects_in(item)
+
+
+async def uncertain_in_metrics(http: Any, base_url: str) -> dict[tuple[str, str], float]:
+    """``sharebot_deliveries_uncertain`` from a running server's ``/metrics``, by (platform,
+    reason); ``http`` is an ``aiohttp.ClientSession``."""
+    async with http.get(f"{base_url}/metrics") as response:
+        text = await response.text()
+    return {
+        (sample.labels["platform"], sample.labels["reason"]): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "sharebot_deliveries_uncertain"
+        for sample in family.samples
+        if sample.name.endswith("_total")
+    }
+
+
+def resume_on_retry(dispatcher: Dispatcher, resume: Callable[[], Awaitable[None]]) -> None:
+    """Give the dispatcher a real Sender whose waits first call ``resume`` (a fake's port
+    listens again): a refused first attempt is retried against a platform that is back."""
+    ctx = dispatcher.ctx
+
+    async def sleep(seconds: float) -> None:
+        await resume()
+        await asyncio.sleep(seconds)
+
+    dispatcher.sender = Sender(
+        lambda: ctx.messengers,
+        ctx.metrics,
+        give_up_after=dispatcher.lease.total_seconds() / 2,
+        sleep=sleep,
+    )
 
 
 async def eventually(
@@ -70,14 +104,17 @@ class Sent:
 class FakeMessenger:
     """Records every message; ``update`` replaces the view of a sent message.
 
-    ``failures[user]`` lists what the next calls to that person raise, one call each.
+    ``failures[user]`` lists what the next sends to that person raise, one call each;
+    ``update_failures[user]`` the same for updates.
     """
 
     sent: list[Sent] = field(default_factory=list)
     updates: list[tuple[str, str]] = field(default_factory=list)
     limits: SendLimits = UNLIMITED
     failures: dict[str, list[Exception]] = field(default_factory=dict)
+    update_failures: dict[str, list[Exception]] = field(default_factory=dict)
     attempts: list[str] = field(default_factory=list)
+    update_attempts: list[tuple[str, str]] = field(default_factory=list)
 
     async def send(self, to: Addressee, view: View) -> str | None:
         self.attempts.append(to.user_key)
@@ -88,6 +125,9 @@ class FakeMessenger:
         return ref
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
+        self.update_attempts.append((to.user_key, message_ref))
+        if self.update_failures.get(to.user_key):
+            raise self.update_failures[to.user_key].pop(0)
         self.updates.append((to.user_key, message_ref))
         for message in self.sent:
             if message.ref == message_ref:

@@ -7,13 +7,8 @@ process's concurrency); nobody gets two; the suggestion is planned exactly once.
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,6 +22,7 @@ from storage.database import Database
 from storage.models import Delivery, Person, Suggestion
 from tests.conftest import POSTGRES_URL
 from tests.fake_slack import FakeSlack, running_fake_slack
+from tests.processes import SharebotProcess, sharebot_processes
 from tests.support import eventually
 
 pytestmark = pytest.mark.skipif(
@@ -79,72 +75,19 @@ async def _organisation(database: Database) -> None:
         await shares.create_links(session, suggestion.id, ["linkedin", "copy"])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Process:
-    """One `sharebot run` with the Slack adapter against the fake."""
-
-    def __init__(self, api_url: str, folder: Path) -> None:
-        self.port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SHAREBOT_", "SLACK_"))}
-        env.update(
-            DATABASE_URL=POSTGRES_URL,
-            PORT=str(self.port),
-            SHAREBOT_ADAPTERS="slack",
-            SLACK_BOT_TOKEN="xoxb-crash-test",
-            SLACK_SIGNING_SECRET="crash-test-secret",
-            SLACK_API_URL=api_url,
-            SHAREBOT_SLACK_RATE="5000",
-            SHAREBOT_TICK_SECONDS="0.2",
-            SHAREBOT_DELIVERY_CONCURRENCY=str(CONCURRENCY),
-            SHAREBOT_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
-            SHAREBOT_LOG_LEVEL="WARNING",
-        )
-        self.log = (folder / f"sharebot-{self.port}.log").open("w")
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", "run"],
-            cwd=folder,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def kill(self) -> None:
-        self.popen.send_signal(signal.SIGKILL)
-        self.popen.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.log.close()
-
-    async def uncertain_reported(self, http: aiohttp.ClientSession) -> float:
-        async with http.get(f"http://127.0.0.1:{self.port}/metrics") as response:
-            text = await response.text()
-        return sum(
-            float(line.split()[-1])
-            for line in text.splitlines()
-            if line.startswith("sharebot_deliveries_uncertain_total")
-        )
-
-
-@contextmanager
-def _processes(api_url: str, folder: Path) -> Iterator[list[Process]]:
-    started: list[Process] = []
-    try:
-        started += [Process(api_url, folder) for _ in range(3)]
-        yield started
-    finally:
-        for process in started:
-            process.stop()
+def _settings(api_url: str) -> dict[str, str]:
+    """`sharebot run` with the Slack adapter against the fake."""
+    return {
+        "DATABASE_URL": POSTGRES_URL,
+        "SHAREBOT_ADAPTERS": "slack",
+        "SLACK_BOT_TOKEN": "xoxb-crash-test",
+        "SLACK_SIGNING_SECRET": "crash-test-secret",
+        "SLACK_API_URL": api_url,
+        "SHAREBOT_SLACK_RATE": "5000",
+        "SHAREBOT_TICK_SECONDS": "0.2",
+        "SHAREBOT_DELIVERY_CONCURRENCY": str(CONCURRENCY),
+        "SHAREBOT_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
 
 
 @asynccontextmanager
@@ -164,7 +107,8 @@ async def test_a_killed_process_neither_loses_nor_repeats(
 ) -> None:
     await _organisation(database)
     async with _fake() as fake, aiohttp.ClientSession() as http:
-        with _processes(fake.api_url, tmp_path) as running:
+        settings = _settings(fake.api_url)
+        with sharebot_processes(tmp_path, 3, **settings) as running:
 
             async def halfway() -> bool:
                 return sum(fake.posted.values()) >= PEOPLE // 2
@@ -172,7 +116,7 @@ async def test_a_killed_process_neither_loses_nor_repeats(
             await eventually(halfway, within=60)
             running[0].kill()
             assert sum(fake.posted.values()) < PEOPLE  # killed in the middle of the fan-out
-            running.append(Process(fake.api_url, tmp_path))
+            running.append(SharebotProcess(tmp_path, **settings))
 
             async def settled() -> bool:
                 states = await _states(database)
@@ -182,8 +126,8 @@ async def test_a_killed_process_neither_loses_nor_repeats(
             uncertain = (await _states(database)).get(outbox.UNCERTAIN, 0)
 
             async def reported() -> bool:
-                alive = [p for p in running if p.popen.poll() is None]
-                counts = [await p.uncertain_reported(http) for p in alive]
+                alive = [p for p in running if p.alive]
+                counts = [await p.metric(http, "sharebot_deliveries_uncertain") for p in alive]
                 return sum(counts) == uncertain
 
             await eventually(reported, within=30, every=0.2)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.views import Digest, SuggestionCard
 from storage import outbox
-from tests.support import Chat
+from tests.support import PLATFORM, Chat
 
 SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 MONDAY_NOON_BERLIN = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
@@ -75,7 +75,7 @@ async def test_a_crash_mid_send_never_sends_twice(chat: Chat) -> None:
     chat.clock.advance(hours=1)
     await chat.tick()
     assert chat.messenger.sent == []
-    assert chat.ctx.metrics.uncertain._value.get() == 1
+    assert chat.ctx.metrics.uncertain.labels(PLATFORM, "interrupted")._value.get() == 1
 
 
 async def test_ending_marks_sent_cards_and_drops_pending(chat: Chat) -> None:

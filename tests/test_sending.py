@@ -1,11 +1,12 @@
-"""Rate limits and failures: Retry-After, backoff, bounded retries, permanent and unknown ends."""
+"""Rate limits and failures: Retry-After, backoff, bounded retries of what the platform did not
+take, and the ends that are never retried: maybe taken, refused, unreachable, unknown."""
 
 from __future__ import annotations
 
 import asyncio
 
 from bot.delivery.throttle import Throttle, TokenBucket
-from bot.ports import DeliveryFailed, Rate, SendLimits
+from bot.ports import MaybeTaken, NotTaken, Rate, Refused, SendLimits, Uncertainty, Unreachable
 from storage import outbox, people
 from tests.support import PLATFORM, Chat, eventually
 
@@ -134,9 +135,16 @@ async def _states(chat: Chat, *names: str) -> list[str]:
     return states
 
 
+async def _reasons(chat: Chat, name: str) -> list[str | None]:
+    async with chat.database.transaction() as session:
+        person = await people.find(session, PLATFORM, name)
+        assert person is not None and person.id is not None
+        return [row.reason for row in await outbox.for_person(session, person.id)]
+
+
 async def test_429_with_retry_after_is_waited_out_and_sent_once(chat: Chat) -> None:
     chat.limit(QUICK)
-    chat.messenger.failures["anna"] = [DeliveryFailed("429", retry_after=0.01)] * 2
+    chat.messenger.failures["anna"] = [NotTaken("429", retry_after=0.01)] * 2
     await _one_card_for(chat, "anna")
     assert [m.to for m in chat.messenger.sent] == ["anna"]
     assert chat.messenger.attempts == ["anna"] * 3
@@ -144,17 +152,33 @@ async def test_429_with_retry_after_is_waited_out_and_sent_once(chat: Chat) -> N
     assert chat.ctx.metrics.sent.labels(PLATFORM)._value.get() == 1
 
 
-async def test_a_burst_of_server_errors_is_retried_with_backoff(chat: Chat) -> None:
+async def test_what_the_platform_did_not_take_is_retried_with_backoff(chat: Chat) -> None:
     chat.limit(QUICK)
-    chat.messenger.failures["anna"] = [DeliveryFailed("HTTP 502"), DeliveryFailed("HTTP 503")]
+    refused = NotTaken("no connection: ClientConnectorError")
+    chat.messenger.failures["anna"] = [refused, refused]
     await _one_card_for(chat, "anna")
     assert [m.to for m in chat.messenger.sent] == ["anna"]
     assert chat.messenger.attempts == ["anna"] * 3
+    assert chat.ctx.metrics.rate_limited.labels(PLATFORM)._value.get() == 0  # not a 429
+
+
+async def test_a_server_error_may_have_been_shown_so_it_is_never_retried(chat: Chat) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [MaybeTaken(Uncertainty.SERVER_ERROR, "HTTP 502")]
+    await _one_card_for(chat, "anna", "ben")
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.attempts.count("anna") == 1
+    assert [m.to for m in chat.messenger.sent] == ["ben"]
+    assert await _states(chat, "anna", "ben") == ["uncertain", "sent"]
+    uncertain = chat.ctx.metrics.uncertain
+    assert uncertain.labels(PLATFORM, "server_error")._value.get() == 1
+    assert await _reasons(chat, "anna") == ["server_error"]
 
 
 async def test_retries_are_bounded_and_a_lost_card_is_never_tried_again(chat: Chat) -> None:
     chat.limit(QUICK)
-    chat.messenger.failures["anna"] = [DeliveryFailed("HTTP 500")] * 10
+    chat.messenger.failures["anna"] = [NotTaken("no connection: ClientConnectorError")] * 10
     await _one_card_for(chat, "anna")
     chat.clock.advance(hours=1)
     await chat.tick()
@@ -169,14 +193,14 @@ async def test_retries_are_bounded_and_a_lost_card_is_never_tried_again(chat: Ch
 
 async def test_a_timeout_after_sending_is_uncertain_and_never_retried(chat: Chat) -> None:
     chat.limit(QUICK)
-    chat.messenger.failures["anna"] = [DeliveryFailed("read timeout", uncertain=True)]
+    chat.messenger.failures["anna"] = [MaybeTaken(Uncertainty.TIMEOUT)]
     await _one_card_for(chat, "anna", "ben")
     chat.clock.advance(hours=1)
     await chat.tick()
     assert chat.messenger.attempts.count("anna") == 1
     assert [m.to for m in chat.messenger.sent] == ["ben"]
     assert await _states(chat, "anna", "ben") == ["uncertain", "sent"]
-    assert chat.ctx.metrics.uncertain._value.get() == 1
+    assert chat.ctx.metrics.uncertain.labels(PLATFORM, "timeout")._value.get() == 1
 
 
 async def test_an_unexpected_error_counts_as_uncertain(chat: Chat) -> None:
@@ -186,13 +210,44 @@ async def test_an_unexpected_error_counts_as_uncertain(chat: Chat) -> None:
     await chat.tick()
     assert chat.messenger.attempts == ["anna"]
     assert await _states(chat, "anna") == ["uncertain"]
+    assert chat.ctx.metrics.uncertain.labels(PLATFORM, "unexpected")._value.get() == 1
+
+
+async def test_a_clear_refusal_is_not_retried_and_the_person_stays_reachable(
+    chat: Chat,
+) -> None:
+    chat.limit(QUICK)
+    chat.messenger.failures["anna"] = [Refused("invalid_auth")]
+    await _one_card_for(chat, "anna")
+    chat.clock.advance(hours=1)
+    await chat.tick()
+    assert chat.messenger.attempts == ["anna"]
+    assert await _states(chat, "anna") == []  # certainly not shown: lost, not uncertain
+    assert chat.ctx.metrics.failed.labels(PLATFORM)._value.get() == 1
+    async with chat.database.transaction() as session:
+        anna = await people.find(session, PLATFORM, "anna")
+    assert anna is not None and anna.reachable
+
+
+async def test_an_ended_card_is_updated_under_the_same_rule(chat: Chat) -> None:
+    chat.limit(QUICK)
+    await _one_card_for(chat, "anna", "ben")
+    chat.messenger.update_failures["anna"] = [NotTaken("429", retry_after=0.0)]
+    chat.messenger.update_failures["ben"] = [MaybeTaken(Uncertainty.SERVER_ERROR, "HTTP 502")]
+    await chat.say("chris", "end 1")
+    await chat.dispatcher.idle()
+    await chat.tick()
+    tried = [to for to, _ in chat.messenger.update_attempts]
+    assert sorted(tried) == ["anna", "anna", "ben"]  # not taken: again; maybe taken: never
+    assert [to for to, _ in chat.messenger.updates] == ["anna"]
+    assert await _states(chat, "anna", "ben") == []  # the rows go either way
 
 
 async def test_a_permanent_failure_makes_the_person_unreachable_until_they_write(
     chat: Chat,
 ) -> None:
     chat.limit(QUICK)
-    chat.messenger.failures["anna"] = [DeliveryFailed("account_inactive", permanent=True)]
+    chat.messenger.failures["anna"] = [Unreachable("user_disabled")]
     await _one_card_for(chat, "anna", "ben")
     assert chat.messenger.attempts.count("anna") == 1
     async with chat.database.transaction() as session:

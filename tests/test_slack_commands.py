@@ -69,7 +69,7 @@ async def test_settings_opens_a_modal(database: Database, clock: FakeClock) -> N
             "networks",
             "language",
         }
-        assert world.fake.of("views.open")[-1].params["trigger_id"] == f"trigger-{ANNA}"
+        assert world.fake.of("views.open")[-1].params["trigger_id"] == world.last_trigger
 
 
 async def test_privacy_my_data_forget_me(database: Database, clock: FakeClock) -> None:

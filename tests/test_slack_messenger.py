@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,11 +17,21 @@ from adapters.slack.client import web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People
-from bot.ports import Addressee, DeliveryFailed
+from bot.ports import (
+    Addressee,
+    MaybeTaken,
+    NotTaken,
+    Refused,
+    SendFailure,
+    Unreachable,
+)
 from bot.views import CardImage, Notice, SuggestionCard
 from tests.fake_slack import Failure, FakeSlack, running_fake_slack
+from tests.faults import FAULTS, UNCERTAINTY
+from tests.slack_support import dm
 
 ANNA = Addressee("slack", "UANNA")
+ROOT = Path(__file__).resolve().parent.parent
 HELLO = Notice(lines=("Hallo & <willkommen>",))
 
 
@@ -56,44 +68,92 @@ async def test_send_posts_to_the_person_and_update_replaces(
 
 
 @pytest.mark.parametrize(
-    ("failure", "permanent", "rate_limited", "retry_after", "uncertain"),
+    ("failure", "kind", "detail"),
     [
-        (Failure(status=429, retry_after=7), False, True, 7.0, False),
-        (Failure(error="user_not_found"), True, False, None, False),
-        (Failure(error="user_disabled"), True, False, None, False),
-        (Failure(error="cannot_dm_bot"), True, False, None, False),
-        # the app is cut off, not the person: nobody becomes unreachable
-        (Failure(error="account_inactive"), False, False, None, False),
-        (Failure(error="token_revoked"), False, False, None, False),
+        (Failure(status=429, retry_after=7), NotTaken, 7.0),
+        (Failure(error="ratelimited"), NotTaken, None),
+        (Failure(error="user_not_found"), Unreachable, None),
+        (Failure(error="user_disabled"), Unreachable, None),
+        (Failure(error="cannot_dm_bot"), Unreachable, None),
+        # the app is cut off, not the person: nobody becomes unreachable, nothing is retried
+        (Failure(error="account_inactive"), Refused, None),
+        (Failure(error="token_revoked"), Refused, None),
+        (Failure(error="invalid_blocks"), Refused, None),
         # Slack says part of it may have succeeded: never again
-        (Failure(error="internal_error"), False, False, None, True),
-        (Failure(error="ratelimited"), False, True, None, False),
-        (Failure(status=503), False, False, None, False),
+        (Failure(error="internal_error"), MaybeTaken, "platform_error"),
+        # a 5xx may come after the message was posted (DESIGN §5), even a bare one
+        (Failure(status=503), MaybeTaken, "server_error"),
         # longer than the client's timeout: Slack may have posted it, so never again
-        (Failure(delay=1.0), False, False, None, True),
+        (Failure(delay=1.0), MaybeTaken, "timeout"),
+        # posted, then answered broken (all but "raise", below)
+        *(
+            (Failure(fault=fault), MaybeTaken, reason)
+            for fault, reason in UNCERTAINTY["slack"].items()
+            if fault != "raise"
+        ),
     ],
 )
-async def test_failures_become_delivery_failed_without_retrying(
+async def test_what_slack_did_is_reported_without_retrying(
     fake: FakeSlack,
     client: AsyncWebClient,
     failure: Failure,
-    permanent: bool,
-    rate_limited: bool,
-    retry_after: float | None,
-    uncertain: bool,
+    kind: type[SendFailure],
+    detail: float | str | None,
 ) -> None:
+    fake.slow_seconds = 1.0  # the client waits 0.5 s
     fake.fail(failure)
-    with pytest.raises(DeliveryFailed) as raised:
+    with pytest.raises(SendFailure) as raised:
         await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
     error = raised.value
-    assert (error.permanent, error.rate_limited, error.retry_after, error.uncertain) == (
-        permanent,
-        rate_limited,
-        retry_after,
-        uncertain,
-    )
-    assert len(fake.of("chat.postMessage")) == 1  # no retry of its own
+    assert type(error) is kind
+    if isinstance(error, NotTaken):
+        assert error.limited and error.retry_after == detail
+    if isinstance(error, MaybeTaken):
+        assert error.uncertainty == detail
+    assert len(fake.of("chat.postMessage")) == 1  # no retry of its own, no hidden one below
     assert "UANNA" not in str(error)
+    assert sum(fake.posted.values()) == (1 if failure.fault else 0)  # a fault comes after posting
+
+
+def test_every_fault_mode_has_its_expected_outcome_on_each_platform() -> None:
+    assert {platform: set(table) for platform, table in UNCERTAINTY.items()} == {
+        "slack": set(FAULTS),
+        "teams": set(FAULTS),
+    }
+
+
+async def test_an_answer_the_client_throws_on_goes_up_as_it_is(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.fail(Failure(fault="raise"))
+    with pytest.raises(ValueError):  # the Sender counts it as maybe taken ("unexpected")
+        await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
+    assert len(fake.of("chat.postMessage")) == 1 and sum(fake.posted.values()) == 1
+
+
+async def test_no_connection_means_not_taken(fake: FakeSlack, client: AsyncWebClient) -> None:
+    port = fake.listener
+    assert port is not None
+    port.keep_alive = False
+    await port.refuse()
+    with pytest.raises(NotTaken) as raised:
+        await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
+    assert not raised.value.limited
+    await port.resume()
+    assert await SlackMessenger(client, rate_per_second=5).send(ANNA, HELLO)
+
+
+async def test_slack_sdks_own_retry_would_post_twice_and_sharebots_client_has_none(
+    fake: FakeSlack,
+) -> None:
+    """slack_sdk retries a dropped connection by default: a message Slack took is posted again.
+    The fake counts it; Sharebot's client is built without any retry handler."""
+    default = AsyncWebClient(token="xoxb-t", base_url=fake.api_url)
+    fake.fail(Failure(fault="reset"))
+    await default.chat_postMessage(channel="UANNA", text="hello")
+    assert fake.posted[dm("UANNA")] == 2  # the hidden retry
+    settings = load_settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url)
+    assert web_client(settings).retry_handlers == []
 
 
 PHOTO_CARD = SuggestionCard(
@@ -129,7 +189,7 @@ async def test_other_invalid_blocks_are_not_sent_again(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
     fake.fail(Failure(error="invalid_blocks", errors=("must be more than 0 characters",)))
-    with pytest.raises(DeliveryFailed):
+    with pytest.raises(Refused):
         await SlackMessenger(client, rate_per_second=5).send(ANNA, PHOTO_CARD)
     assert len(fake.of("chat.postMessage")) == 1
 
@@ -144,8 +204,8 @@ async def test_the_rate_knob_answers_429_above_the_rate(
         try:
             await messenger.send(Addressee("slack", f"U{n}"), HELLO)
             outcomes.append("sent")
-        except DeliveryFailed as error:
-            outcomes.append("limited" if error.rate_limited else "failed")
+        except NotTaken as error:
+            outcomes.append("limited" if error.limited else "failed")
     assert "limited" in outcomes and outcomes.count("sent") >= 3
     assert fake.duplicates() == {}
 
@@ -238,3 +298,40 @@ def test_a_bad_rate_names_its_key(rate: str) -> None:
 
     with pytest.raises(SettingsError, match="SHAREBOT_SLACK_RATE"):
         load_settings(_env_file=None, SHAREBOT_SLACK_RATE=rate)
+
+
+async def test_the_standalone_fake_plays_faults_for_trying_by_hand() -> None:
+    """``python -m tests.fake_slack --fault reset --fault 502 --fault-every 2``: every second
+    post is taken, then answered broken, the faults in turn."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fake_slack",
+        "--port",
+        "0",
+        *("--fault", "reset", "--fault", "502", "--fault-every", "2"),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        api_url = (await process.stdout.readline()).decode().strip()
+        client = AsyncWebClient(token="xoxb-t", base_url=api_url, retry_handlers=[])
+        messenger = SlackMessenger(client, rate_per_second=5)
+        outcomes = []
+        for n in range(4):
+            try:
+                await messenger.send(Addressee("slack", f"U{n}"), HELLO)
+                outcomes.append("sent")
+            except MaybeTaken as error:
+                outcomes.append(error.uncertainty.value)
+        assert outcomes == ["sent", "connection_lost", "sent", "server_error"]
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(api_url.replace("/api/", "/fake/stats")) as answer,
+        ):
+            stats = await answer.json()
+        assert (stats["posted"], stats["faulted"], stats["duplicates"]) == (4, 2, {})
+    finally:
+        process.terminate()
+        await process.wait()

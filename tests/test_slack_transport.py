@@ -173,7 +173,7 @@ async def test_an_unexpected_failure_gets_an_apology(
     async with slack_world(database, clock) as world:
         await world.command(ANNA, "help")  # Anna's locale is known from now on
 
-        async def broken(*args: object) -> None:
+        async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("database gone")
 
         monkeypatch.setattr(world.runtime.core, "say", broken)
@@ -192,7 +192,7 @@ async def test_a_failure_is_logged_without_the_persons_slack_id(
     caplog.set_level(logging.INFO)
     async with slack_world(database, clock) as world:
 
-        async def broken(*args: object) -> None:
+        async def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError(f"INSERT failed [parameters: ('{ANNA}',)]")  # as drivers word it
 
         monkeypatch.setattr(world.runtime.core, "say", broken)

@@ -12,7 +12,7 @@ from tests.support import FakeClock
 from tests.teams_chat import PEOPLE, card_text, running_teams, text
 
 
-async def broken(*args: object) -> None:
+async def broken(*args: object, **kwargs: object) -> None:
     raise RuntimeError(f"database gone while serving {PEOPLE['anna'].aad}")
 
 

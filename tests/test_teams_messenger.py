@@ -1,4 +1,5 @@
-"""The Teams Messenger against the fake connector: it classifies failures and never retries."""
+"""The Teams Messenger against the fake connector: it says what the Bot Connector did with a
+message, never retries, and no client below it retries either."""
 
 from __future__ import annotations
 
@@ -7,13 +8,25 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import MicrosoftAppCredentials
 
 from adapters.settings import load_settings
 from adapters.teams.app import build_adapter
-from adapters.teams.messenger import TeamsMessenger
-from bot.ports import Addressee, DeliveryFailed, Rate
+from adapters.teams.connector import single_attempt
+from adapters.teams.messenger import TeamsMessenger, activity_for
+from bot.ports import (
+    Addressee,
+    MaybeTaken,
+    NotTaken,
+    Rate,
+    Refused,
+    SendFailure,
+    Unreachable,
+)
 from bot.views import Notice
 from tests.fake_connector import FakeConnector, running_connector
+from tests.faults import UNCERTAINTY
 from tests.teams_chat import BOT, PEOPLE, TENANT
 
 NOTICE = Notice(lines=("Hallo",))
@@ -57,65 +70,111 @@ async def test_update_replaces_the_message_by_its_id(connector: FakeConnector) -
 
 
 @pytest.mark.parametrize(
-    ("status", "retry_after", "permanent", "rate_limited", "wait"),
+    ("status", "retry_after", "kind", "detail"),
     [
-        (429, "7", False, True, 7.0),
-        (429, None, False, True, None),
-        (412, None, False, False, None),
-        (502, None, False, False, None),
-        (504, None, False, False, None),
-        (500, None, False, False, None),
-        (403, None, True, False, None),
-        (404, None, True, False, None),
+        (429, "7", NotTaken, 7.0),
+        (429, None, NotTaken, None),
+        (412, None, NotTaken, None),
+        # a 5xx may come after the activity was posted (DESIGN §5): never again
+        (502, None, MaybeTaken, "server_error"),
+        (504, None, MaybeTaken, "server_error"),
+        (500, None, MaybeTaken, "server_error"),
+        (403, None, Unreachable, None),
+        (404, None, Unreachable, None),
+        # the bot's own problem, not the person's: refused, nobody becomes unreachable
+        (400, None, Refused, None),
+        (401, None, Refused, None),
     ],
 )
-async def test_failures_are_classified_and_not_retried(
+async def test_refusals_are_reported_and_not_retried(
     connector: FakeConnector,
     status: int,
     retry_after: str | None,
-    permanent: bool,
-    rate_limited: bool,
-    wait: float | None,
+    kind: type[SendFailure],
+    detail: float | str | None,
 ) -> None:
     for operation in ("send", "update"):
         connector.calls.clear()
         connector.fail(status, retry_after=retry_after)
-        with pytest.raises(DeliveryFailed) as failed:
+        with pytest.raises(SendFailure) as failed:
             if operation == "send":
                 await messenger().send(anna(connector), NOTICE)
             else:
                 await messenger().update(anna(connector), "activity-1", NOTICE)
         error = failed.value
-        assert (error.permanent, error.rate_limited, error.retry_after) == (
-            permanent,
-            rate_limited,
-            wait,
-        ), operation
-        assert len(connector.calls) == 1, "the messenger must not retry on its own"
+        assert type(error) is kind, operation
+        if isinstance(error, NotTaken):
+            assert error.retry_after == detail and error.limited == (status == 429)
+        if isinstance(error, MaybeTaken):
+            assert error.uncertainty == detail
+        assert len(connector.calls) == 1, "neither the messenger nor msrest may retry"
+
+
+@pytest.mark.parametrize(("fault", "uncertainty"), UNCERTAINTY["teams"].items())
+async def test_a_broken_answer_after_posting_is_maybe_taken(
+    connector: FakeConnector, fault: str, uncertainty: str
+) -> None:
+    connector.slow_seconds = 1.0
+    for operation in ("send", "update"):
+        connector.calls.clear()
+        connector.fault(fault)
+        with pytest.raises(MaybeTaken) as failed:
+            if operation == "send":
+                await messenger(timeout=0.5).send(anna(connector), NOTICE)
+            else:
+                await messenger(timeout=0.5).update(anna(connector), "activity-1", NOTICE)
+        assert failed.value.uncertainty == uncertainty, operation
+        assert len(connector.calls) == 1, "neither the messenger nor msrest may retry"
+    assert connector.sent[PEOPLE["anna"].chat] == 1  # the send was taken
+
+
+async def test_msrests_own_retry_would_update_three_times_more(
+    connector: FakeConnector,
+) -> None:
+    """Without Sharebot's single attempt, the connector client itself retries a 502 to a PUT
+    (urllib3 under msrest): the fake counts every try."""
+    client = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=connector.url)
+    connector.fault("502", times=10)
+    with pytest.raises(Exception):  # noqa: B017 - whatever msrest makes of four 502s
+        await client.conversations.update_activity(
+            PEOPLE["anna"].chat, "activity-1", activity_for(NOTICE)
+        )
+    assert len(connector.updates()) == 4
+    connector.failures.clear()
+    connector.calls.clear()
+    connector.fault("502", times=10)
+    with pytest.raises(Exception):  # noqa: B017
+        await single_attempt(
+            ConnectorClient(MicrosoftAppCredentials("", ""), base_url=connector.url)
+        ).conversations.update_activity(PEOPLE["anna"].chat, "activity-1", activity_for(NOTICE))
+    assert len(connector.updates()) == 1
 
 
 async def test_a_timeout_is_uncertain_never_retried(connector: FakeConnector) -> None:
     # The activity may have reached Teams before the answer was lost: sending it again
     # could show it twice, so the dispatcher counts it as uncertain instead.
     connector.hang()
-    with pytest.raises(DeliveryFailed) as failed:
+    with pytest.raises(MaybeTaken) as failed:
         await messenger(timeout=0.2).send(anna(connector), NOTICE)
-    assert failed.value.uncertain and not failed.value.permanent
+    assert failed.value.uncertainty == "timeout"
 
 
-async def test_an_unreachable_connector_is_transient(connector: FakeConnector) -> None:
-    to = anna(connector)
-    closed = to.address.replace(connector.url, "http://127.0.0.1:9/")  # type: ignore[union-attr]
-    with pytest.raises(DeliveryFailed) as failed:
-        await messenger().send(Addressee("teams", to.user_key, closed), NOTICE)
-    assert not failed.value.permanent
+async def test_an_unreachable_connector_did_not_take_it(connector: FakeConnector) -> None:
+    port = connector.listener
+    assert port is not None
+    port.keep_alive = False
+    await port.refuse()
+    with pytest.raises(NotTaken) as failed:
+        await messenger().send(anna(connector), NOTICE)
+    assert not failed.value.limited
+    await port.resume()
+    assert await messenger().send(anna(connector), NOTICE)
 
 
 @pytest.mark.parametrize("address", [None, "", "not json", "[]", '{"serviceUrl": "http://x"}'])
-async def test_no_usable_address_is_permanent(address: str | None) -> None:
-    with pytest.raises(DeliveryFailed) as failed:
+async def test_no_usable_address_is_unreachable(address: str | None) -> None:
+    with pytest.raises(Unreachable):
         await messenger().send(Addressee("teams", "someone", address), NOTICE)
-    assert failed.value.permanent
 
 
 def test_declares_the_teams_limits() -> None:

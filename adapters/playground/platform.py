@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.playground import demo
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
-from bot.ports import UNLIMITED, Actor, Addressee, DeliveryFailed, SendLimits
+from bot.ports import UNLIMITED, Actor, Addressee, SendLimits, Unreachable
 from bot.views import View
 
 
@@ -19,7 +19,7 @@ class PlaygroundMessenger:
 
     async def send(self, to: Addressee, view: View) -> str | None:
         if to.user_key not in demo.BY_KEY:
-            raise DeliveryFailed("not a playground person", permanent=True)
+            raise Unreachable("not a playground person")
         message = self.transcript.add(to.user_key, "bot", self.clock.now(), view)
         return str(message.id)
 

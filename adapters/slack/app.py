@@ -1,7 +1,9 @@
 """The Slack app: bolt's AsyncApp on the shared aiohttp server (or Socket Mode), wired to the core.
 
 Handlers acknowledge first and work afterwards, so Slack's three seconds are never at stake;
-answers are ephemeral (``response_url``) or modals, and never edit the pressed message.
+answers are ephemeral (``response_url``) or modals, and never edit the pressed message. A
+command, press or form that arrives again with the same ``trigger_id`` acts once: the copy
+gets the same empty acknowledgement and nothing else.
 """
 
 from __future__ import annotations
@@ -158,7 +160,10 @@ class SlackApp:
         user, response_url = str(body["user_id"]), body.get("response_url")
         async with self._apology(user, response_url):
             actor = await self.people.actor(user)
-            reply = await self.core.say(actor, command_text(str(body.get("text") or "")))
+            text = command_text(str(body.get("text") or ""))
+            reply = await self.core.say(actor, text, request=_trigger(body))
+            if reply.repeated:
+                return
             await self._answer(
                 actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
             )
@@ -199,9 +204,13 @@ class SlackApp:
             else:
                 actor = await self.people.actor(user)
             if press.kind == SAY:
-                reply = await self.core.say(actor, press.value)
+                reply = await self.core.say(actor, press.value, request=press.trigger_id)
             else:
-                reply = await self.core.press(actor, press.action, press.value)
+                reply = await self.core.press(
+                    actor, press.action, press.value, request=press.trigger_id
+                )
+            if reply.repeated:
+                return
             await self._answer(
                 actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
             )
@@ -239,7 +248,10 @@ class SlackApp:
         async with self._apology(user, None):
             actor = await self.people.actor(user)
             values = submitted_values(view.get("state") or {})
-            reply = await self.core.submit(actor, form_id, values)
+            reply = await self.core.submit(actor, form_id, values, request=_trigger(body))
+            if reply.repeated:
+                await ack()
+                return
             forms = [v for v in reply.views if isinstance(v, Form)]
             errors = field_errors(forms[0]) if forms else {}
             if errors:
@@ -313,3 +325,9 @@ class SlackApp:
             logger.warning("Slack call failed: %s", error_code(error))
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("Slack call failed: %s", type(error).__name__)
+
+
+def _trigger(body: dict[str, Any]) -> str | None:
+    """The ``trigger_id`` Slack gives each command and interaction: the same in a copy."""
+    trigger = body.get("trigger_id")
+    return str(trigger) if trigger else None

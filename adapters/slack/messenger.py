@@ -1,24 +1,34 @@
 """The dispatcher's way into Slack: chat.postMessage to a person's app DM, chat.update later.
 
-It never retries or waits itself: every failure becomes :class:`DeliveryFailed` and the
-dispatcher applies :attr:`limits` (token buckets, Retry-After, backoff) for all platforms alike.
+It never retries or waits itself: it says what Slack did with a message (not taken, maybe
+taken, refused, person unreachable) and the core's Sender decides, for all platforms alike.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
-from aiohttp import ClientConnectorError, ClientError
+from aiohttp import ClientConnectorError, ClientError, ClientPayloadError, ConnectionTimeoutError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.outcomes import by_status, retry_after
 from adapters.slack.blocks import message
 from adapters.slack.errors import error_code
-from bot.delivery.throttle import retry_after_seconds
-from bot.ports import Addressee, DeliveryFailed, Rate, SendLimits
+from bot.ports import (
+    Addressee,
+    MaybeTaken,
+    NotTaken,
+    Rate,
+    Refused,
+    SendFailure,
+    SendLimits,
+    Uncertainty,
+    Unreachable,
+)
 from bot.views import View
 
 logger = logging.getLogger(__name__)
@@ -52,8 +62,9 @@ APP_GONE = frozenset(
 )
 
 
-# Slack: "it's possible some aspect of the operation succeeded before the error was raised".
-MAYBE_DONE = frozenset({"internal_error", "fatal_error"})
+# Slack: "it's possible some aspect of the operation succeeded before the error was raised";
+# and a service that is "temporarily unavailable" may have been so halfway through.
+MAYBE_DONE = frozenset({"internal_error", "fatal_error", "service_unavailable"})
 # Slack fetches a photo itself when a message is posted and refuses the whole message when it
 # cannot ("invalid_blocks": "downloading image failed"); the card then goes out without photos.
 IMAGE_FAILED = "downloading image failed"
@@ -93,20 +104,25 @@ class SlackMessenger:
             unfurl_links=False,
             unfurl_media=False,
         )
-        try:
-            response = await _with_photos_if_possible(post, view)
-        except Exception as error:
-            raise delivery_failed(error) from error
-        return f"{response.get('channel')}:{response.get('ts')}"
+        response = await _in_core_terms(post, view)
+        channel, ts = response.get("channel"), response.get("ts")
+        if not channel or not ts:  # "ok" without the message: not Slack's answer to a post
+            raise MaybeTaken(Uncertainty.UNREADABLE, "no channel and ts in the answer")
+        return f"{channel}:{ts}"
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         channel, _, ts = message_ref.partition(":")
-        try:
-            await _with_photos_if_possible(
-                partial(self.client.chat_update, channel=channel, ts=ts), view
-            )
-        except Exception as error:
-            raise delivery_failed(error) from error
+        await _in_core_terms(partial(self.client.chat_update, channel=channel, ts=ts), view)
+
+
+async def _in_core_terms(call: Callable[..., Awaitable[Any]], view: View) -> Any:
+    """``call`` with the view's message; a failure comes out as what Slack did with it."""
+    try:
+        return await _with_photos_if_possible(call, view)
+    except Exception as error:
+        if (failure := send_failure(error)) is None:
+            raise
+        raise failure from error
 
 
 async def _with_photos_if_possible(call: Callable[..., Awaitable[Any]], view: View) -> Any:
@@ -123,35 +139,59 @@ async def _with_photos_if_possible(call: Callable[..., Awaitable[Any]], view: Vi
         return await call(**{**content, "blocks": blocks})
 
 
-def delivery_failed(error: Exception) -> DeliveryFailed:
-    """A Slack failure in the dispatcher's terms; no user id goes into the reason."""
+def send_failure(error: Exception) -> SendFailure | None:
+    """What Slack did with a message that did not clearly arrive; no user id in the reason.
+
+    None for an exception this does not know: it goes up as it is, and the Sender counts it
+    as maybe taken, like every failure nobody can explain.
+    """
     if isinstance(error, SlackApiError):
-        status = getattr(error.response, "status_code", 200)
-        code = error_code(error) or f"http {status}"
-        if status == 429 or code == "ratelimited":
-            return DeliveryFailed(
-                "rate limited",
-                rate_limited=True,
-                retry_after=retry_after(getattr(error.response, "headers", {}) or {}),
-            )
-        if code in APP_GONE:
-            # The app is cut off, not the person: never a reason to mark anyone unreachable.
-            logger.error("Slack refused the app's token (%s): reinstall the app", code)
-            return DeliveryFailed(code)
-        if code in MAYBE_DONE:
-            return DeliveryFailed(code, uncertain=True)
-        return DeliveryFailed(code, permanent=code in PERSON_GONE)
+        return _answered(error)
+    if isinstance(error, ClientConnectorError | ConnectionTimeoutError):
+        # No connection (refused, DNS, TLS handshake): the request was never written.
+        return NotTaken(f"no connection: {type(error).__name__}")
     if isinstance(error, TimeoutError):
         # The request went out; Slack may have posted it. Sending again could show it twice.
-        return DeliveryFailed("timed out", uncertain=True)
-    if isinstance(error, ClientConnectorError):
-        return DeliveryFailed(type(error).__name__)  # no connection: nothing reached Slack
+        return MaybeTaken(Uncertainty.TIMEOUT)
+    if isinstance(error, ClientPayloadError):
+        return MaybeTaken(Uncertainty.UNREADABLE, type(error).__name__)  # a cut-off answer
     if isinstance(error, ClientError | OSError):
         # The connection broke after the request was written: it may have been posted.
-        return DeliveryFailed(type(error).__name__, uncertain=True)
-    return DeliveryFailed(f"unexpected {type(error).__name__}")
+        return MaybeTaken(Uncertainty.CONNECTION_LOST, type(error).__name__)
+    return None
 
 
-def retry_after(headers: Mapping[str, object]) -> float | None:
-    found = (value for name, value in headers.items() if name.lower() == "retry-after")
-    return retry_after_seconds(next(found, None))
+def _answered(error: SlackApiError) -> SendFailure:
+    """Slack (or something in front of it) answered, and not with a success."""
+    response = error.response
+    status = _status(response)
+    headers = getattr(response, "headers", None) or {}
+    code = error_code(error)
+    if status == 429 or code == "ratelimited":
+        return NotTaken("rate limited", limited=True, retry_after=retry_after(headers))
+    if status >= 500:
+        return by_status(status, headers)  # whatever the body says: it may have been posted
+    if code in MAYBE_DONE:
+        return MaybeTaken(Uncertainty.PLATFORM_ERROR, code)
+    if code in PERSON_GONE:
+        return Unreachable(code)
+    if code in APP_GONE:
+        # The app is cut off, not the person: never a reason to mark anyone unreachable.
+        logger.error("Slack refused the app's token (%s): reinstall the app", code)
+        return Refused(code)
+    if code is not None:
+        return Refused(code)  # Slack's own "no" (invalid_blocks, msg_too_long, …): not posted
+    if status != 200:
+        return by_status(status, headers)
+    # 200 without Slack's JSON (an HTML page, a cut-off body): no clear success.
+    return MaybeTaken(Uncertainty.UNREADABLE, "not Slack's JSON")
+
+
+def _status(response: object) -> int:
+    """The HTTP status of slack_sdk's response, or of the raw one it hands over when the body
+    could not be read."""
+    for name in ("status_code", "status"):
+        value = getattr(response, name, None)
+        if isinstance(value, int):
+            return value
+    return 0

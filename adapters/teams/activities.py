@@ -10,7 +10,7 @@ import html
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
@@ -33,12 +33,14 @@ class Incoming:
     ``kind``: ``say`` (text), ``press`` (a card button), ``submit`` (a card form),
     ``installed`` (the app was added to the person's personal chat) or ``ignore``.
     ``personal`` is False in team channels and group chats: answers then go to the person's
-    personal chat, never to the channel.
+    personal chat, never to the channel. ``request`` identifies the activity (Teams sends the
+    same one again, with the same id, when the bot answered slowly).
     """
 
     kind: str
     actor: Actor | None = None
     personal: bool = True
+    request: str | None = None
     text: str = ""
     action: str = ""
     value: str = ""
@@ -51,6 +53,22 @@ IGNORE = Incoming("ignore")
 
 def translate(activity: Payload) -> Incoming:
     """The event behind one activity; anything Sharebot does not handle is ``ignore``."""
+    incoming = _event(activity)
+    if incoming.kind == "ignore":
+        return incoming
+    return replace(incoming, request=request_of(activity))
+
+
+def request_of(activity: Payload) -> str | None:
+    """The activity's id within its conversation (ids are unique only there), or None."""
+    activity_id = activity.get("id")
+    conversation_id = (activity.get("conversation") or {}).get("id")
+    if not isinstance(activity_id, str) or not activity_id or not isinstance(conversation_id, str):
+        return None
+    return f"{conversation_id}|{activity_id}"
+
+
+def _event(activity: Payload) -> Incoming:
     kind = activity.get("type")
     if kind == "conversationUpdate":
         return _installation(activity)

@@ -1,14 +1,17 @@
-"""The Bot Connector client, made to try each call once.
+"""The Bot Connector client, made to try each call once and to show what it was answered.
 
 botbuilder's connector client retries 429 and 5xx on its own (msrest's default urllib3 retry
-policy, Retry-After included). Sharebot's dispatcher owns retries, token buckets and backoff
-for every platform alike, so here each call is made exactly once and its failure is reported.
+policy, Retry-After included): a 502 after the activity was posted would post it twice
+before Sharebot hears of it. Sharebot's Sender owns retries, token buckets and backoff for
+every platform alike, so here each call is made exactly once and its failure is reported.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
@@ -42,6 +45,32 @@ def single_attempt(client: ConnectorClient) -> ConnectorClient:
     client.config.session_configuration_callback = _no_retry
     client.config.connection.timeout = CALL_TIMEOUT_SECONDS
     return client
+
+
+@dataclass
+class Answer:
+    """The status and headers of the Bot Connector's last answer in one turn.
+
+    msrest reads the body before it looks at the status, so an HTML 502 surfaces as a
+    deserialization error that no longer says it was a 502; this keeps what it hid.
+    """
+
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def record(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        """A requests response hook (it runs in msrest's worker thread)."""
+        self.status = int(response.status_code)
+        self.headers = dict(response.headers)
+
+
+def watch_answers(context: TurnContext) -> Answer:
+    """Record every answer to the calls this turn's connector client makes from now on."""
+    answer = Answer()
+    client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    if client is not None:
+        client.config.hooks.append(answer.record)
+    return answer
 
 
 class SingleAttemptConnectorFactory(ConnectorFactory):  # type: ignore[misc]

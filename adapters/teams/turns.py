@@ -49,7 +49,7 @@ class TeamsTurns:
                 except Exception:
                     await self._send(context, self._apology(incoming))
                     raise  # for the log (adapters.teams.app), type only
-                await self._send(context, reply)
+                await self._send(context, reply)  # a repeat has nothing to send
             return
         # Answered after this request has been: opening personal chats for a whole team can
         # outlast the 15 s Teams waits, and Teams would then send the command again.
@@ -88,6 +88,8 @@ class TeamsTurns:
             reply = await self._run(replace(incoming, actor=actor))
         except Exception as error:
             reply, failure = self._apology(incoming), error
+        if reply.repeated:
+            return
 
         async def answer(personal: TurnContext) -> None:
             personal.activity.id = None  # new messages, not replies to the continuation event
@@ -100,13 +102,14 @@ class TeamsTurns:
     async def _run(self, incoming: Incoming) -> Reply:
         actor = incoming.actor
         assert actor is not None
+        request = incoming.request
         if incoming.kind == "press":
-            return await self.core.press(actor, incoming.action, incoming.value)
+            return await self.core.press(actor, incoming.action, incoming.value, request=request)
         if incoming.kind == "submit":
-            return await self.core.submit(actor, incoming.form_id, incoming.values)
+            return await self.core.submit(actor, incoming.form_id, incoming.values, request=request)
         if incoming.kind == "installed":
-            return await self.core.say(actor, "help")
-        return await self.core.say(actor, incoming.text)
+            return await self.core.say(actor, "help", request=request)
+        return await self.core.say(actor, incoming.text, request=request)
 
     def _apology(self, incoming: Incoming) -> Reply:
         """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""

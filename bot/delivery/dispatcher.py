@@ -3,8 +3,9 @@
 Sending is at most once: a row is marked ``sending`` and committed just before the platform
 is called (a few rows per worker, so a crash leaves at most ``concurrency`` rows in doubt),
 and a row found in that state after its lease is never sent again but counted as uncertain
-(a lost suggestion is harmless; a duplicate is spam). Several processes may share one
-PostgreSQL database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
+(``interrupted``), like a message the platform may have taken without saying so (a lost
+suggestion is harmless; a duplicate is spam). Several processes may share one PostgreSQL
+database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.delivery.wave import Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
+from bot.ports import Uncertainty
 from bot.sharing.cards import digest
 from bot.views import View
 from storage import outbox, people, recent, suggestions
@@ -113,13 +115,16 @@ class Dispatcher:
 
     async def _tidy(self, now: datetime) -> None:
         """Count rows left mid-send by a dead process as uncertain; report the queue."""
+        interrupted = Uncertainty.INTERRUPTED
         async with self.ctx.database.transaction() as session:
-            uncertain = await outbox.stale_sending(session, now - self.lease)
+            stale = await outbox.stale_sending(session, now - self.lease, interrupted.value)
             self.ctx.metrics.queue_depth.set(await outbox.queue_depth(session))
-        if uncertain:
-            self.ctx.metrics.uncertain.inc(uncertain)
+        for platform, count in stale.items():
+            self.ctx.metrics.uncertain.labels(platform, interrupted.value).inc(count)
+        if stale:
             logger.warning(
-                "%d deliveries were interrupted mid-send and will not be retried", uncertain
+                "%d deliveries were interrupted mid-send and will not be retried",
+                stale.total(),
             )
 
     async def _policy(self) -> Policy:
@@ -279,10 +284,12 @@ class Dispatcher:
         ]
         async with self.ctx.database.transaction() as session:
             await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
-            await outbox.mark_uncertain(
-                session,
-                [id_ for item in by_outcome[Outcome.UNCERTAIN] for id_ in ids_of(item.rows)],
-            )
+            doubtful: dict[Uncertainty, list[int]] = {}
+            for item in by_outcome[Outcome.UNCERTAIN]:
+                reason = item.uncertainty or Uncertainty.UNEXPECTED
+                doubtful.setdefault(reason, []).extend(ids_of(item.rows))
+            for reason, ids in doubtful.items():
+                await outbox.mark_uncertain(session, ids, reason.value)
             unreachable = [id_of(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
             await people.mark_unreachable(session, unreachable)
             await outbox.mark_sent(

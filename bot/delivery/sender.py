@@ -1,9 +1,11 @@
 """Sending through a platform's Messenger within its limits, and what came of each message.
 
-The same rules for every platform: a token bucket per platform and per conversation, a pause
-when the platform answers 429 with ``Retry-After``, exponential backoff with jitter for other
-transient failures, a bounded number of attempts, no retry after a permanent failure or when
-the platform may already have shown the message.
+One rule for every platform (DESIGN §5): only a message the platform certainly did not take
+(:class:`NotTaken`) is tried again, within a bounded number of attempts and time, paced by a
+token bucket per platform and per conversation, a pause after ``Retry-After`` and backoff with
+jitter. A message the platform may have taken (:class:`MaybeTaken`, and any exception a
+Messenger does not name) is uncertain: counted, never sent again. A refusal is not retried; a
+person who cannot be reached is marked so.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from dataclasses import dataclass, field
 
 from bot.delivery.throttle import Throttle
 from bot.metrics import Metrics
-from bot.ports import Addressee, DeliveryFailed, Messenger
+from bot.ports import (
+    Addressee,
+    MaybeTaken,
+    Messenger,
+    NotTaken,
+    SendFailure,
+    Uncertainty,
+    Unreachable,
+)
 from bot.views import View
 from storage.models import Delivery, Person
 
@@ -26,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 class Outcome(enum.Enum):
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # certainly not shown: refused, or not taken until time or attempts ran out
     UNREACHABLE = "unreachable"
     UNCERTAIN = "uncertain"
 
@@ -41,6 +51,7 @@ class Outgoing:
     suggestion_ids: list[int] = field(default_factory=list)
     message_ref: str | None = None
     outcome: Outcome = Outcome.FAILED
+    uncertainty: Uncertainty | None = None
 
     @property
     def to(self) -> Addressee:
@@ -98,29 +109,33 @@ class Sender:
             item.message_ref = await self._attempt(lane, item.to, item.view, None)
             item.outcome = Outcome.SENT
             self._metrics.sent.labels(platform).inc()
-        except DeliveryFailed as error:
-            self._metrics.failed.labels(platform).inc()
-            if error.permanent:
-                item.outcome = Outcome.UNREACHABLE
-            elif error.uncertain:
-                item.outcome = Outcome.UNCERTAIN
-                self._metrics.uncertain.inc()
-            logger.warning("delivery %s on %s (%s)", item.outcome.value, platform, error)
+            return
+        except MaybeTaken as doubt:
+            item.outcome, item.uncertainty = Outcome.UNCERTAIN, doubt.uncertainty
+            self._metrics.uncertain.labels(platform, doubt.uncertainty.value).inc()
+            error: SendFailure = doubt
+        except Unreachable as gone:
+            item.outcome, error = Outcome.UNREACHABLE, gone
+        except SendFailure as failure:  # refused, or not taken until we gave up
+            item.outcome, error = Outcome.FAILED, failure
+        self._metrics.failed.labels(platform).inc()
+        logger.warning("delivery %s on %s (%s)", item.outcome.value, platform, error.reason)
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
-        """Replace a sent message (a suggestion ended); a failure only costs that update."""
+        """Replace a sent message (a suggestion ended), under the same rule as sending: only a
+        change the platform did not take is tried again; any other failure costs that update."""
         lane = self._lane(to.platform)
         if lane is None:
             return
         try:
             await self._attempt(lane, to, view, message_ref)
-        except DeliveryFailed as error:
-            logger.warning("could not mark a card as ended on %s (%s)", to.platform, error)
+        except SendFailure as error:
+            logger.warning("could not mark a card as ended on %s (%s)", to.platform, error.reason)
 
     async def _attempt(
         self, lane: _Lane, to: Addressee, view: View, message_ref: str | None
     ) -> str | None:
-        """Call the platform until it works, the failure is final, or time is up.
+        """Call the platform until it took the message, the failure is final, or time is up.
 
         Time is up well before the row's lease ends, so that no other process counts a
         message as interrupted while this one may still send it.
@@ -132,7 +147,7 @@ class Sender:
                 attempt += 1
                 await lane.throttle.acquire(to.user_key)
                 if time.monotonic() > deadline:
-                    raise DeliveryFailed("gave up: the platform kept us waiting too long")
+                    raise NotTaken("gave up: the platform kept us waiting too long")
                 started = time.perf_counter()
                 try:
                     if message_ref is None:
@@ -142,14 +157,20 @@ class Sender:
                         sent = message_ref
                     lane.throttle.accepted()
                     return sent
-                except DeliveryFailed as error:
+                except NotTaken as error:
                     wait = self._retry_wait(lane, to.platform, error, attempt)
                     if wait is None or time.monotonic() + wait > deadline:
                         raise
+                except SendFailure:
+                    raise
                 except Exception as error:
-                    # Unknown failure: the message may have gone out, so never again.
-                    logger.exception("unexpected error from the %s messenger", to.platform)
-                    raise DeliveryFailed(type(error).__name__, uncertain=True) from error
+                    # Not one of the four answers: the message may have gone out, so never again.
+                    # The kind only at WARNING and above: a traceback can carry a user id.
+                    logger.error(
+                        "unexpected %s from the %s messenger", type(error).__name__, to.platform
+                    )
+                    logger.debug("unexpected messenger failure", exc_info=error)
+                    raise MaybeTaken(Uncertainty.UNEXPECTED, type(error).__name__) from error
                 finally:
                     self._metrics.dispatch_seconds.labels(to.platform).observe(
                         time.perf_counter() - started
@@ -157,16 +178,16 @@ class Sender:
                 await self._sleep(wait)
 
     def _retry_wait(
-        self, lane: _Lane, platform: str, error: DeliveryFailed, attempt: int
+        self, lane: _Lane, platform: str, error: NotTaken, attempt: int
     ) -> float | None:
-        """Seconds to wait before the next attempt, or None when it must not be retried.
+        """Seconds to wait before the next attempt, or None when attempts are used up.
 
         After a ``Retry-After`` the throttle holds back every message on the platform; the
         seconds are returned all the same, to be weighed against the deadline.
         """
-        if error.rate_limited:
+        if error.limited:
             self._metrics.rate_limited.labels(platform).inc()
-        if error.permanent or error.uncertain or attempt >= lane.throttle.limits.max_attempts:
+        if attempt >= lane.throttle.limits.max_attempts:
             return None
         if error.retry_after is not None:
             lane.throttle.pause(error.retry_after)

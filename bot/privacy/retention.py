@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.commands import repeats
 from bot.delivery.slots import WEEK
 from bot.policy import policy_from
 from storage import audit, outbox
@@ -16,12 +17,15 @@ from storage.database import Database
 class Purged:
     deliveries: int
     audit_entries: int
+    requests: int
 
 
 async def purge(database: Database, now: datetime) -> Purged:
-    """Drop budget entries older than a week, rows of ended suggestions, and old audit entries."""
+    """Drop budget entries older than a week, rows of ended suggestions, old audit entries,
+    and the marks of requests handled more than a day ago."""
     async with database.transaction() as session:
         policy = policy_from(await stored_policy.load(session))
         deliveries = await outbox.purge(session, recent_before=now - WEEK)
         entries = await audit.purge(session, now - timedelta(days=policy.retention_days))
-    return Purged(deliveries=deliveries, audit_entries=entries)
+        requests = await repeats.forget_old(session, now)
+    return Purged(deliveries=deliveries, audit_entries=entries, requests=requests)
