@@ -27,6 +27,7 @@ from bot.views import Form, Notice, Reply
 from storage import outbox, people
 from storage import policy as stored_policy
 from storage.models import Person
+from storage.states import DeliveryKind, DeliveryState, Role
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class Sharebot:
                 row.suggestion_id, t.when(row.due_at), t(f"queue.reason.{row.reason or 'none'}")
             )
             for row in rows
-            if row.state == outbox.PENDING and row.kind != "invitation"
+            if row.state == DeliveryState.PENDING and row.kind != DeliveryKind.INVITATION
         )
         return Overview(
             t=t,
@@ -220,7 +221,7 @@ class Sharebot:
     def _with_configured(self, actor: Actor, held: set[str]) -> frozenset[str]:
         """The roles a person holds, with HR for the admins named in the configuration."""
         if (actor.platform, actor.user_key) in self.ctx.admins:
-            held = held | {"hr"}
+            held = held | {Role.HR}
         return frozenset(held)
 
     async def _command(

@@ -15,6 +15,7 @@ from adapters.slack.blocks import (
 from bot.commands.registry import REGISTRY
 from bot.core import Overview
 from bot.views import Button, ButtonStyle, Form, Reply
+from storage.states import Participation, Role
 
 HOME_BLOCKS = 100
 
@@ -27,7 +28,7 @@ def say(label: str, command: str, style: ButtonStyle = "default") -> Button:
 def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
     """``views.publish`` payload built from :meth:`Sharebot.overview` and :meth:`Sharebot.home`."""
     t = overview.t
-    on = overview.participation == "on"
+    on = overview.participation == Participation.ON
     blocks: list[Block] = [
         header(t("slack.home.title")),
         section(t(f"slack.home.status.{overview.participation}")),
@@ -59,6 +60,6 @@ def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
                 blocks += actions((say(t("slack.home.change"), form.opened_by),))
         else:
             blocks += view_blocks(view)
-    if "comms" in overview.roles:
+    if Role.COMMS in overview.roles:
         blocks += actions((say(t("slack.home.new"), "new", "primary"),))
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}

@@ -17,6 +17,7 @@ from bot.ports import Actor
 from bot.views import Button, Notice, Reply
 from storage import audit, outbox, people
 from storage.models import Person
+from storage.states import AuditAction, DeliveryKind, Participation
 
 CHUNK = 1000  # members met, and invited, per statement
 
@@ -50,7 +51,7 @@ async def invite(ctx: Context, turn: Turn, target: str, members: Sequence[Actor]
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="invitation.sent",
+        action=AuditAction.INVITATION_SENT,
         detail=target[:200],
     )
     turn.wake = True
@@ -67,7 +68,11 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
         if person is None:
             continue
         _remember_reach(person, member)
-        if person.participation != "undecided" or person.invited or not person.reachable:
+        if (
+            person.participation != Participation.UNDECIDED
+            or person.invited
+            or not person.reachable
+        ):
             continue
         due = _invitation_time(planning, person, turn.now)
         if due is not None and person.id is not None:
@@ -79,15 +84,7 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
     await outbox.add_many(
         turn.session,
         [
-            {
-                "person_id": person_id,
-                "suggestion_id": None,
-                "kind": "invitation",
-                "state": outbox.PENDING,
-                "due_at": planned[person_id],
-                "reason": None,
-                "variant": 0,
-            }
+            outbox.Planned(person_id, planned[person_id], DeliveryKind.INVITATION)
             for person_id in sorted(mine)
         ],
     )

@@ -12,6 +12,7 @@ from bot.policy import KEYS, BadPolicyValue, normalized, policy_from
 from bot.views import Form, FormField, Notice, Reply
 from storage import audit
 from storage import policy as stored_policy
+from storage.states import AuditAction
 
 # Keys whose change moves deliveries already planned.
 PLANNING_KEYS = frozenset(
@@ -90,7 +91,7 @@ async def _apply(turn: Turn, values: Mapping[str, str]) -> list[str]:
             turn.session,
             at=turn.now,
             actor=turn.actor_name,
-            action="policy.changed",
+            action=AuditAction.POLICY_CHANGED,
             detail=f"{key}: {current[key]} -> {values[key]}",
         )
     if PLANNING_KEYS & set(changed):

@@ -22,7 +22,7 @@ async def show(ctx: Context, turn: Turn) -> Reply:
             | {
                 key
                 for platform, key in ctx.admins
-                if role == "hr" and platform == turn.person.platform
+                if role == Role.HR and platform == turn.person.platform
             }
         )
         lines.append(t("roles.line", role=t(f"role.{role}"), names=", ".join(names) or "–"))
@@ -55,7 +55,7 @@ async def change(ctx: Context, turn: Turn, command: Command) -> Reply:
     if action == "grant":
         changed = await people.grant(turn.session, target.id, role)
     else:
-        if role == "hr" and (target.platform, target.user_key) in ctx.admins:
+        if role == Role.HR and (target.platform, target.user_key) in ctx.admins:
             raise UserError("error.admin_from_config", user=name)
         changed = await people.revoke(turn.session, target.id, role)
     if changed:

@@ -30,6 +30,7 @@ from bot.sharing.photos import checked, fetch_all
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
+from storage.states import AuditAction, SuggestionState
 
 RECENT = timedelta(days=30)
 
@@ -118,7 +119,7 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="suggestion.created",
+        action=AuditAction.SUGGESTION_CREATED,
         detail=f"#{suggestion.id} {suggestion.url}",
     )
     turn.wake = True
@@ -282,7 +283,7 @@ async def listing(turn: Turn) -> Reply:
                 caption=s.captions[0][:80],
             )
         )
-        if s.state != "ended" and len(buttons) < 5:
+        if s.state != SuggestionState.ENDED and len(buttons) < 5:
             buttons.append(
                 Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")
             )
@@ -303,7 +304,7 @@ async def end(ctx: Context, turn: Turn, text: str) -> Reply:
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="suggestion.ended",
+        action=AuditAction.SUGGESTION_ENDED,
         detail=f"#{suggestion_id}",
     )
     turn.wake = True

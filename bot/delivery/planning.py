@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from bot.delivery import slots
 from bot.policy import Policy, holiday_calendar
 from storage import outbox, people, suggestions
 from storage.models import Person, Suggestion
+from storage.states import DeliveryKind, Participation, Style
 
 BUDGET_LOOKBACK = slots.WEEK
 
@@ -84,7 +85,7 @@ class Planning:
             calendar=self.calendar(person),
             budget=slots.Budget(cap, self._min_gap, tuple(busy)),
             paused_until=person.paused_until,
-            digest=person.style == "digest",
+            digest=person.style == Style.DIGEST,
         )
 
     def rows(
@@ -94,11 +95,11 @@ class Planning:
         busy: dict[int, list[datetime]],
         *,
         start: datetime,
-    ) -> list[dict[str, Any]]:
+    ) -> list[outbox.Planned]:
         suggestion_id, expires = suggestion.id, suggestion.expires_at
         assert suggestion_id is not None
         variants = max(len(suggestion.captions), 1)
-        rows = []
+        rows: list[outbox.Planned] = []
         for person in batch:
             assert person.id is not None
             if not wants(person, suggestion):
@@ -112,16 +113,11 @@ class Planning:
             )
             if slot is None:
                 continue
+            kind = DeliveryKind.DIGEST if person.style == Style.DIGEST else DeliveryKind.CARD
             rows.append(
-                {
-                    "person_id": person.id,
-                    "suggestion_id": suggestion_id,
-                    "kind": "digest" if person.style == "digest" else "card",
-                    "state": outbox.PENDING,
-                    "due_at": slot.due,
-                    "reason": slot.reason,
-                    "variant": person.id % variants,
-                }
+                outbox.Planned(
+                    person.id, slot.due, kind, suggestion_id, slot.reason, person.id % variants
+                )
             )
         return rows
 
@@ -147,7 +143,7 @@ class Planning:
     async def plan_person(self, session: AsyncSession, person: Person, now: datetime) -> int:
         """Running suggestions this person has no delivery for yet (after opting in or a change)."""
         assert person.id is not None
-        if person.participation != "on":
+        if person.participation != Participation.ON:
             return 0
         have = {d.suggestion_id for d in await outbox.for_person(session, person.id)}
         total = 0

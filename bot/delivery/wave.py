@@ -15,6 +15,7 @@ from bot.sharing.cards import digest, suggestion_card
 from bot.views import SuggestionCard, View
 from storage import people, recent, shares, suggestions
 from storage.models import Delivery, Person, Suggestion
+from storage.states import DeliveryKind
 
 
 class Wave:
@@ -93,6 +94,6 @@ def one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
     """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
     groups: dict[tuple[object, ...], list[Delivery]] = {}
     for row in rows:
-        key = (row.person_id, row.due_at) if row.kind == "digest" else ("row", row.id)
+        key = (row.person_id, row.due_at) if row.kind == DeliveryKind.DIGEST else ("row", row.id)
         groups.setdefault(key, []).append(row)
     return list(groups.values())

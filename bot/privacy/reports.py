@@ -23,6 +23,7 @@ from bot.sharing.networks import LABELS
 from bot.views import Notice, Reply
 from storage import figures, suggestions
 from storage.models import Suggestion
+from storage.states import Role
 
 OVERVIEW_MONTHS = 12
 
@@ -35,7 +36,7 @@ def rule_of(turn: Turn) -> Rule:
 async def stats(turn: Turn, text: str) -> Reply:
     """``stats <id>`` for comms and HR; ``stats`` alone is HR's programme overview."""
     if not text:
-        if "hr" in turn.roles:
+        if Role.HR in turn.roles:
             return await overview(turn)
         raise UserError("error.id_missing")
     suggestion_id = parse_id(text)

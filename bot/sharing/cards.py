@@ -10,6 +10,7 @@ from bot.i18n import Texts
 from bot.sharing.networks import COPY, LABELS, offered
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
+from storage.states import SuggestionState
 
 ShareUrl = Callable[[str], str]
 
@@ -44,7 +45,7 @@ def suggestion_card(
     assert suggestion.id is not None
     position, caption = variant_of(suggestion, variant)
     value = f"{suggestion.id}:{position}"
-    ended = suggestion.state == "ended"
+    ended = suggestion.state == SuggestionState.ENDED
     shares = tuple(
         ShareButton(network=n, label=LABELS[n], url=share_url(tokens[n]))
         for n in networks_for(suggestion, person)
