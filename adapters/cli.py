@@ -17,7 +17,7 @@ from adapters.settings import Settings, SettingsError, load_settings
 from adapters.slack.client import problem as slack_problem
 from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
 from adapters.teams.package import PackageError, build_package
-from bot.retention import purge as purge_data
+from bot.privacy.retention import purge as purge_data
 from storage import migrate
 from storage.database import Database
 from storage.health import DatabaseHealth

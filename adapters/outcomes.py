@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.delivery.throttle import retry_after_seconds
 from bot.ports import MaybeTaken, NotTaken, Refused, SendFailure, Uncertainty
-from bot.throttle import retry_after_seconds
 
 
 def by_status(status: int, headers: Mapping[str, object] | None = None) -> SendFailure:

@@ -17,8 +17,8 @@ from yarl import URL
 
 from adapters.public_addresses import FetchRules, NotPublic, PublicResolver
 from bot.errors import UserError
-from bot.photos import FORMATS, MAX_BYTES, megabytes, sniff
 from bot.ports import Photo
+from bot.sharing.photos import FORMATS, MAX_BYTES, megabytes, sniff
 
 logger = logging.getLogger(__name__)
 # Slack wants a form's answer within three seconds; the photos are fetched inside them.

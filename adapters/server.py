@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -21,16 +22,18 @@ from adapters.slack.client import web_client
 from adapters.slack.directory import SlackDirectory
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People
-from adapters.teams.app import Teams
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
 from bot.context import Context
 from bot.core import Sharebot
-from bot.delivery import Dispatcher
+from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogue
 from bot.ports import Directory, Messenger
-from bot.retention import purge
+from bot.privacy.retention import purge
 from storage.database import Database
+
+if TYPE_CHECKING:  # botbuilder is imported only when the Teams adapter runs
+    from adapters.teams.app import Teams
 
 logger = logging.getLogger(__name__)
 PURGE_HOURS = 24
@@ -65,6 +68,8 @@ def build_runtime(
         directories["playground"] = PlaygroundDirectory()
     teams = None
     if "teams" in settings.enabled_adapters:
+        from adapters.teams.app import Teams
+
         teams = Teams(settings)
         messengers["teams"] = teams.messenger
         directories["teams"] = teams.directory

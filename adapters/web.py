@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.share_page import render_share_page
 from bot.context import Context
 from bot.i18n import language_for
-from bot.sharing import Redirect, follow, photo_of
+from bot.sharing.links import Redirect, follow, photo_of
 from storage.health import DatabaseHealth
 
 # /healthz answers within a second, whatever the database does (DESIGN §6b.2).

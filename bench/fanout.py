@@ -43,14 +43,15 @@ from adapters.settings import load_settings  # noqa: E402
 from adapters.slack.client import web_client  # noqa: E402
 from adapters.slack.messenger import SlackMessenger  # noqa: E402
 from bot.context import Context  # noqa: E402
-from bot.delivery import Dispatcher  # noqa: E402
+from bot.delivery.dispatcher import Dispatcher  # noqa: E402
+from bot.delivery.planning import Planning  # noqa: E402
 from bot.i18n import Catalogue  # noqa: E402
-from bot.planning import Planning  # noqa: E402
 from bot.policy import policy_from  # noqa: E402
 from storage import migrate, outbox, shares, suggestions  # noqa: E402
 from storage import policy as stored_policy  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.models import Delivery, Person, SQLModel, Suggestion  # noqa: E402
+from storage.states import DeliveryKind  # noqa: E402
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 ZONES = ("Europe/Berlin", "Europe/Vienna", "Europe/Zurich", "Europe/London", "America/New_York")
@@ -158,7 +159,7 @@ async def measure_bare_insert(database: Database) -> float:
             last = chunk[-1].id
             rows = [{k: v for k, v in row._mapping.items() if k != "id"} for row in chunk]
             started = time.perf_counter()
-            await outbox.add_many(session, rows)
+            await session.execute(sa.insert(Delivery.__table__), rows)  # type: ignore[attr-defined]
             bare += time.perf_counter() - started
     return bare
 
@@ -203,14 +204,9 @@ async def send_to(
         await outbox.add_many(
             session,
             [
-                {
-                    "person_id": person_id,
-                    "suggestion_id": suggestion.id,
-                    "kind": "card",
-                    "state": outbox.PENDING,
-                    "due_at": NOW,
-                    "variant": person_id % 2,
-                }
+                outbox.Planned(
+                    person_id, NOW, DeliveryKind.CARD, suggestion.id, variant=person_id % 2
+                )
                 for person_id in ids
             ],
         )

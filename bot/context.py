@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.counters import ClickCounter
+from bot.delivery.planning import zone_of
 from bot.i18n import Catalogue, Texts, language_for
 from bot.metrics import Metrics
-from bot.photos import Fetched
-from bot.planning import zone_of
 from bot.policy import Policy
 from bot.ports import Actor, Directory, Messenger, PhotoFetcher
+from bot.sharing.clicks import ClickCounter
+from bot.sharing.photos import Fetched
 from storage.database import Database
 from storage.models import Person
 
@@ -53,6 +53,23 @@ class Context:
     def image_url(self, token: str) -> str:
         """A suggestion's photo as Sharebot serves it."""
         return f"{self.public_url.rstrip('/')}/i/{token}"
+
+
+@dataclass(frozen=True)
+class Peek:
+    """Who is asking, as a command's fetch sees them before its transaction: read, not written."""
+
+    actor: Actor
+    roles: frozenset[str]
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """What a command needed from outside Sharebot, fetched before its transaction opened."""
+
+    members: Sequence[Actor] | None = None  # ``invite``: the target's members (None: unknown)
+    photos: Fetched = field(default_factory=dict)  # ``new`` and compose: checked photos
 
 
 @dataclass

@@ -1,68 +1,35 @@
-"""The core's front door: every adapter hands over text, button presses and forms here."""
+"""The core's front door: every adapter hands over text, button presses and forms here.
+
+What each command, button and form does, and who may use it, is in
+:mod:`bot.commands.registry`; this module runs them, one turn and one transaction at a time.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import (
-    audit_trail,
-    data_rights,
-    invitations,
-    policy_admin,
-    preferences,
-    repeats,
-    reports,
-    roles,
-    suggestions,
-)
-from bot.cards import variant_of
-from bot.context import Context, Turn
+from bot.commands import policy_admin, preferences, repeats, roles, suggestions
+from bot.commands.grammar import Command
+from bot.commands.help import help_reply
+from bot.commands.registry import REGISTRY, FormSpec, Press, Verb, allowed, help_lines, parse
+from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
-from bot.grammar import Command, parse, photo_lines, photo_urls
-from bot.help import help_reply
 from bot.i18n import Texts
-from bot.networks import COPY, copy_text
-from bot.photos import Fetched, fetch_all
 from bot.policy import Policy, policy_from
 from bot.ports import Actor
-from bot.views import Button, Notice, Reply
-from storage import outbox, people, shares
+from bot.privacy import data_rights
+from bot.views import Form, Notice, Reply
+from storage import outbox, people
 from storage import policy as stored_policy
-from storage import suggestions as stored_suggestions
 from storage.models import Person
+from storage.states import DeliveryKind, DeliveryState, Role
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[Context, Turn, Command], Awaitable[Reply]]
-
-COMMANDS: Mapping[str, Handler] = {
-    "help": lambda ctx, turn, cmd: _done(help_reply(turn)),
-    "on": lambda ctx, turn, cmd: preferences.opt_in(turn),
-    "off": lambda ctx, turn, cmd: preferences.opt_out(turn),
-    "pause": lambda ctx, turn, cmd: preferences.pause(turn, cmd),
-    "resume": lambda ctx, turn, cmd: preferences.resume(turn),
-    "settings": lambda ctx, turn, cmd: _done(Reply.of(preferences.settings_form(turn))),
-    "topics": lambda ctx, turn, cmd: preferences.topics(turn, cmd),
-    "privacy": lambda ctx, turn, cmd: _done(data_rights.privacy(turn)),
-    "my-data": lambda ctx, turn, cmd: data_rights.my_data(turn),
-    "forget-me": lambda ctx, turn, cmd: _done(data_rights.confirm_forget(turn)),
-    "new": lambda ctx, turn, cmd: suggestions.create_inline(ctx, turn, cmd),
-    "list": lambda ctx, turn, cmd: suggestions.listing(turn),
-    "end": lambda ctx, turn, cmd: suggestions.end(ctx, turn, cmd.rest),
-    "stats": lambda ctx, turn, cmd: reports.stats(turn, cmd.rest),
-    "policy": lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest),
-    "roles": lambda ctx, turn, cmd: roles.change(ctx, turn, cmd),
-    "invite": lambda ctx, turn, cmd: invitations.invite(ctx, turn, cmd.rest, turn.members),
-    "audit": lambda ctx, turn, cmd: audit_trail.show(turn),
-}
-
-
-async def _done(reply: Reply) -> Reply:
-    return reply
 
 
 @dataclass(frozen=True)
@@ -83,10 +50,6 @@ class Overview:
     queue: tuple[QueueEntry, ...]
 
 
-# Card buttons that only help someone take part: they must leave no trace at all.
-TAKING_PART = frozenset({"card.copy", "card.another"})
-
-
 class Sharebot:
     """Runs commands, button presses and form submissions for one person at a time."""
 
@@ -94,43 +57,26 @@ class Sharebot:
         self.ctx = ctx
 
     async def say(self, actor: Actor, text: str, *, request: str | None = None) -> Reply:
-        """Handle one ``/share …`` command.
+        """Handle one ``/share …`` command (parsed once, here).
 
         ``request`` (here and in :meth:`press` and :meth:`submit`) is the platform's id of the
         request that carried it, when it has one: a copy with the same id acts only once.
         """
-        members, photos = await self._fetch_first(actor, text)
-        return await self._run(
-            actor, lambda turn: self._say(turn, text, members, photos), request=request
-        )
-
-    async def _fetch_first(self, actor: Actor, text: str) -> tuple[list[Actor] | None, Fetched]:
-        """What a command needs from outside Sharebot, fetched before its transaction opens
-        (paging through a large workspace or fetching photos takes a while), and only for
-        someone allowed to run it: nobody else can make Sharebot fetch anything."""
         try:
             command = parse(text)
-        except UserError:
-            return None, {}
-        directory = self.ctx.directories.get(actor.platform)
-        if command.verb == "invite" and command.rest and directory is not None:
-            turn = await self._peek(actor)
-            if roles.allowed("invite", turn.roles) and turn.policy.participation == "invite":
-                return await directory.members(command.rest), {}
-        if command.verb == "new":
-            return None, await self._photos_for(actor, photo_urls(command.rest))
-        return None, {}
-
-    async def _photos_for(self, actor: Actor, urls: list[str]) -> Fetched:
-        if not urls or not roles.allowed("new", (await self._peek(actor)).roles):
-            return {}
-        if self.ctx.photos is None:
-            return {url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
-        return await fetch_all(self.ctx.photos, urls)
-
-    async def _peek(self, actor: Actor) -> Turn:
-        async with self.ctx.database.transaction() as session:
-            return await self._begin(session, actor, self.ctx.clock.now())
+        except UserError as error:
+            refused = error
+            return await self._run(
+                actor, lambda turn: self._not_a_command(turn, refused), request=request
+            )
+        verb = REGISTRY.verb(command.verb)
+        fetched = await self._prefetch(actor, verb, command)
+        return await self._run(
+            actor,
+            lambda turn: self._command(turn, verb, command, fetched),
+            changes=verb.changed(command),
+            request=request,
+        )
 
     async def press(
         self, actor: Actor, action: str, value: str = "", *, request: str | None = None
@@ -138,18 +84,21 @@ class Sharebot:
         """Handle a button; nothing here edits the message the button was on.
 
         Logged at DEBUG only: at INFO, a person who pressed "copy text" would leave a log line
-        that a person who did nothing does not (DESIGN §6 rule 2).
+        that a person who did nothing does not (privacy rule 2 in docs/architecture.md).
         """
         logger.debug("button %s", action)
-        # "copy text" and "another wording" change nothing, not even what the platform told
-        # us about the person: pressing them leaves the rows as they were (DESIGN §6 rule 2),
-        # so they are not marked as handled either (a copy only shows the text again).
-        remember = action not in TAKING_PART
+        press = REGISTRY.by_action.get(action)
+        if press is None:
+            return await self._run(actor, _unknown_button, request=request)
+        # Buttons that only help someone take part change nothing, not even what the platform
+        # told us about the person: pressing them leaves the rows as they were, so they are
+        # not marked as handled either (a copy only shows the text again).
         return await self._run(
             actor,
-            lambda turn: self._press(turn, action, value),
-            remember=remember,
-            request=request if remember else None,
+            lambda turn: self._press(turn, press, value),
+            remember=not press.taking_part,
+            changes=press.changes,
+            request=None if press.taking_part else request,
         )
 
     async def submit(
@@ -162,16 +111,29 @@ class Sharebot:
     ) -> Reply:
         """Handle a submitted form; a form with problems comes back with them marked."""
         logger.debug("form %s", form_id)
-        photos: Fetched = {}
-        if form_id == "compose":
-            photos = await self._photos_for(actor, photo_lines(values.get("images", "")))
-        return await self._run(
-            actor, lambda turn: self._submit(turn, form_id, values, photos), request=request
+        spec = REGISTRY.by_form.get(form_id)
+        fetched = Prefetched()
+        if spec is not None and spec.fetch is not None:
+            peek = await self._peek(actor)
+            if spec.allows(peek.roles):
+                fetched = await spec.fetch(self.ctx, peek, values)
+        reply = await self._run(
+            actor,
+            lambda turn: self._submit(turn, spec, form_id, values, fetched),
+            changes=True,
+            request=request,
         )
+        if any(isinstance(view, Form) for view in reply.views):  # back with its problems
+            reply = replace(reply, changed=False)
+        return reply
 
     async def settings(self, actor: Actor) -> Reply:
         """The person's settings form, for adapters that show it outside the conversation."""
-        return await self._run(actor, lambda turn: _done(Reply.of(preferences.settings_form(turn))))
+
+        async def work(turn: Turn) -> Reply:
+            return Reply.of(preferences.settings_form(turn))
+
+        return await self._run(actor, work)
 
     async def overview(self, actor: Actor) -> Overview:
         """What a person's own page shows beside the chat: their queue and the policy in force."""
@@ -184,7 +146,7 @@ class Sharebot:
                 row.suggestion_id, t.when(row.due_at), t(f"queue.reason.{row.reason or 'none'}")
             )
             for row in rows
-            if row.state == outbox.PENDING and row.kind != "invitation"
+            if row.state == DeliveryState.PENDING and row.kind != DeliveryKind.INVITATION
         )
         return Overview(
             t=t,
@@ -195,17 +157,20 @@ class Sharebot:
         )
 
     async def texts(self, actor: Actor) -> Texts:
-        """The person's texts (language and zone), for an adapter's own labels; changes nothing."""
+        """The person's texts (language and zone), for an adapter's own labels; writes nothing
+        (someone never met gets the policy's language)."""
         async with self.ctx.database.transaction() as session:
-            turn = await self._begin(session, actor, self.ctx.clock.now(), remember=False)
-        return turn.t
+            person = await people.find(session, actor.platform, actor.user_key)
+            policy = policy_from(await stored_policy.load(session))
+        return self.ctx.texts_for(person or Person(platform=actor.platform, user_key=""), policy)
 
     async def preview(self, actor: Actor, values: Mapping[str, str]) -> Reply:
         """The compose form with a preview of the card being typed (comms only; saves nothing)."""
 
         async def work(turn: Turn) -> Reply:
-            if not roles.allowed("new", turn.roles):
-                raise UserError("error.not_allowed", command="new")
+            verb = REGISTRY.verb("new")
+            if not verb.allows(turn.roles):
+                raise UserError(verb.refusal, command=verb.name)
             return Reply.of(suggestions.compose_preview(turn, values))
 
         return await self._run(actor, work)
@@ -220,83 +185,72 @@ class Sharebot:
 
     async def _home(self, turn: Turn) -> Reply:
         views = [preferences.settings_form(turn), *data_rights.privacy(turn).views]
-        if roles.allowed("list", turn.roles):
+        if allowed("list", turn.roles):
             views += (await suggestions.listing(turn)).views
-        if roles.allowed("policy", turn.roles):
+        if allowed("policy", turn.roles):
             views.append(policy_admin.policy_form(turn))
-        if roles.allowed("roles", turn.roles):
+        if allowed("roles", turn.roles):
             views += (await roles.show(self.ctx, turn)).views
         return Reply(tuple(views))
 
-    async def _say(
-        self, turn: Turn, text: str, members: list[Actor] | None, photos: Fetched
+    async def _not_a_command(self, turn: Turn, error: UserError) -> Reply:
+        if error.key == "error.unknown_command":
+            keys = help_lines(turn.roles)
+            return help_reply(turn, keys, unknown=str(error.params["word"]))
+        raise error
+
+    async def _prefetch(self, actor: Actor, verb: Verb, command: Command) -> Prefetched:
+        """What a command needs from outside Sharebot, fetched before its transaction opens
+        (paging through a large workspace or fetching photos takes a while), and only for
+        someone allowed to run it: nobody else can make Sharebot fetch anything."""
+        if verb.fetch is None:
+            return Prefetched()
+        peek = await self._peek(actor)
+        if not verb.allows(peek.roles):
+            return Prefetched()
+        return await verb.fetch(self.ctx, peek, command)
+
+    async def _peek(self, actor: Actor) -> Peek:
+        """Who is asking and the policy, read without writing (a newcomer is not created)."""
+        async with self.ctx.database.transaction() as session:
+            person = await people.find(session, actor.platform, actor.user_key)
+            held = await people.roles_of(session, person.id) if person and person.id else set()
+            policy = policy_from(await stored_policy.load(session))
+        return Peek(actor, self._with_configured(actor, held), policy)
+
+    def _with_configured(self, actor: Actor, held: set[str]) -> frozenset[str]:
+        """The roles a person holds, with HR for the admins named in the configuration."""
+        if (actor.platform, actor.user_key) in self.ctx.admins:
+            held = held | {Role.HR}
+        return frozenset(held)
+
+    async def _command(
+        self, turn: Turn, verb: Verb, command: Command, fetched: Prefetched
     ) -> Reply:
-        try:
-            command = parse(text)
-        except UserError as error:
-            if error.key == "error.unknown_command":
-                return help_reply(turn, unknown=str(error.params["word"]))
-            raise
-        if not roles.allowed(command.verb, turn.roles):
-            raise UserError(roles.refusal(command.verb), command=command.verb)
-        logger.info("command %s", command.verb)
-        turn.members = members
-        turn.photos = photos
-        return await COMMANDS[command.verb](self.ctx, turn, command)
+        if not verb.allows(turn.roles):
+            raise UserError(verb.refusal, command=command.verb)
+        logger.info("command %s", verb.name)
+        turn.members = fetched.members
+        turn.photos = fetched.photos
+        return await verb.run(self.ctx, turn, command)
+
+    async def _press(self, turn: Turn, press: Press, value: str) -> Reply:
+        if not press.allows(turn.roles):
+            raise UserError("error.button")
+        return await press.run(self.ctx, turn, press.action, value)
 
     async def _submit(
-        self, turn: Turn, form_id: str, values: Mapping[str, str], photos: Fetched
+        self,
+        turn: Turn,
+        spec: FormSpec | None,
+        form_id: str,
+        values: Mapping[str, str],
+        fetched: Prefetched,
     ) -> Reply:
-        turn.photos = photos
-        if form_id == "settings":
-            return await preferences.save_settings(turn, values)
-        if form_id == "compose" and roles.allowed("new", turn.roles):
-            return await suggestions.submit_compose(self.ctx, turn, values)
-        if form_id == "policy" and roles.allowed("policy", turn.roles):
-            return await policy_admin.submit(turn, values)
-        raise UserError("error.not_allowed", command=form_id)
-
-    async def _press(self, turn: Turn, action: str, value: str) -> Reply:
-        if action in ("card.copy", "card.another"):
-            return await self._card_text(turn, action, value)
-        if action == "card.pause":
-            return await preferences.pause(turn, Command("pause", "2w"))
-        if action in ("card.stop", "invite.no"):
-            return await preferences.opt_out(turn)
-        if action == "invite.yes":
-            return await preferences.opt_in(turn)
-        if action == "settings.open":
-            return Reply.of(preferences.settings_form(turn))
-        if action == "forget.confirm":
-            return await data_rights.forget(turn)
-        if action == "forget.cancel":
-            return Reply.of(Notice(lines=(turn.t("forget.cancelled"),)))
-        if action == "suggestion.end" and roles.allowed("end", turn.roles):
-            return await suggestions.end(self.ctx, turn, value)
-        raise UserError("error.button")
-
-    async def _card_text(self, turn: Turn, action: str, value: str) -> Reply:
-        """The caption to copy, or the next wording: answered to the person only, no trace kept."""
-        sid_text, _, variant_text = value.partition(":")
-        if not sid_text.isdigit() or not variant_text.isdigit():
-            raise UserError("error.button")
-        suggestion = await stored_suggestions.get(turn.session, int(sid_text))
-        if suggestion is None or suggestion.state == "ended":
-            raise UserError("error.suggestion_gone")
-        step = 1 if action == "card.another" else 0
-        position, caption = variant_of(suggestion, int(variant_text) + step)
-        text = copy_text(url=suggestion.url, caption=caption, hashtags=suggestion.hashtags)
-        if action == "card.copy":
-            token = (await shares.links_for(turn.session, int(sid_text))).get(COPY)
-            if token:
-                self.ctx.clicks.count(token)
-        buttons = (
-            (Button(turn.t("card.another"), "card.another", f"{sid_text}:{position}"),)
-            if step and len(suggestion.captions) > 1
-            else ()
-        )
-        title = turn.t("card.copy_title" if not step else "card.another_title")
-        return Reply.of(Notice(title=title, lines=(f"```{text}```",), buttons=buttons))
+        if spec is None or not spec.allows(turn.roles):
+            raise UserError("error.not_allowed", command=form_id[:40])
+        turn.photos = fetched.photos
+        return await spec.run(self.ctx, turn, values)
 
     async def _run(
         self,
@@ -304,6 +258,7 @@ class Sharebot:
         work: Callable[[Turn], Awaitable[Reply]],
         *,
         remember: bool = True,
+        changes: bool = False,
         request: str | None = None,
     ) -> Reply:
         """One unit of work for one person, in one transaction.
@@ -311,7 +266,8 @@ class Sharebot:
         A request seen before does nothing: its id is claimed in this same transaction, so
         the claim and the work commit together or not at all. A :class:`UserError` rolls the
         work back (a first contact too: it is made again next time) and becomes a notice in
-        the person's language; the request still counts as handled.
+        the person's language; the request still counts as handled. ``changes``: whether the
+        work can change what the person's own page shows (the reply tells the adapter).
         """
         turn: Turn | None = None
         try:
@@ -334,7 +290,7 @@ class Sharebot:
             return Reply(repeated=True)
         if turn.wake:
             self.ctx.wake_dispatcher()
-        return reply
+        return replace(reply, changed=changes)
 
     async def _begin(
         self, session: AsyncSession, actor: Actor, now: datetime, remember: bool = True
@@ -346,13 +302,11 @@ class Sharebot:
         assert person.id is not None
         policy = policy_from(await stored_policy.load(session))
         held = await people.roles_of(session, person.id)
-        if (actor.platform, actor.user_key) in self.ctx.admins:
-            held.add("hr")
         return Turn(
             session=session,
             actor=actor,
             person=person,
-            roles=frozenset(held),
+            roles=self._with_configured(actor, held),
             policy=policy,
             t=self.ctx.texts_for(person, policy),
             now=now,
@@ -371,3 +325,7 @@ def _remember_platform_details(person: Person, actor: Actor) -> None:
             setattr(person, name, value)
     if not person.reachable:
         person.reachable = True  # they wrote to the bot, so it can reach them again
+
+
+async def _unknown_button(turn: Turn) -> Reply:
+    raise UserError("error.button")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import holidays as holiday_calendars
 
-from bot.window import Window, parse_window
+from bot.delivery.window import Window, parse_window
 
 LANGUAGES = ("de", "en")
 DEFAULT_WINDOW = parse_window("mon-fri 09:00-17:00")

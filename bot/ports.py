@@ -44,7 +44,8 @@ class Uncertainty(StrEnum):
 
 class SendFailure(Exception):
     """A message did not certainly arrive. Adapters raise one of the four kinds below and
-    nothing else; the :class:`bot.sending.Sender` alone decides what happens next (DESIGN §5).
+    nothing else; :class:`bot.delivery.sender.Sender` alone decides what happens next (delivery
+    rule 2 in docs/architecture.md).
 
     ``reason`` is for the log: short, and never a user id.
     """
@@ -162,7 +163,7 @@ class Photo:
 
 
 class PhotoFetcher(Protocol):
-    """Fetches a photo for a new suggestion and checks it (``bot.photos`` says what passes).
+    """Fetches a photo for a new suggestion and checks it (``bot.sharing.photos`` says what passes).
 
     Raises :class:`bot.errors.UserError` with an ``error.photo.*`` key that says, in the
     author's words, what was wrong: not found, not an image, too large, too slow.

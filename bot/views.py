@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.commands.buttons import Action, FormId
+
 # The marks a view's text may carry (see Notice): ```copy text```, `code` and *bold*.
 COPY_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
 CODE = re.compile(r"`([^`\n]+)`")
@@ -17,13 +19,15 @@ FieldKind = Literal["text", "textarea", "choice", "multichoice", "date", "dateti
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button that calls back into the core with ``action`` and ``value``, or opens ``url``."""
+    """A button that calls back into the core with ``action`` and ``value``, opens ``url``, or
+    runs the command ``says``."""
 
     label: str
-    action: str = ""
+    action: Action | None = None
     value: str = ""
     style: ButtonStyle = "default"
     url: str | None = None
+    says: str | None = None  # a command the button runs as if typed (Slack's App Home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,7 @@ class FormField:
 class Form:
     """A form (settings, compose, policy). Submitting sends the field values to ``action``."""
 
-    form_id: str
+    form_id: FormId
     title: str
     fields: tuple[FormField, ...]
     submit_label: str
@@ -176,11 +180,13 @@ View = Notice | SuggestionCard | Digest | Form | DataExport
 class Reply:
     """What the core answers to one command or button: views shown only to the asking person.
 
-    ``repeated``: the platform delivered this request before; nothing was done and nothing
-    is to be shown (the adapter acknowledges it quietly).
+    ``changed``: what the person's own page shows may have changed (Slack publishes its App
+    Home again). ``repeated``: the platform delivered this request before; nothing was done
+    and nothing is to be shown (the adapter acknowledges it quietly).
     """
 
     views: tuple[View, ...] = field(default_factory=tuple)
+    changed: bool = False
     repeated: bool = False
 
     @classmethod

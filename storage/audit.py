@@ -10,10 +10,11 @@ from sqlmodel import col, select
 
 from storage.dialect import affected
 from storage.models import AuditEntry
+from storage.states import AuditAction
 
 
 async def record(
-    session: AsyncSession, *, at: datetime, actor: str, action: str, detail: str
+    session: AsyncSession, *, at: datetime, actor: str, action: AuditAction, detail: str
 ) -> None:
     session.add(AuditEntry(at=at, actor=actor, action=action, detail=detail[:2000]))
     await session.flush()

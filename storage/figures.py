@@ -10,13 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Person, ShareLink, Suggestion
+from storage.states import Participation, SuggestionState
 
 
 async def started_since(session: AsyncSession, since: datetime) -> list[Suggestion]:
     """Suggestions that have started (running or ended) since ``since``, oldest first."""
     result = await session.execute(
         select(Suggestion)
-        .where(col(Suggestion.state) != "scheduled", col(Suggestion.starts_at) >= since)
+        .where(
+            col(Suggestion.state) != SuggestionState.SCHEDULED, col(Suggestion.starts_at) >= since
+        )
         .order_by(col(Suggestion.starts_at), col(Suggestion.id))
     )
     return list(result.scalars())
@@ -43,7 +46,7 @@ async def head_counts(session: AsyncSession) -> tuple[int, int]:
     """How many people are opted in, and how many people Sharebot knows at all."""
     result = await session.execute(
         select(
-            sa.func.count().filter(col(Person.participation) == "on"),
+            sa.func.count().filter(col(Person.participation) == Participation.ON),
             sa.func.count(),
         ).select_from(Person)
     )

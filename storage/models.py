@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
+
+from storage.states import (
+    AuditAction,
+    DeliveryKind,
+    DeliveryState,
+    Participation,
+    Style,
+    SuggestionState,
+)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -26,6 +36,30 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class StoredState(sa.types.TypeDecorator[StrEnum]):
+    """A state or kind of :mod:`storage.states`, stored as its plain string and read back as
+    its member; writing a value outside the enum fails before it reaches the database."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, states: type[StrEnum], length: int = 16) -> None:
+        super().__init__(length)
+        self.states = states
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else str(self.states(value))
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> StrEnum | None:
+        return None if value is None else self.states(value)
+
+
+def _state(states: type[StrEnum], default: StrEnum, *, index: bool = False) -> Any:
+    return Field(
+        default=default, sa_column=Column(StoredState(states), nullable=False, index=index)
+    )
+
+
 def _when(*, nullable: bool = True, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
@@ -43,7 +77,7 @@ class Person(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=4000)
     timezone: str | None = Field(default=None, max_length=64)
     platform_locale: str | None = Field(default=None, max_length=16)
-    participation: str = Field(default="undecided", max_length=16)
+    participation: Participation = _state(Participation, Participation.UNDECIDED)
     invited: bool = False
     reachable: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     plans_from: datetime | None = _when()
@@ -52,7 +86,7 @@ class Person(SQLModel, table=True):
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     networks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     max_per_week: int | None = None
-    style: str = Field(default="each", max_length=16)
+    style: Style = _state(Style, Style.EACH)
 
 
 class RoleGrant(SQLModel, table=True):
@@ -85,7 +119,7 @@ class Suggestion(SQLModel, table=True):
     networks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     topic: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=8)
-    state: str = Field(default="scheduled", max_length=16, index=True)
+    state: SuggestionState = _state(SuggestionState, SuggestionState.SCHEDULED, index=True)
     starts_at: datetime = _when(nullable=False, index=True)
     expires_at: datetime | None = _when()
     ended_at: datetime | None = _when()
@@ -127,8 +161,8 @@ class Delivery(SQLModel, table=True):
     suggestion_id: int | None = Field(
         default=None, foreign_key="suggestion.id", index=True, ondelete="CASCADE"
     )
-    kind: str = Field(default="card", max_length=16)
-    state: str = Field(default="pending", max_length=16)
+    kind: DeliveryKind = _state(DeliveryKind, DeliveryKind.CARD)
+    state: DeliveryState = _state(DeliveryState, DeliveryState.PENDING)
     due_at: datetime = _when(nullable=False)
     claimed_at: datetime | None = _when()
     variant: int = 0
@@ -168,7 +202,7 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _when(nullable=False, index=True)
     actor: str = Field(max_length=160)
-    action: str = Field(max_length=32)
+    action: AuditAction = Field(sa_column=Column(StoredState(AuditAction, 32), nullable=False))
     detail: str = Field(default="", max_length=2000)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,14 +13,32 @@ from sqlmodel import col, select
 
 from storage.dialect import affected, supports_skip_locked
 from storage.models import Delivery, Person, RecentDelivery, Suggestion
+from storage.states import DeliveryKind, DeliveryState, SuggestionState
 
-PENDING, SENDING, SENT, UNCERTAIN = "pending", "sending", "sent", "uncertain"
+PENDING, SENDING, SENT, UNCERTAIN = (
+    DeliveryState.PENDING,
+    DeliveryState.SENDING,
+    DeliveryState.SENT,
+    DeliveryState.UNCERTAIN,
+)
 
 
-async def add_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk insert of planned deliveries: one executemany on the table, no ORM objects."""
-    if rows:
-        await session.execute(sa.insert(Delivery.__table__), list(rows))  # type: ignore[attr-defined]
+class Planned(NamedTuple):
+    """One delivery to write: for whom, when, and what (a suggestion's card, or an invitation)."""
+
+    person_id: int
+    due_at: datetime
+    kind: DeliveryKind
+    suggestion_id: int | None = None
+    reason: str | None = None  # why it waits (shown in the person's queue)
+    variant: int = 0  # which wording the card shows
+
+
+async def add_many(session: AsyncSession, planned: Sequence[Planned]) -> None:
+    """Bulk insert of planned deliveries, all pending: one executemany, no ORM objects."""
+    if planned:
+        rows = [{**row._asdict(), "state": PENDING} for row in planned]
+        await session.execute(sa.insert(Delivery.__table__), rows)  # type: ignore[attr-defined]
 
 
 async def has_rows(session: AsyncSession, suggestion_id: int) -> bool:
@@ -52,7 +70,7 @@ async def busy_times(
         select(Delivery.person_id, Delivery.due_at).where(
             col(Delivery.person_id).between(low, high),
             col(Delivery.state) == PENDING,
-            col(Delivery.kind) != "invitation",
+            col(Delivery.kind) != DeliveryKind.INVITATION,
         )
     )
     wanted = set(person_ids)
@@ -80,7 +98,7 @@ async def drop_all_pending(session: AsyncSession) -> None:
     """Drop every unsent suggestion delivery (invitations stay), before planning them again."""
     await session.execute(
         sa.delete(Delivery).where(
-            col(Delivery.state) == PENDING, col(Delivery.kind) != "invitation"
+            col(Delivery.state) == PENDING, col(Delivery.kind) != DeliveryKind.INVITATION
         )
     )
 
@@ -109,7 +127,7 @@ async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[D
     """Other digest rows of the same person and slot, claimed together with ``delivery``."""
     query = select(Delivery).where(
         col(Delivery.person_id) == delivery.person_id,
-        col(Delivery.kind) == "digest",
+        col(Delivery.kind) == DeliveryKind.DIGEST,
         col(Delivery.due_at) == delivery.due_at,
         col(Delivery.id) != delivery.id,
         col(Delivery.state) == PENDING,
@@ -262,7 +280,7 @@ async def ended_with_rows(session: AsyncSession) -> list[int]:
     result = await session.execute(
         select(Delivery.suggestion_id)
         .join(Suggestion, col(Suggestion.id) == col(Delivery.suggestion_id))
-        .where(col(Suggestion.state) == "ended", col(Delivery.state) != SENDING)
+        .where(col(Suggestion.state) == SuggestionState.ENDED, col(Delivery.state) != SENDING)
         .distinct()
     )
     return [int(i) for i in result.scalars()]
@@ -280,12 +298,12 @@ async def purge(session: AsyncSession, *, recent_before: datetime) -> int:
     removed = await session.execute(
         sa.delete(RecentDelivery).where(col(RecentDelivery.at) < recent_before)
     )
-    ended = select(Suggestion.id).where(col(Suggestion.state) == "ended")
+    ended = select(Suggestion.id).where(col(Suggestion.state) == SuggestionState.ENDED)
     gone = await session.execute(sa.delete(Delivery).where(col(Delivery.suggestion_id).in_(ended)))
     # invitations interrupted mid-send belong to no suggestion that could end
     stale = await session.execute(
         sa.delete(Delivery).where(
-            col(Delivery.kind) == "invitation",
+            col(Delivery.kind) == DeliveryKind.INVITATION,
             col(Delivery.state) == UNCERTAIN,
             col(Delivery.claimed_at) < recent_before,
         )

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage import outbox
 from storage.dialect import affected, insert_ignoring_conflicts
 from storage.models import Delivery, Person, RecentDelivery, RoleGrant
+from storage.states import DeliveryState, Participation, Style
 
 
 async def find(session: AsyncSession, platform: str, user_key: str) -> Person | None:
@@ -22,10 +22,6 @@ async def find(session: AsyncSession, platform: str, user_key: str) -> Person | 
     return result.scalar_one_or_none()
 
 
-async def get(session: AsyncSession, person_id: int) -> Person | None:
-    return await session.get(Person, person_id)
-
-
 def _newcomer(platform: str, user_key: str) -> dict[str, object]:
     """A person met for the first time: undecided, no preferences."""
     return {
@@ -33,10 +29,10 @@ def _newcomer(platform: str, user_key: str) -> dict[str, object]:
         "user_key": user_key,
         "topics": [],
         "networks": [],
-        "participation": "undecided",
+        "participation": Participation.UNDECIDED,
         "invited": False,
         "reachable": True,
-        "style": "each",
+        "style": Style.EACH,
     }
 
 
@@ -129,7 +125,7 @@ async def opted_in_batches(
                 col(Person.plans_from),
             )
             .where(
-                col(Person.participation) == "on",
+                col(Person.participation) == Participation.ON,
                 col(Person.reachable),
                 col(Person.id) > last_id,
             )
@@ -181,7 +177,7 @@ async def drop_pending(session: AsyncSession, *person_ids: int) -> int:
     """Remove these people's deliveries that have not been sent (replanning, unreachable)."""
     result = await session.execute(
         sa.delete(Delivery).where(
-            col(Delivery.person_id).in_(person_ids), col(Delivery.state) == outbox.PENDING
+            col(Delivery.person_id).in_(person_ids), col(Delivery.state) == DeliveryState.PENDING
         )
     )
     return affected(result)
@@ -196,7 +192,7 @@ async def mark_invited(session: AsyncSession, person_ids: Sequence[int]) -> set[
         sa.update(Person)
         .where(
             col(Person.id).in_(person_ids),
-            col(Person.participation) == "undecided",
+            col(Person.participation) == Participation.UNDECIDED,
             col(Person.reachable),
             sa.not_(col(Person.invited)),
         )

@@ -44,10 +44,3 @@ async def add_clicks(session: AsyncSession, counts: Mapping[str, int]) -> None:
             .where(col(ShareLink.token) == token)
             .values(clicks=ShareLink.clicks + amount)
         )
-
-
-async def clicks_for(session: AsyncSession, suggestion_id: int) -> dict[str, int]:
-    result = await session.execute(
-        select(ShareLink.network, ShareLink.clicks).where(ShareLink.suggestion_id == suggestion_id)
-    )
-    return {network: int(clicks) for network, clicks in result.all()}

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from storage.dialect import affected, supports_skip_locked
 from storage.models import Suggestion
+from storage.states import SuggestionState
 
 
 async def add(session: AsyncSession, suggestion: Suggestion) -> Suggestion:
@@ -30,7 +31,7 @@ async def by_ids(session: AsyncSession, ids: list[int]) -> list[Suggestion]:
 async def due_to_start(session: AsyncSession, now: datetime) -> list[int]:
     result = await session.execute(
         select(Suggestion.id).where(
-            Suggestion.state == "scheduled", col(Suggestion.starts_at) <= now
+            Suggestion.state == SuggestionState.SCHEDULED, col(Suggestion.starts_at) <= now
         )
     )
     return [int(i) for i in result.scalars()]
@@ -45,22 +46,29 @@ async def claim_start(session: AsyncSession, suggestion_id: int) -> bool:
     if supports_skip_locked(session):
         free = await session.execute(
             select(Suggestion.id)
-            .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) == "scheduled")
+            .where(
+                col(Suggestion.id) == suggestion_id,
+                col(Suggestion.state) == SuggestionState.SCHEDULED,
+            )
             .with_for_update(skip_locked=True)
         )
         if free.first() is None:
             return False
     result = await session.execute(
         sa.update(Suggestion)
-        .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) == "scheduled")
-        .values(state="running")
+        .where(
+            col(Suggestion.id) == suggestion_id, col(Suggestion.state) == SuggestionState.SCHEDULED
+        )
+        .values(state=SuggestionState.RUNNING)
     )
     return affected(result) > 0
 
 
 async def running(session: AsyncSession) -> list[Suggestion]:
     result = await session.execute(
-        select(Suggestion).where(Suggestion.state == "running").order_by(col(Suggestion.id))
+        select(Suggestion)
+        .where(Suggestion.state == SuggestionState.RUNNING)
+        .order_by(col(Suggestion.id))
     )
     return list(result.scalars())
 
@@ -68,7 +76,7 @@ async def running(session: AsyncSession) -> list[Suggestion]:
 async def expired(session: AsyncSession, now: datetime) -> list[int]:
     result = await session.execute(
         select(Suggestion.id).where(
-            col(Suggestion.state).in_(("scheduled", "running")),
+            col(Suggestion.state).in_((SuggestionState.SCHEDULED, SuggestionState.RUNNING)),
             col(Suggestion.expires_at) <= now,
         )
     )
@@ -79,8 +87,8 @@ async def end(session: AsyncSession, suggestion_id: int, now: datetime) -> bool:
     """Mark a suggestion ended; False when it had ended already."""
     result = await session.execute(
         sa.update(Suggestion)
-        .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) != "ended")
-        .values(state="ended", ended_at=now)
+        .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) != SuggestionState.ENDED)
+        .values(state=SuggestionState.ENDED, ended_at=now)
     )
     return affected(result) > 0
 
@@ -91,7 +99,12 @@ async def listing(
     """Upcoming and running suggestions, and those ended since ``ended_since``, newest first."""
     result = await session.execute(
         select(Suggestion)
-        .where(sa.or_(col(Suggestion.state) != "ended", col(Suggestion.ended_at) >= ended_since))
+        .where(
+            sa.or_(
+                col(Suggestion.state) != SuggestionState.ENDED,
+                col(Suggestion.ended_at) >= ended_since,
+            )
+        )
         .order_by(col(Suggestion.starts_at).desc(), col(Suggestion.id).desc())
         .limit(limit)
     )

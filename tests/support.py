@@ -14,10 +14,10 @@ from adapters.photos import WebPhotos
 from adapters.public_addresses import FetchRules, parse_allowances
 from bot.context import Context
 from bot.core import Sharebot
-from bot.delivery import Dispatcher
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.sender import Sender
 from bot.i18n import Catalogue
 from bot.ports import UNLIMITED, Actor, Addressee, SendLimits
-from bot.sending import Sender
 from bot.views import Reply, View, plain_text
 from storage.database import Database
 

@@ -196,7 +196,7 @@ async def test_roles_grant_revoke_and_list(chat: Chat) -> None:
     assert chat.text("list.empty") in await chat.ask("ben", "list")
     assert "Ben" in await chat.ask("hanna", "roles")
     await chat.say("hanna", "roles revoke ben comms")
-    refused = chat.text("error.not_allowed", command="new")
+    refused = chat.text("error.comms_only", command="new")
     assert await chat.ask("ben", "new https://example.com Hi") == refused
     assert await chat.ask("hanna", "roles grant nobody comms") == chat.text(
         "error.user", user="nobody"
@@ -274,3 +274,12 @@ async def test_members_are_fetched_before_the_transaction_and_only_for_hr(chat: 
     assert asked == ["everyone"]
     await chat.say("anna", "invite everyone")  # refused without asking the platform
     assert asked == ["everyone"]
+
+
+async def test_a_refusal_names_who_may_use_the_command(chat: Chat) -> None:
+    """HR typing a comms-only command is told it is for the comms team, not "comms and HR"."""
+    for text in ("new", "list", "end 1"):
+        verb = text.split()[0]
+        assert await chat.ask("hanna", text) == chat.text("error.comms_only", command=verb)
+    assert await chat.ask("anna", "stats 1") == chat.text("error.not_allowed", command="stats")
+    assert await chat.ask("anna", "audit") == chat.text("error.hr_only", command="audit")

@@ -3,7 +3,7 @@ employee does ever appears there."""
 
 from __future__ import annotations
 
-from bot.sharing import follow
+from bot.sharing.links import follow
 from storage import audit, shares
 from tests.support import Chat
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storage import shares
+from storage import figures
 from storage.database import Database
 from tests.browser_support import (
     ARTIFACTS,
@@ -58,7 +58,7 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
 
         await server.runtime.dispatcher.tick()  # flushes the anonymous counters
         async with database.transaction() as session:
-            clicks = await shares.clicks_for(session, 1)
+            clicks = (await figures.clicks_of(session, [1]))[1]
         assert clicks["linkedin"] == 1
         assert sum(clicks.values()) == 1
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.playground.routes import DEMO_PHOTO, STATIC
-from storage import shares
+from storage import figures
 from storage.database import Database
 from tests.browser_support import (
     ARTIFACTS,
@@ -119,7 +119,7 @@ async def test_a_photo_goes_from_the_playground_to_the_instagram_page_on_a_phone
 
         await server.runtime.ctx.clicks.flush(database)
         async with database.transaction() as session:
-            assert (await shares.clicks_for(session, 1))["instagram"] == 1
+            assert (await figures.clicks_of(session, [1]))[1]["instagram"] == 1
         assert problems == []
         await browser.close()
 

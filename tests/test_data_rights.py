@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.ports import Addressee
-from bot.retention import purge
+from bot.privacy.retention import purge
 from bot.views import DataExport, View
 from storage import audit, migrate, people
 from storage.database import Database
 from storage.models import SQLModel
+from storage.states import AuditAction
 from tests.cli import run_cli
 from tests.privacy_support import dump_database, person_columns
 from tests.support import Chat, FakeMessenger
@@ -156,7 +157,9 @@ async def test_purge_removes_ended_deliveries_old_budget_and_old_audit_entries(
     await chat.tick()
     async with chat.database.transaction() as session:
         old = chat.clock.now() - timedelta(days=3)
-        await audit.record(session, at=old, actor="chat:Old", action="x", detail="")
+        await audit.record(
+            session, at=old, actor="chat:Old", action=AuditAction.POLICY_CHANGED, detail=""
+        )
     await chat.say("chris", "end 1")  # no tick: the dispatcher has not tidied up yet
     before = await dump_database(chat.database, ignore=frozenset())
     assert len(before["delivery"][1]) == 1 and len(before["recent_delivery"][1]) == 1
@@ -182,9 +185,15 @@ def test_sharebot_purge_removes_audit_entries_past_retention(tmp_path: Path) -> 
             async with database.transaction() as session:
                 now = datetime.now(UTC)
                 await audit.record(
-                    session, at=now - timedelta(days=31), actor="x:Old", action="x", detail=""
+                    session,
+                    at=now - timedelta(days=31),
+                    actor="x:Old",
+                    action=AuditAction.POLICY_CHANGED,
+                    detail="",
                 )
-                await audit.record(session, at=now, actor="x:New", action="x", detail="")
+                await audit.record(
+                    session, at=now, actor="x:New", action=AuditAction.POLICY_CHANGED, detail=""
+                )
         finally:
             await database.close()
 

@@ -6,20 +6,20 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from bot.errors import UserError
-from bot.grammar import (
+from bot.commands.grammar import (
     MAX_CAPTION,
     MAX_TEXT,
     MAX_VARIANTS,
     Command,
-    parse,
     parse_draft,
     parse_id,
     parse_networks,
     parse_topics,
     parse_user,
 )
-from bot.networks import (
+from bot.commands.registry import parse
+from bot.errors import UserError
+from bot.sharing.networks import (
     INSTAGRAM_WEB,
     NETWORKS,
     campaign_link,

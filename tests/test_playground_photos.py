@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 
 from adapters.playground.routes import DEMO_PHOTO, STATIC
-from bot.photos import sniff
+from bot.sharing.photos import sniff
 from bot.views import SuggestionCard
 from storage import suggestions
 from storage.database import Database

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.figures import (
+from bot.privacy.release import (
     ProgrammeFigures,
     Rule,
     SuggestionFacts,

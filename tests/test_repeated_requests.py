@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot import repeats
-from bot.retention import purge
+from bot.commands import repeats
+from bot.privacy.retention import purge
 from storage.database import Database
 from storage.models import HandledRequest, Suggestion
 from tests.slack_support import (

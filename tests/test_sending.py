@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.delivery.throttle import Throttle, TokenBucket
 from bot.ports import MaybeTaken, NotTaken, Rate, Refused, SendLimits, Uncertainty, Unreachable
-from bot.throttle import Throttle, TokenBucket
 from storage import outbox, people
 from tests.support import PLATFORM, Chat, eventually
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +116,30 @@ async def test_the_test_servers_never_read_a_developers_env_file(
             assert server.runtime.settings.slack_rate != 0
     finally:
         await database.close()
+
+
+def test_botbuilder_is_imported_only_with_the_teams_adapter(tmp_path: Path) -> None:
+    """Starting without Teams loads no Bot Framework code (it is slow to import and brings its
+    own HTTP stack); with Teams it is there."""
+    probe = (
+        "import sys\n"
+        "from adapters.settings import load_settings\n"
+        "from adapters.server import build_app, build_runtime\n"
+        "import adapters.cli\n"
+        "adapters_ = sys.argv[1]\n"
+        "runtime = build_runtime(load_settings(_env_file=None, SHAREBOT_ADAPTERS=adapters_))\n"
+        "build_app(runtime, schedule=False)\n"
+        "print(any(m.startswith(('botbuilder', 'botframework')) for m in sys.modules))\n"
+    )
+    seen = {
+        adapters: subprocess.run(
+            [sys.executable, "-c", probe, adapters],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+            check=True,
+        ).stdout.strip()
+        for adapters in ("playground", "teams")
+    }
+    assert seen == {"playground": "False", "teams": "True"}

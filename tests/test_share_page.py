@@ -12,9 +12,9 @@ import pytest
 import segno
 
 from adapters.playground import demo
-from bot.networks import NETWORKS
+from bot.sharing.networks import NETWORKS
 from bot.views import SuggestionCard
-from storage import shares
+from storage import figures
 from storage.database import Database
 from tests.page_support import Elements
 from tests.photo_server import FakePhotoHost
@@ -58,7 +58,7 @@ def button(card: SuggestionCard, network: str) -> str:
 async def clicks(server: RunningServer, database: Database) -> dict[str, int]:
     await server.runtime.ctx.clicks.flush(database)
     async with database.transaction() as session:
-        return await shares.clicks_for(session, 1)
+        return (await figures.clicks_of(session, [1]))[1]
 
 
 def no_person_in(text: str) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot import roles
+from bot.commands.registry import REGISTRY
 from storage import people
 from storage.database import Database
 from tests.slack_support import ANNA, BEN, COMMS, HR, SlackWorld, slack_world, texts
@@ -93,7 +93,7 @@ async def test_comms_only_commands_are_refused_to_employees(
         for command in ("new", "list", "end 1", "stats 1", "policy", "roles", "invite everyone"):
             answer = texts(await world.command(ANNA, command))
             verb = command.split()[0]
-            assert en(world, roles.refusal(verb), command=verb) in answer
+            assert en(world, REGISTRY.verb(verb).refusal, command=verb) in answer
         assert not world.fake.of("views.open")
 
 
@@ -144,3 +144,28 @@ async def test_every_answer_is_ephemeral_or_a_modal(
         assert answer.get("response_type") == "ephemeral" or "modal" in answer
         assert not world.fake.of("chat.postMessage")
         assert json.dumps(answer)  # serialisable as sent
+
+
+async def test_the_app_home_is_published_again_only_when_it_changed(
+    database: Database, clock: FakeClock
+) -> None:
+    async with slack_world(database, clock) as world:
+        for text in ("help", "privacy", "my-data", "settings", "dance"):
+            await world.command(ANNA, text)
+        await world.settle()
+        assert world.fake.of("views.publish") == []
+        await world.command(ANNA, "on")
+        await world.settle()
+        published = world.fake.of("views.publish")
+        assert len(published) == 1 and published[0].params["user_id"] == ANNA
+
+
+async def test_a_refused_command_from_someone_new_leaves_no_row(
+    database: Database, clock: FakeClock
+) -> None:
+    """Deciding whether to fetch photos only reads: a stranger's refused ``new`` writes
+    nothing, not even their first contact."""
+    async with slack_world(database, clock) as world:
+        await world.command(BEN, f"new {URL} Hi --image https://photos.example/a.png")
+        async with database.transaction() as session:
+            assert await people.find(session, "slack", BEN) is None

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from bot.ports import Actor
 from bot.views import plain_text
-from storage import shares
+from storage import figures, shares
 from storage.database import Database
 from tests.photo_server import FakePhotoHost
 from tests.slack_support import (
@@ -68,7 +68,7 @@ async def test_from_on_to_delivery_to_share_click(database: Database, clock: Fak
             )
         await world.runtime.ctx.clicks.flush(database)
         async with database.transaction() as session:
-            assert sum((await shares.clicks_for(session, 1)).values()) == 1
+            assert sum((await figures.clicks_of(session, [1]))[1].values()) == 1
         assert world.fake.duplicates() == {}
 
 
@@ -284,7 +284,7 @@ async def test_preview_is_for_comms_only(database: Database, clock: FakeClock) -
     async with slack_world(database, clock) as world:
         reply = await world.runtime.core.preview(Actor("slack", ANNA, locale="en-GB"), {"url": URL})
         assert [plain_text(v) for v in reply.views] == [
-            en(world, "error.not_allowed", command="new")
+            en(world, "error.comms_only", command="new")
         ]
 
 

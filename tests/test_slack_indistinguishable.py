@@ -38,7 +38,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from storage import outbox, people, shares
+from storage import figures, outbox, people
 from storage.database import Database
 from tests.fake_slack import Call
 from tests.privacy_support import (
@@ -177,7 +177,7 @@ async def test_sharing_and_doing_nothing_leave_the_same_trace_in_slack(
             await world.tick()  # the click counters reach the database
             dumps.append(await dump_database(database))
             async with database.transaction() as session:
-                assert sum((await shares.clicks_for(session, 1)).values()) >= len(links)
+                assert sum(((await figures.clicks_of(session, [1]))[1]).values()) >= len(links)
             clock.advance(hours=1)
             await world.command(COMMS, "end 1")
             await world.settle()

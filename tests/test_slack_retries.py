@@ -24,7 +24,7 @@ from tests.support import FakeClock, resume_on_retry, uncertain_in_metrics
 
 CLEO = "UCLEO"
 RECIPIENTS = (ANNA, BEN, CLEO)
-CLIENT_TIMEOUT = 1.0
+CLIENT_TIMEOUT = 3.0  # a normal answer on a loaded machine comes well within it
 
 
 async def _organisation(world: SlackWorld) -> None:

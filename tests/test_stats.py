@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.sharing import follow
+from bot.sharing.links import follow
 from storage import shares
 from tests.support import Chat
 

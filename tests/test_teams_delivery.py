@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.teams.cards import ACTION
-from storage import outbox, shares
+from storage import figures, outbox
 from storage.database import Database
 from tests.fake_connector import Call
 from tests.privacy_support import (
@@ -166,7 +166,7 @@ async def test_full_flow_install_deliver_click(teams: TeamsChat) -> None:
         assert response.headers["Location"].startswith("https://")
     await teams.runtime.ctx.clicks.flush(teams.runtime.database)
     async with teams.runtime.database.transaction() as session:
-        assert sum((await shares.clicks_for(session, 1)).values()) == 1
+        assert sum(((await figures.clicks_of(session, [1]))[1]).values()) == 1
     # a click reaches Sharebot, never Teams: nothing about it goes through the connector
     assert len(teams.connector.calls) == calls_before
 
@@ -254,7 +254,7 @@ async def test_sharing_and_doing_nothing_leave_the_same_trace(
         dumps: list[Dump] = [await dump_database(teams.runtime.database)]
         await teams.tick()  # the click counters reach the database
         async with teams.runtime.database.transaction() as session:
-            assert sum((await shares.clicks_for(session, 1)).values()) == len(urls)
+            assert sum(((await figures.clicks_of(session, [1]))[1]).values()) == len(urls)
         dumps.append(await dump_database(teams.runtime.database))
         await teams.say("chris", "end 1")
         await teams.tick()
@@ -295,7 +295,7 @@ async def test_copy_text_and_another_wording_leave_the_same_trace(
         dumps: list[Dump] = [await dump_database(teams.runtime.database)]
         await teams.tick()  # the copy counter reaches the database
         async with teams.runtime.database.transaction() as session:
-            assert (await shares.clicks_for(session, 1)).get("copy") == 1
+            assert ((await figures.clicks_of(session, [1]))[1]).get("copy") == 1
         dumps.append(await dump_database(teams.runtime.database))
     for dump in dumps:
         assert swap(dump, a, b) == dump

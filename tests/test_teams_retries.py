@@ -23,7 +23,7 @@ from tests.support import FakeClock, resume_on_retry, uncertain_in_metrics
 from tests.teams_chat import PEOPLE, TeamsChat, find_person, make_comms, running_teams
 
 RECIPIENTS = ("anna", "ben", "clara")
-CLIENT_TIMEOUT = 1.0
+CLIENT_TIMEOUT = 3.0  # a normal answer on a loaded machine comes well within it
 
 
 @pytest.fixture

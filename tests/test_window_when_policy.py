@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.commands.when import BadWhen, parse_duration, parse_when
+from bot.delivery.window import Window, parse_window
 from bot.policy import (
     KEYS,
     PARSERS,
@@ -17,8 +19,6 @@ from bot.policy import (
     parse_value,
     policy_from,
 )
-from bot.when import BadWhen, parse_duration, parse_when
-from bot.window import Window, parse_window
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

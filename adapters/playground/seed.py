@@ -8,6 +8,7 @@ from adapters.playground import demo
 from storage import people
 from storage import policy as stored_policy
 from storage.database import Database
+from storage.states import Participation
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ async def seed(database: Database) -> bool:
             person.platform_locale = member.locale
             person.timezone = member.timezone
             if member.opted_in:
-                person.participation = "on"
+                person.participation = Participation.ON
             assert person.id is not None
             if member.role in ("hr", "comms"):
                 await people.grant(session, person.id, member.role)

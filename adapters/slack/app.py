@@ -43,15 +43,14 @@ from adapters.slack.modal import (
 )
 from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import PLATFORM, People
-from bot.core import TAKING_PART, Sharebot
+from bot.commands.registry import leaves_no_trace
+from bot.core import Sharebot
 from bot.ports import Actor
 from bot.views import Form, Reply, View
 
 logger = logging.getLogger(__name__)
 ROUTE = "/slack/events"
 SEEN_EVENTS = 5000
-# Answers to these presses change nothing, so the App Home need not be published again.
-QUIET = frozenset({"card.copy", "card.another", "forget.cancel", "settings.open"})
 WORKERS = 4
 
 
@@ -168,7 +167,8 @@ class SlackApp:
             await self._answer(
                 actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
             )
-            await self.publish_home(actor)
+            if reply.changed:
+                await self.publish_home(actor)
 
     @asynccontextmanager
     async def _apology(self, user: str, response_url: str | None) -> AsyncIterator[None]:
@@ -197,7 +197,7 @@ class SlackApp:
             return
         user = str(body["user"]["id"])
         async with self._work, self._apology(user, press.response_url):
-            if press.kind != SAY and press.action in TAKING_PART:
+            if press.kind != SAY and leaves_no_trace(press.action):
                 # No users.info for these presses, not even when the cache is old: the press
                 # must leave no trace a bystander's silence does not (DESIGN §6 rule 2).
                 actor = self.people.known(user) or Actor(PLATFORM, user)
@@ -214,7 +214,7 @@ class SlackApp:
             await self._answer(
                 actor, reply, response_url=press.response_url, trigger_id=press.trigger_id
             )
-            if press.in_home or press.action not in QUIET:
+            if reply.changed:
                 await self.publish_home(actor)
 
     async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -263,7 +263,8 @@ class SlackApp:
                 t = await self.core.texts(actor)
                 shown = result_modal(reply.views, title=t("slack.title"), close=t("slack.close"))
                 await ack(response_action="update", view=shown)
-            await self.publish_home(actor)
+            if reply.changed:
+                await self.publish_home(actor)
 
     async def _on_home_opened(self, event: dict[str, Any]) -> None:
         self._track()

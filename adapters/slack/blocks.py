@@ -96,9 +96,9 @@ def button(item: Button, index: int) -> dict[str, Any]:
     if item.url:
         element["url"] = item.url[:URL_LENGTH]
         element["action_id"] = f"{SHARE}|link|{index}"
-    elif item.action.startswith(f"{SAY}:"):
+    elif item.says is not None:
         element["action_id"] = f"{SAY}|{index}"
-        element["value"] = item.value[:BUTTON_VALUE]
+        element["value"] = item.says[:BUTTON_VALUE]
     else:
         element["action_id"] = f"{PRESS}|{item.action}|{index}"
         element["value"] = item.value[:BUTTON_VALUE] or "-"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.blocks import (
-    SAY,
     Block,
     actions,
     form_summary_blocks,
@@ -13,21 +12,23 @@ from adapters.slack.blocks import (
     section,
     view_blocks,
 )
+from bot.commands.registry import REGISTRY
 from bot.core import Overview
 from bot.views import Button, ButtonStyle, Form, Reply
+from storage.states import Participation, Role
 
 HOME_BLOCKS = 100
 
 
 def say(label: str, command: str, style: ButtonStyle = "default") -> Button:
     """A button that runs a ``/share`` command (rendered as ``say|<n>`` with the command)."""
-    return Button(label, f"{SAY}:{command}", command, style)
+    return Button(label, style=style, says=command)
 
 
 def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
     """``views.publish`` payload built from :meth:`Sharebot.overview` and :meth:`Sharebot.home`."""
     t = overview.t
-    on = overview.participation == "on"
+    on = overview.participation == Participation.ON
     blocks: list[Block] = [
         header(t("slack.home.title")),
         section(t(f"slack.home.status.{overview.participation}")),
@@ -54,11 +55,11 @@ def home_view(overview: Overview, page: Reply) -> dict[str, Any]:
         blocks.append({"type": "divider"})
         if isinstance(view, Form):
             blocks += form_summary_blocks(view)
-            command = {"settings": "settings", "policy": "policy"}.get(view.form_id)
-            if command:
-                blocks += actions((say(t("slack.home.change"), command),))
+            form = REGISTRY.by_form.get(view.form_id)
+            if form is not None:
+                blocks += actions((say(t("slack.home.change"), form.opened_by),))
         else:
             blocks += view_blocks(view)
-    if "comms" in overview.roles:
+    if Role.COMMS in overview.roles:
         blocks += actions((say(t("slack.home.new"), "new", "primary"),))
     return {"type": "home", "blocks": blocks[:HOME_BLOCKS]}

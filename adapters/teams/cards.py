@@ -7,7 +7,8 @@ import math
 import re
 from typing import Any
 
-from bot.cards import short_url
+from bot.commands.buttons import Action
+from bot.sharing.cards import short_url
 from bot.views import (
     BOLD,
     CODE,
@@ -165,9 +166,9 @@ def _card_button(view: SuggestionCard, button: Button) -> Element:
     """Teams has no answer only the presser sees, and a reply would stay in the chat: "copy
     text" opens the counted copy page and "another wording" unfolds on the card itself, so
     neither leaves a trace of who pressed it (DESIGN §6.2)."""
-    if button.action == "card.copy" and view.copy_url:
+    if button.action is Action.COPY and view.copy_url:
         return {"type": "Action.OpenUrl", "title": button.label, "url": view.copy_url}
-    if button.action == "card.another" and view.other_captions:
+    if button.action is Action.ANOTHER and view.other_captions:
         shown = {"type": "AdaptiveCard", "body": [_text(c) for c in view.other_captions]}
         return {"type": "Action.ShowCard", "title": button.label, "card": shown}
     return _button(button)

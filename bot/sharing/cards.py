@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from bot.commands.buttons import Action
 from bot.i18n import Texts
-from bot.networks import COPY, LABELS, offered
+from bot.sharing.networks import COPY, LABELS, offered
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
+from storage.states import SuggestionState
 
 ShareUrl = Callable[[str], str]
 
@@ -43,7 +45,7 @@ def suggestion_card(
     assert suggestion.id is not None
     position, caption = variant_of(suggestion, variant)
     value = f"{suggestion.id}:{position}"
-    ended = suggestion.state == "ended"
+    ended = suggestion.state == SuggestionState.ENDED
     shares = tuple(
         ShareButton(network=n, label=LABELS[n], url=share_url(tokens[n]))
         for n in networks_for(suggestion, person)
@@ -52,14 +54,14 @@ def suggestion_card(
     actions: tuple[Button, ...] = ()
     if buttons:
         actions = (
-            Button(t("card.copy"), "card.copy", value),
+            Button(t("card.copy"), Action.COPY, value),
             *(
-                (Button(t("card.another"), "card.another", value),)
+                (Button(t("card.another"), Action.ANOTHER, value),)
                 if len(suggestion.captions) > 1
                 else ()
             ),
-            Button(t("card.pause"), "card.pause", value),
-            Button(t("card.stop"), "card.stop", value, style="danger"),
+            Button(t("card.pause"), Action.PAUSE, value),
+            Button(t("card.stop"), Action.STOP, value, style="danger"),
         )
     expiry = t("card.until", when=t.when(suggestion.expires_at)) if suggestion.expires_at else ""
     return SuggestionCard(

@@ -1,20 +1,21 @@
-"""Turns suggestions into deliveries: reads people in batches, asks the planner, bulk-inserts."""
+"""Turns suggestions into deliveries: reads people in batches, asks the slot rules, bulk-inserts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import planner
+from bot.delivery import slots
 from bot.policy import Policy, holiday_calendar
 from storage import outbox, people, suggestions
 from storage.models import Person, Suggestion
+from storage.states import DeliveryKind, Participation, Style
 
-BUDGET_LOOKBACK = planner.WEEK
+BUDGET_LOOKBACK = slots.WEEK
 
 
 class Planned(Protocol):
@@ -63,28 +64,28 @@ class Planning:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self._holidays = holiday_calendar(policy)
-        self._calendars: dict[str | None, planner.Calendar] = {}
+        self._calendars: dict[str | None, slots.Calendar] = {}
         self._min_gap = policy.min_gap
         self._spread = policy.spread
 
-    def calendar(self, person: Planned) -> planner.Calendar:
+    def calendar(self, person: Planned) -> slots.Calendar:
         """The person's working time: the policy's window in their own zone, minus holidays."""
         found = self._calendars.get(person.timezone)
         if found is None:
             zone = zone_of(person, self.policy)
-            found = planner.Calendar(self.policy.window, zone, self._holidays)
+            found = slots.Calendar(self.policy.window, zone, self._holidays)
             self._calendars[person.timezone] = found
         return found
 
-    def recipient(self, person: Planned, busy: list[datetime]) -> planner.Recipient:
+    def recipient(self, person: Planned, busy: list[datetime]) -> slots.Recipient:
         cap = self.policy.max_per_week
         if person.max_per_week:
             cap = min(cap, person.max_per_week)
-        return planner.Recipient(
+        return slots.Recipient(
             calendar=self.calendar(person),
-            budget=planner.Budget(cap, self._min_gap, tuple(busy)),
+            budget=slots.Budget(cap, self._min_gap, tuple(busy)),
             paused_until=person.paused_until,
-            digest=person.style == "digest",
+            digest=person.style == Style.DIGEST,
         )
 
     def rows(
@@ -94,34 +95,29 @@ class Planning:
         busy: dict[int, list[datetime]],
         *,
         start: datetime,
-    ) -> list[dict[str, Any]]:
+    ) -> list[outbox.Planned]:
         suggestion_id, expires = suggestion.id, suggestion.expires_at
         assert suggestion_id is not None
         variants = max(len(suggestion.captions), 1)
-        rows = []
+        rows: list[outbox.Planned] = []
         for person in batch:
             assert person.id is not None
             if not wants(person, suggestion):
                 continue
-            slot = planner.plan_slot(
+            slot = slots.plan_slot(
                 self.recipient(person, busy.get(person.id, [])),
                 start=start,
                 expires=expires,
                 spread=self._spread,
-                fraction=planner.spread_fraction(suggestion_id, person.id),
+                fraction=slots.spread_fraction(suggestion_id, person.id),
             )
             if slot is None:
                 continue
+            kind = DeliveryKind.DIGEST if person.style == Style.DIGEST else DeliveryKind.CARD
             rows.append(
-                {
-                    "person_id": person.id,
-                    "suggestion_id": suggestion_id,
-                    "kind": "digest" if person.style == "digest" else "card",
-                    "state": outbox.PENDING,
-                    "due_at": slot.due,
-                    "reason": slot.reason,
-                    "variant": person.id % variants,
-                }
+                outbox.Planned(
+                    person.id, slot.due, kind, suggestion_id, slot.reason, person.id % variants
+                )
             )
         return rows
 
@@ -147,7 +143,7 @@ class Planning:
     async def plan_person(self, session: AsyncSession, person: Person, now: datetime) -> int:
         """Running suggestions this person has no delivery for yet (after opting in or a change)."""
         assert person.id is not None
-        if person.participation != "on":
+        if person.participation != Participation.ON:
             return 0
         have = {d.suggestion_id for d in await outbox.for_person(session, person.id)}
         total = 0

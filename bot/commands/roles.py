@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
+from bot.commands.grammar import Command, parse_user
 from bot.context import Context, Turn
 from bot.errors import UserError
-from bot.grammar import Command, parse_user
 from bot.views import Notice, Reply
 from storage import audit, people
 from storage.models import Person
+from storage.states import AuditAction, Role
 
-ROLES = ("comms", "hr")
-# Which verbs need which role; every other verb is open to everyone.
-REQUIRED = {
-    "new": {"comms"},
-    "list": {"comms"},
-    "end": {"comms"},
-    "stats": {"comms", "hr"},
-    "policy": {"hr"},
-    "roles": {"hr"},
-    "invite": {"hr"},
-    "audit": {"hr"},
-}
-
-
-def allowed(verb: str, roles: frozenset[str]) -> bool:
-    needed = REQUIRED.get(verb)
-    return needed is None or bool(needed & roles)
-
-
-def refusal(verb: str) -> str:
-    """The text that says who may use ``verb``: HR alone, or the comms and HR teams."""
-    return "error.hr_only" if REQUIRED.get(verb) == {"hr"} else "error.not_allowed"
+ROLES = tuple(Role)
 
 
 async def show(ctx: Context, turn: Turn) -> Reply:
@@ -44,7 +24,7 @@ async def show(ctx: Context, turn: Turn) -> Reply:
     for role in ROLES:
         names = sorted(
             {_name(p.display_name, p.user_key) for p, r in holders if r == role}
-            | (admins if role == "hr" else set())
+            | (admins if role == Role.HR else set())
         )
         lines.append(t("roles.line", role=t(f"role.{role}"), names=", ".join(names) or "–"))
     lines.append(t("roles.hint"))
@@ -87,7 +67,7 @@ async def change(ctx: Context, turn: Turn, command: Command) -> Reply:
     if action == "grant":
         changed = await people.grant(turn.session, target.id, role)
     else:
-        if role == "hr" and (target.platform, target.user_key) in ctx.admins:
+        if role == Role.HR and (target.platform, target.user_key) in ctx.admins:
             raise UserError("error.admin_from_config", user=name)
         changed = await people.revoke(turn.session, target.id, role)
     if changed:
@@ -95,7 +75,7 @@ async def change(ctx: Context, turn: Turn, command: Command) -> Reply:
             turn.session,
             at=turn.now,
             actor=turn.actor_name,
-            action="role.granted" if action == "grant" else "role.revoked",
+            action=AuditAction.ROLE_GRANTED if action == "grant" else AuditAction.ROLE_REVOKED,
             detail=f"{target.platform}:{name} {role}",
         )
     key = f"roles.{action}.{'done' if changed else 'unchanged'}"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.commands.buttons import FormId
 from bot.context import Turn
+from bot.delivery.planning import replan_everyone
 from bot.errors import UserError
-from bot.planning import replan_everyone
 from bot.policy import KEYS, BadPolicyValue, normalized, policy_from
 from bot.views import Form, FormField, Notice, Reply
 from storage import audit
 from storage import policy as stored_policy
+from storage.states import AuditAction
 
 # Keys whose change moves deliveries already planned.
 PLANNING_KEYS = frozenset(
@@ -24,7 +26,7 @@ def policy_form(
     t, current = turn.t, turn.policy.as_text()
     values, errors = values or {}, errors or {}
     return Form(
-        form_id="policy",
+        form_id=FormId.POLICY,
         title=t("policy.title"),
         intro=t("policy.intro"),
         submit_label=t("policy.save"),
@@ -90,7 +92,7 @@ async def _apply(turn: Turn, values: Mapping[str, str]) -> list[str]:
             turn.session,
             at=turn.now,
             actor=turn.actor_name,
-            action="policy.changed",
+            action=AuditAction.POLICY_CHANGED,
             detail=f"{key}: {current[key]} -> {values[key]}",
         )
     if PLANNING_KEYS & set(changed):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.networks import COPY, NETWORKS
+from bot.sharing.networks import COPY, NETWORKS
 
 ORDER = (*NETWORKS, COPY)
 Status = Literal["running", "waiting", "too_few", "released"]

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 from bot.context import Context
-from bot.planning import Planning
+from bot.delivery.planning import Planning
+from bot.delivery.sender import Sender
+from bot.delivery.wave import Wave
 from bot.policy import Policy
-from bot.sending import Sender
-from bot.wave import Wave
 from storage import outbox
 
 CHUNK = 500

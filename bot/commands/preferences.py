@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.commands.buttons import Action, FormId
+from bot.commands.grammar import Command, parse_networks, parse_topics
+from bot.commands.when import BadWhen, parse_when
 from bot.context import Turn
+from bot.delivery.planning import replan_person
 from bot.errors import UserError
-from bot.grammar import Command, parse_networks, parse_topics
 from bot.i18n import language_for
-from bot.networks import LABELS, NETWORKS
-from bot.planning import replan_person
 from bot.policy import LANGUAGES
+from bot.sharing.networks import LABELS, NETWORKS
 from bot.views import Button, Form, FormField, Notice, Option, Reply
-from bot.when import BadWhen, parse_when
 from storage import people
+from storage.states import Participation, Style
 
-STYLES = ("each", "digest")
+STYLES = tuple(Style)
 MAX_PAUSE = timedelta(days=366)
 
 
 async def opt_in(turn: Turn) -> Reply:
-    turn.person.participation = "on"
+    turn.person.participation = Participation.ON
     await replan_person(turn.session, turn.person, turn.policy, turn.now)
     turn.wake = True
     p = turn.policy
@@ -44,13 +46,13 @@ async def opt_out(turn: Turn) -> Reply:
     ``participation = "off"`` so that the "no" is honoured: never invited again.
     """
     person = turn.person
-    person.participation = "off"
+    person.participation = Participation.OFF
     # What was sent is forgotten with the rows; so that coming back never brings a
     # suggestion a second time, only suggestions that start from now on are planned.
     person.plans_from = turn.now
     person.paused_until = None
     person.topics, person.networks = [], []
-    person.max_per_week, person.style = None, "each"
+    person.max_per_week, person.style = None, Style.EACH
     await people.drop_deliveries(turn.session, turn.person_id)
     t = turn.t
     return Reply.of(Notice(lines=(t("off.done"), t("off.deleted"), t("off.back"))))
@@ -64,7 +66,7 @@ async def pause(turn: Turn, command: Command) -> Reply:
     await replan_person(turn.session, turn.person, turn.policy, turn.now)
     turn.wake = True
     lines = [turn.t("pause.done", until=turn.t.day(until))]
-    if turn.person.participation != "on":
+    if turn.person.participation != Participation.ON:
         lines.append(turn.t("pause.not_on"))
     return Reply.of(Notice(lines=tuple(lines)))
 
@@ -103,7 +105,7 @@ def settings_form(turn: Turn, errors: Mapping[str, str] | None = None) -> Form:
     paused = person.paused_until if person.paused_until and person.paused_until > turn.now else None
     frequency = person.max_per_week or turn.policy.max_per_week
     return Form(
-        form_id="settings",
+        form_id=FormId.SETTINGS,
         title=t("settings.title"),
         intro=t("settings.intro"),
         submit_label=t("settings.save"),
@@ -112,7 +114,7 @@ def settings_form(turn: Turn, errors: Mapping[str, str] | None = None) -> Form:
                 "participation",
                 t("settings.participation"),
                 "choice",
-                "on" if person.participation == "on" else "off",
+                "on" if person.participation == Participation.ON else "off",
                 (Option("on", t("settings.on")), Option("off", t("settings.off"))),
             ),
             FormField(
@@ -175,7 +177,9 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
     errors: dict[str, str] = {}
     person = turn.person
     changes: dict[str, object] = {}
-    shown = "on" if person.participation == "on" else "off"  # the form has no "undecided"
+    shown = (
+        "on" if person.participation == Participation.ON else "off"
+    )  # the form has no "undecided"
     participation = values.get("participation", shown)
     if participation not in ("on", "off"):
         raise UserError("error.form")
@@ -199,20 +203,24 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
         raise UserError("error.form")
     if errors:
         return Reply.of(settings_form(turn, errors))
-    changes["style"], changes["language"] = style, None if language == "auto" else language
+    changes["style"] = Style(style)
+    changes["language"] = None if language == "auto" else language
     for name, value in changes.items():
         setattr(person, name, value)
     if participation != shown:  # an undecided person saving other settings stays undecided
         if participation == "off":
             await opt_out(turn)
         else:
-            person.participation = "on"
+            person.participation = Participation.ON
     await replan_person(turn.session, person, turn.policy, turn.now)
     turn.wake = True
     language = language_for(person.language, person.platform_locale, turn.policy.default_language)
     t = turn.t.catalogue.bind(language, turn.zone)  # the answer is in the newly chosen language
     return Reply.of(
-        Notice(lines=(t("settings.saved"),), buttons=(Button(t("settings.open"), "settings.open"),))
+        Notice(
+            lines=(t("settings.saved"),),
+            buttons=(Button(t("settings.open"), Action.OPEN_SETTINGS),),
+        )
     )
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from bot.delivery.throttle import Throttle
 from bot.metrics import Metrics
 from bot.ports import (
     Addressee,
@@ -27,7 +28,6 @@ from bot.ports import (
     Uncertainty,
     Unreachable,
 )
-from bot.throttle import Throttle
 from bot.views import View
 from storage.models import Delivery, Person
 

@@ -17,10 +17,6 @@ class ClickCounter:
     def count(self, token: str) -> None:
         self._pending[token] += 1
 
-    @property
-    def pending(self) -> int:
-        return sum(self._pending.values())
-
     async def flush(self, database: Database) -> None:
         """Write the gathered counts; on failure they stay for the next flush."""
         if not self._pending:

@@ -16,7 +16,6 @@ LABELS = {
     "bluesky": "Bluesky",
     "whatsapp": "WhatsApp",
 }
-TAKES_TEXT = frozenset({"x", "bluesky", "whatsapp"})
 # Instagram has no web share link: its button leads to the share page (photo and caption to
 # take along) and from there into the app. It takes photos only, so it needs one.
 INSTAGRAM = "instagram"

@@ -6,15 +6,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import planner
-from bot.cards import digest, suggestion_card
 from bot.context import Context
+from bot.delivery import slots
+from bot.delivery.planning import Planning
 from bot.i18n import Texts
-from bot.planning import Planning
 from bot.ports import Addressee
+from bot.sharing.cards import digest, suggestion_card
 from bot.views import SuggestionCard, View
 from storage import people, recent, shares, suggestions
 from storage.models import Delivery, Person, Suggestion
+from storage.states import DeliveryKind
 
 
 class Wave:
@@ -35,7 +36,7 @@ class Wave:
         ids = sorted({row.person_id for row in rows})
         self.people = {id_of(person): person for person in await people.by_ids(self.session, ids)}
         if now is not None:
-            self.recent = await recent.recent_times(self.session, ids, since=now - planner.WEEK)
+            self.recent = await recent.recent_times(self.session, ids, since=now - slots.WEEK)
         await self.load_suggestions(rows)
 
     async def load_suggestions(self, rows: list[Delivery]) -> None:
@@ -93,6 +94,6 @@ def one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
     """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
     groups: dict[tuple[object, ...], list[Delivery]] = {}
     for row in rows:
-        key = (row.person_id, row.due_at) if row.kind == "digest" else ("row", row.id)
+        key = (row.person_id, row.due_at) if row.kind == DeliveryKind.DIGEST else ("row", row.id)
         groups.setdefault(key, []).append(row)
     return list(groups.values())

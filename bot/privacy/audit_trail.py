@@ -5,16 +5,10 @@ from __future__ import annotations
 from bot.context import Turn
 from bot.views import Notice, Reply
 from storage import audit
+from storage.states import AuditAction
 
 LIMIT = 50
-ACTIONS = (
-    "suggestion.created",
-    "suggestion.ended",
-    "policy.changed",
-    "role.granted",
-    "role.revoked",
-    "invitation.sent",
-)
+ACTIONS = frozenset(AuditAction)
 
 
 async def show(turn: Turn) -> Reply:

@@ -7,12 +7,12 @@ answer in UTC. Nothing reads a clock or a database, so every rule is testable di
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.window import Window
+from bot.delivery.window import Window
 
 WEEK = timedelta(days=7)
 HORIZON = timedelta(days=60)
@@ -176,21 +176,3 @@ def _digest_slot(recipient: Recipient, moment: datetime, expires: datetime | Non
     if due is None or (expires and due >= expires):
         return None
     return Slot(due, "digest")
-
-
-def first_slots(
-    recipients: Sequence[tuple[int, Recipient]],
-    *,
-    suggestion_id: int,
-    start: datetime,
-    expires: datetime | None,
-    spread: timedelta,
-) -> list[tuple[int, Slot]]:
-    """Plan one suggestion for many people; people without an allowed time are left out."""
-    planned = []
-    for person_id, recipient in recipients:
-        fraction = spread_fraction(suggestion_id, person_id)
-        slot = plan_slot(recipient, start=start, expires=expires, spread=spread, fraction=fraction)
-        if slot is not None:
-            planned.append((person_id, slot))
-    return planned

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from bot.context import Context
 from bot.i18n import Texts
-from bot.networks import (
+from bot.policy import Policy, policy_from
+from bot.sharing.networks import (
     COPY,
     INSTAGRAM,
     INSTAGRAM_APP,
@@ -18,12 +19,12 @@ from bot.networks import (
     offered,
     share_target,
 )
-from bot.photos import photo_name
-from bot.policy import Policy, policy_from
+from bot.sharing.photos import photo_name
 from bot.views import PageNetwork, PagePhoto, SharePage
 from storage import images, shares, suggestions
 from storage import policy as stored_policy
 from storage.models import Suggestion, SuggestionImage
+from storage.states import SuggestionState
 
 PAGE_LABELS = ("copy", "copied", "download", "share_photo", "phone", "networks", "texts")
 
@@ -59,7 +60,7 @@ async def follow(
         policy = policy_from(await stored_policy.load(session))
     if link is None or suggestion is None:
         return None
-    if counted and suggestion.state != "ended":
+    if counted and suggestion.state != SuggestionState.ENDED:
         ctx.clicks.count(token)
     caption = (rng or random.SystemRandom()).choice(suggestion.captions)
     composer = link.network in NETWORKS and link.network != INSTAGRAM

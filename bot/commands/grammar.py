@@ -7,54 +7,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
-from bot.networks import NETWORKS
-from bot.photos import MAX_PHOTOS
+from bot.sharing.networks import NETWORKS
+from bot.sharing.photos import MAX_PHOTOS
 
 MAX_TEXT = 4000
 MAX_CAPTION = 1000
 MAX_VARIANTS = 10
 
-ALIASES = {
-    "": "help",
-    "help": "help",
-    "hilfe": "help",
-    "?": "help",
-    "on": "on",
-    "an": "on",
-    "off": "off",
-    "aus": "off",
-    "pause": "pause",
-    "pausieren": "pause",
-    "resume": "resume",
-    "weiter": "resume",
-    "settings": "settings",
-    "einstellungen": "settings",
-    "topics": "topics",
-    "themen": "topics",
-    "privacy": "privacy",
-    "datenschutz": "privacy",
-    "my-data": "my-data",
-    "meine-daten": "my-data",
-    "forget-me": "forget-me",
-    "vergiss-mich": "forget-me",
-    "new": "new",
-    "neu": "new",
-    "list": "list",
-    "liste": "list",
-    "end": "end",
-    "cancel": "end",
-    "beenden": "end",
-    "stats": "stats",
-    "statistik": "stats",
-    "policy": "policy",
-    "richtlinie": "policy",
-    "roles": "roles",
-    "rollen": "roles",
-    "invite": "invite",
-    "einladen": "invite",
-    "audit": "audit",
-    "protokoll": "audit",
-}
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
 _OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)", re.IGNORECASE)
 _VALUE = re.compile(r"\s+(?P<value>(?!--)\S+)")
@@ -90,16 +49,14 @@ class Draft:
     page: bool = False
 
 
-def parse(text: str) -> Command:
-    """Strip an optional leading ``/share`` and find the verb; unknown verbs raise ``UserError``."""
+def split_command(text: str) -> tuple[str, str]:
+    """The command's word and the rest, without an optional leading ``/share``; which verb the
+    word names is the registry's to say (:func:`bot.commands.registry.parse`)."""
     if len(text) > MAX_TEXT:
         raise UserError("error.too_long", limit=MAX_TEXT)
     body = _PREFIX.sub("", text.strip(), count=1)
     word, _, rest = body.replace("\t", " ").replace("\n", " ", 1).partition(" ")
-    verb = ALIASES.get(word.lower())
-    if verb is None:
-        raise UserError("error.unknown_command", word=word[:40])
-    return Command(verb=verb, rest=rest.strip())
+    return word, rest.strip()
 
 
 def parse_draft(rest: str) -> Draft:

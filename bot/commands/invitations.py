@@ -5,18 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import planner
-from bot.context import Context, Turn
+from bot.commands.buttons import Action
+from bot.commands.grammar import Command
+from bot.context import Context, Peek, Prefetched, Turn
+from bot.delivery import slots
+from bot.delivery.planning import Planning
 from bot.errors import UserError
 from bot.i18n import Texts
-from bot.planning import Planning
 from bot.policy import Policy
 from bot.ports import Actor
 from bot.views import Button, Notice, Reply
 from storage import audit, outbox, people
 from storage.models import Person
+from storage.states import AuditAction, DeliveryKind, Participation
 
 CHUNK = 1000  # members met, and invited, per statement
+
+
+async def members_of_target(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """The members of ``invite <target>``, asked of the platform before the turn (paging
+    through a large workspace takes a while); nothing is asked while invitations are off."""
+    directory = ctx.directories.get(peek.actor.platform)
+    if not command.rest or directory is None or peek.policy.participation != "invite":
+        return Prefetched()
+    return Prefetched(members=await directory.members(command.rest))
 
 
 async def invite(ctx: Context, turn: Turn, target: str, members: Sequence[Actor] | None) -> Reply:
@@ -39,7 +51,7 @@ async def invite(ctx: Context, turn: Turn, target: str, members: Sequence[Actor]
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="invitation.sent",
+        action=AuditAction.INVITATION_SENT,
         detail=target[:200],
     )
     turn.wake = True
@@ -56,7 +68,11 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
         if person is None:
             continue
         _remember_reach(person, member)
-        if person.participation != "undecided" or person.invited or not person.reachable:
+        if (
+            person.participation != Participation.UNDECIDED
+            or person.invited
+            or not person.reachable
+        ):
             continue
         due = _invitation_time(planning, person, turn.now)
         if due is not None and person.id is not None:
@@ -68,15 +84,7 @@ async def _invite_some(turn: Turn, planning: Planning, members: Sequence[Actor])
     await outbox.add_many(
         turn.session,
         [
-            {
-                "person_id": person_id,
-                "suggestion_id": None,
-                "kind": "invitation",
-                "state": outbox.PENDING,
-                "due_at": planned[person_id],
-                "reason": None,
-                "variant": 0,
-            }
+            outbox.Planned(person_id, planned[person_id], DeliveryKind.INVITATION)
             for person_id in sorted(mine)
         ],
     )
@@ -97,7 +105,7 @@ def _invitation_time(planning: Planning, person: Person, now: datetime) -> datet
     opened = calendar.next_open(now)
     if opened is None:
         return None
-    return calendar.advance(opened, planning.policy.spread * planner.spread_fraction(0, person.id))
+    return calendar.advance(opened, planning.policy.spread * slots.spread_fraction(0, person.id))
 
 
 def invitation_card(t: Texts, policy: Policy) -> Notice:
@@ -105,7 +113,7 @@ def invitation_card(t: Texts, policy: Policy) -> Notice:
         title=t("invitation.title"),
         lines=(t("invitation.text", max=policy.max_per_week), t("invitation.free")),
         buttons=(
-            Button(t("invitation.yes"), "invite.yes", style="primary"),
-            Button(t("invitation.no"), "invite.no"),
+            Button(t("invitation.yes"), Action.INVITE_YES, style="primary"),
+            Button(t("invitation.no"), Action.INVITE_NO),
         ),
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import repeats
-from bot.planner import WEEK
+from bot.commands import repeats
+from bot.delivery.slots import WEEK
 from bot.policy import policy_from
 from storage import audit, outbox
 from storage import policy as stored_policy

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from bot.commands.buttons import Action
 from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
 from storage import audit, outbox, people, recent
@@ -95,8 +96,8 @@ def confirm_forget(turn: Turn) -> Reply:
             title=t("forget.title"),
             lines=(t("forget.question"),),
             buttons=(
-                Button(t("forget.confirm"), "forget.confirm", style="danger"),
-                Button(t("forget.cancel"), "forget.cancel"),
+                Button(t("forget.confirm"), Action.FORGET_CONFIRM, style="danger"),
+                Button(t(Action.FORGET_CANCEL), Action.FORGET_CANCEL),
             ),
         )
     )

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_date
 
+from bot.commands.grammar import parse_id
 from bot.context import Turn
 from bot.errors import UserError
-from bot.figures import (
+from bot.i18n import Texts
+from bot.privacy.release import (
     Band,
     MonthFigures,
     Rule,
@@ -17,12 +19,11 @@ from bot.figures import (
     programme_figures,
     suggestion_figures,
 )
-from bot.grammar import parse_id
-from bot.i18n import Texts
-from bot.networks import LABELS
+from bot.sharing.networks import LABELS
 from bot.views import Notice, Reply
 from storage import figures, suggestions
 from storage.models import Suggestion
+from storage.states import Role
 
 OVERVIEW_MONTHS = 12
 
@@ -35,7 +36,7 @@ def rule_of(turn: Turn) -> Rule:
 async def stats(turn: Turn, text: str) -> Reply:
     """``stats <id>`` for comms and HR; ``stats`` alone is HR's programme overview."""
     if not text:
-        if "hr" in turn.roles:
+        if Role.HR in turn.roles:
             return await overview(turn)
         raise UserError("error.id_missing")
     suggestion_id = parse_id(text)

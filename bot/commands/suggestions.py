@@ -6,10 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.cards import short_url, suggestion_card
-from bot.context import Context, Turn
-from bot.errors import UserError
-from bot.grammar import (
+from bot.commands.buttons import Action, FormId
+from bot.commands.grammar import (
     TOPIC,
     Command,
     Draft,
@@ -19,17 +17,43 @@ from bot.grammar import (
     parse_id,
     parse_networks,
     photo_lines,
+    photo_urls,
     split_captions,
 )
-from bot.networks import COPY, LABELS, NETWORKS, offered
-from bot.photos import checked
+from bot.commands.when import BadWhen, parse_when
+from bot.context import Context, Peek, Prefetched, Turn
+from bot.errors import UserError
 from bot.policy import LANGUAGES
+from bot.sharing.cards import short_url, suggestion_card
+from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
+from bot.sharing.photos import checked, fetch_all
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
-from bot.when import BadWhen, parse_when
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
+from storage.states import AuditAction, SuggestionState
 
 RECENT = timedelta(days=30)
+
+
+async def photos_of_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """``new … --image <url>``: the photos, fetched and checked before the turn that saves them
+    (a bad command fetches nothing; it is refused in the turn)."""
+    return await _photos(ctx, photo_urls(command.rest))
+
+
+async def photos_of_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
+    """The compose form's photos (one address per line)."""
+    return await _photos(ctx, photo_lines(values.get("images", "")))
+
+
+async def _photos(ctx: Context, urls: list[str]) -> Prefetched:
+    if not urls:
+        return Prefetched()
+    if ctx.photos is None:
+        return Prefetched(
+            photos={url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
+        )
+    return Prefetched(photos=await fetch_all(ctx.photos, urls))
 
 
 def build(turn: Turn, draft: Draft) -> Suggestion:
@@ -95,7 +119,7 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="suggestion.created",
+        action=AuditAction.SUGGESTION_CREATED,
         detail=f"#{suggestion.id} {suggestion.url}",
     )
     turn.wake = True
@@ -151,7 +175,7 @@ def compose_form(
         )
 
     return Form(
-        form_id="compose",
+        form_id=FormId.COMPOSE,
         title=t("compose.title"),
         intro=t("compose.intro"),
         submit_label=t("compose.submit"),
@@ -260,8 +284,10 @@ async def listing(turn: Turn) -> Reply:
                 caption=s.captions[0][:80],
             )
         )
-        if s.state != "ended" and len(buttons) < 5:
-            buttons.append(Button(t("list.end", id=s.id), "suggestion.end", str(s.id), "danger"))
+        if s.state != SuggestionState.ENDED and len(buttons) < 5:
+            buttons.append(
+                Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")
+            )
     return Reply.of(Notice(title=t("list.title"), lines=tuple(lines), buttons=tuple(buttons)))
 
 
@@ -279,7 +305,7 @@ async def end(ctx: Context, turn: Turn, text: str) -> Reply:
         turn.session,
         at=turn.now,
         actor=turn.actor_name,
-        action="suggestion.ended",
+        action=AuditAction.SUGGESTION_ENDED,
         detail=f"#{suggestion_id}",
     )
     turn.wake = True

@@ -1,4 +1,5 @@
-"""The planner's rules, checked on exact datetimes: windows, zones, DST, holidays, budget, spread.
+"""The slot rules (``bot.delivery.slots``) on exact datetimes: windows, zones, DST, holidays,
+budget, spread.
 
 2026-12-02 is a Wednesday. Berlin is UTC+1 in winter and UTC+2 in summer; DST starts on
 Sunday 2027-03-28 and ends on Sunday 2026-10-25.
@@ -11,18 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.planner import (
+from bot.delivery.slots import (
     HORIZON,
     Budget,
     Calendar,
     Recipient,
     Slot,
-    first_slots,
     plan_slot,
     spread_fraction,
 )
+from bot.delivery.window import parse_window
 from bot.policy import holiday_calendar, policy_from
-from bot.window import parse_window
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -428,7 +428,25 @@ def test_digest_expiring_before_next_week_gives_no_slot() -> None:
     assert plan(person(digest=True), WED, expires=utc(2026, 12, 7, 9, 0)) is None
 
 
-# --- first_slots ----------------------------------------------------------------------------
+# --- one suggestion for many people, as the planning does it ----------------------------------
+
+
+def first_slots(
+    recipients: list[tuple[int, Recipient]],
+    *,
+    suggestion_id: int,
+    start: datetime,
+    expires: datetime | None,
+    spread: timedelta,
+) -> list[tuple[int, Slot]]:
+    """Each person's slot at their own fraction of the spread, as ``Planning`` asks for it."""
+    planned = []
+    for person_id, recipient in recipients:
+        fraction = spread_fraction(suggestion_id, person_id)
+        slot = plan_slot(recipient, start=start, expires=expires, spread=spread, fraction=fraction)
+        if slot is not None:
+            planned.append((person_id, slot))
+    return planned
 
 
 def test_first_slots_spreads_people_over_the_spread() -> None:

@@ -19,19 +19,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import digest
+from bot.commands.invitations import invitation_card
 from bot.context import Context
-from bot.ending import finish_ended
-from bot.invitations import invitation_card
-from bot.planning import Planning
+from bot.delivery.ending import finish_ended
+from bot.delivery.planning import Planning
+from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.delivery.wave import Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
 from bot.ports import Uncertainty
-from bot.sending import Outcome, Outgoing, Sender
+from bot.sharing.cards import digest
 from bot.views import View
-from bot.wave import Wave, id_of, ids_of, one_message_each
 from storage import outbox, people, recent, suggestions
 from storage import policy as stored_policy
 from storage.models import Delivery, Person
+from storage.states import DeliveryKind, Participation, SuggestionState
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -205,8 +206,8 @@ class Dispatcher:
         if person is None:
             return None
         texts = self.ctx.texts_for(person, batch.planning.policy)
-        if row.kind == "invitation":
-            if person.participation != "undecided" or not person.reachable:
+        if row.kind == DeliveryKind.INVITATION:
+            if person.participation != Participation.UNDECIDED or not person.reachable:
                 await outbox.remove(session, ids_of(group))
                 return None
             return Outgoing(group, person, invitation_card(texts, batch.planning.policy))
@@ -219,26 +220,26 @@ class Dispatcher:
             await outbox.remove(session, ids_of(group))
             return None
         rows = group
-        if row.kind == "digest":
+        if row.kind == DeliveryKind.DIGEST:
             rows = group + await outbox.digest_companions(session, row)
             await batch.load_suggestions(rows)
         cards = [
             await batch.card(suggestion, person, texts, r.variant)
             for r in rows
             if (suggestion := batch.suggestions.get(r.suggestion_id or 0)) is not None
-            and suggestion.state != "ended"
+            and suggestion.state != SuggestionState.ENDED
         ]
         if not cards:
             await outbox.remove(session, ids_of(rows))
             return None
-        view: View = digest(cards, t=texts) if row.kind == "digest" else cards[0]
-        if row.kind != "digest":  # a second due row of this person in the wave must wait
+        view: View = digest(cards, t=texts) if row.kind == DeliveryKind.DIGEST else cards[0]
+        if row.kind != DeliveryKind.DIGEST:  # a second due row of this person in the wave must wait
             batch.recent.setdefault(id_of(person), []).append(now)
         return Outgoing(rows, person, view, [c.suggestion_id for c in cards])
 
     def _hold_reason(self, batch: Wave, person: Person, row: Delivery, now: datetime) -> str | None:
         """Why this row must not go out now, if it must not: the person may have changed."""
-        if person.participation != "on":
+        if person.participation != Participation.ON:
             return "opted_out"
         if not person.reachable:
             return "unreachable"
@@ -246,7 +247,7 @@ class Dispatcher:
             return "paused"
         if batch.planning.calendar(person).next_open(now) != now:
             return "window"  # late after downtime: the next window, a digest too
-        if row.kind == "digest":
+        if row.kind == DeliveryKind.DIGEST:
             return None  # a digest has its own weekly slot, outside the budget
         recent = batch.recent.get(id_of(person), [])
         if batch.planning.recipient(person, recent).budget.conflict(now) is not None:
@@ -275,12 +276,12 @@ class Dispatcher:
         by_outcome: dict[Outcome, list[Outgoing]] = {outcome: [] for outcome in Outcome}
         for item in outgoing:
             by_outcome[item.outcome].append(item)
-        sent = [i for i in by_outcome[Outcome.SENT] if i.rows[0].kind != "invitation"]
+        sent = [i for i in by_outcome[Outcome.SENT] if i.rows[0].kind != DeliveryKind.INVITATION]
         gone = [
             i
             for i in outgoing
             if i.outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
-            or (i.outcome is Outcome.SENT and i.rows[0].kind == "invitation")
+            or (i.outcome is Outcome.SENT and i.rows[0].kind == DeliveryKind.INVITATION)
         ]
         async with self.ctx.database.transaction() as session:
             await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
@@ -298,7 +299,7 @@ class Dispatcher:
                     outbox.SentMessage(
                         ids_of(item.rows),
                         item.message_ref,
-                        item.suggestion_ids if item.rows[0].kind == "digest" else None,
+                        item.suggestion_ids if item.rows[0].kind == DeliveryKind.DIGEST else None,
                     )
                     for item in sent
                 ],

@@ -1,0 +1,1 @@
+"""What people ask Sharebot: the `/share` grammar, the command registry and the handlers."""

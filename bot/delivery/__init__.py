@@ -1,0 +1,1 @@
+"""Delivery: planning suggestions into an outbox, the dispatcher, sending within limits, ending."""

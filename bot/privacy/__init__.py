@@ -1,0 +1,1 @@
+"""Privacy: the release rule, figures, data rights, retention and the audit trail."""

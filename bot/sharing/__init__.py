@@ -1,0 +1,1 @@
+"""Sharing: networks, share links and their anonymous counters, cards and photos."""
