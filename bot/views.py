@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.commands.buttons import Action, FormId
+
+# The marks a view's text may carry (see Notice): ```copy text```, `code` and *bold*.
+COPY_BLOCK = re.compile(r"```(.*?)```", re.DOTALL)
+CODE = re.compile(r"`([^`\n]+)`")
+BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)\*(?![*\w])")
 
 ButtonStyle = Literal["primary", "danger", "default"]
 FieldKind = Literal["text", "textarea", "choice", "multichoice", "date", "datetime", "number"]
@@ -115,6 +121,8 @@ class Form:
     submit_label: str
     intro: str = ""
     preview: SuggestionCard | None = None
+    # Why an empty required field cannot be sent, for clients that check before sending.
+    required_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +194,14 @@ class Reply:
         return cls(views=tuple(views))
 
 
+def unmarked(text: str) -> str:
+    """The text without the core's marks, for places that show no formatting (notifications,
+    previews): ``"`window` is now `always`."`` -> ``"window is now always."``."""
+    return BOLD.sub(r"\1", CODE.sub(r"\1", COPY_BLOCK.sub(r"\1", text)))
+
+
 def plain_text(view: View) -> str:
-    """A plain-text rendering of any view: notifications, fallbacks, and test assertions."""
+    """A plain-text rendering of any view (marks kept): fallbacks and test assertions."""
     if isinstance(view, Notice):
         parts = [view.title or "", *view.lines, *(b.label for b in view.buttons)]
     elif isinstance(view, SuggestionCard):

@@ -75,6 +75,23 @@ async def by_keys(session: AsyncSession, platform: str, user_keys: Sequence[str]
     return list(result.scalars())
 
 
+async def named(session: AsyncSession, platform: str, reference: str) -> Person | None:
+    """The one person met on this platform whose id is ``reference`` in any case, else whose
+    display name it is (case ignored, ``_`` for spaces); None when nobody or several match."""
+    wanted = reference.lower()
+    for condition in (
+        sa.func.lower(col(Person.user_key)) == wanted,
+        sa.func.lower(col(Person.display_name)).in_({wanted, wanted.replace("_", " ")}),
+    ):
+        result = await session.execute(
+            select(Person).where(Person.platform == platform, condition).limit(2)
+        )
+        found = list(result.scalars())
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
+
+
 class Audience(NamedTuple):
     """What planning reads of an opted-in person, and nothing more (cheap to load by the
     hundred thousand)."""

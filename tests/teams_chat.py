@@ -149,10 +149,20 @@ class TeamsChat:
         return activity
 
     def installed(self, who: str) -> dict[str, Any]:
+        """What Teams sends when a person adds the app: ``installationUpdate``, their locale."""
         member = PEOPLE[who]
         activity = self.base(member, self.personal(member))
-        activity.update(type="conversationUpdate", membersAdded=[BOT])
-        activity.pop("entities")
+        activity.update(type="installationUpdate", action="add")
+        activity["entities"] = [{"type": "clientInfo", "locale": member.locale}]
+        return activity
+
+    def bot_added(self, who: str) -> dict[str, Any]:
+        """What Teams sends for the same installation as well: the bot added, no locale."""
+        member = PEOPLE[who]
+        activity = self.base(member, self.personal(member))
+        activity.update(type="conversationUpdate", membersAdded=[member.account, BOT])
+        for key in ("entities", "locale"):
+            activity.pop(key)
         return activity
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> int:

@@ -276,6 +276,14 @@ def test_submitted_values_read_every_input_kind() -> None:
     }
 
 
+def test_the_notification_text_keeps_placeholders_in_angle_brackets() -> None:
+    """Slack reads ``<link>`` in a message's ``text`` as a link (and shows nothing of it)."""
+    usage = Notice(lines=("`/share new <link> <text> [--image <photo address>]` — & more",))
+    text = message([usage])["text"]
+    assert "`/share new &lt;link&gt; &lt;text&gt; [--image &lt;photo address&gt;]`" in text
+    assert "&amp; more" in text
+
+
 def test_command_text_undoes_slack_escapes_and_keeps_mentions() -> None:
     text = "new <https://x.example/a?b=1&amp;c=2|x.example/a> Tom &amp; Jerry &lt;3 <#C1|general>"
     assert command_text(text) == "new https://x.example/a?b=1&c=2 Tom & Jerry <3 <#C1|general>"

@@ -79,10 +79,35 @@ def test_card_press_carries_the_core_action() -> None:
     assert (event.kind, event.action, event.value) == ("press", "card.copy", "12:1")
 
 
-def test_installation_in_personal_scope_greets_in_a_team_does_not() -> None:
-    event = translate(payload("installed_personal"))
+def test_the_installation_update_greets_in_the_clients_language() -> None:
+    """Recorded from the Microsoft 365 Agents Playground: ``installationUpdate`` carries the
+    locale (``en-US``), the ``conversationUpdate`` of the same installation does not."""
+    event = translate(payload("agents_playground_installation_update"))
     assert event.kind == "installed" and event.actor is not None and event.actor.address
-    assert translate(payload("installed_team")).kind == "ignore"
+    assert event.actor.locale == "en-US"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "agents_playground_conversation_update",  # the same installation, announced again
+        "installed_personal",
+        "installed_team",
+    ],
+)
+def test_the_conversation_update_of_an_installation_greets_nobody(name: str) -> None:
+    assert translate(payload(name)).kind == "ignore"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"action": "remove"},
+        {"conversation": {"isGroup": True, "conversationType": "channel", "id": "19:x"}},
+    ],
+)
+def test_an_uninstallation_or_a_team_installation_greets_nobody(change: dict[str, Any]) -> None:
+    assert translate(payload("agents_playground_installation_update") | change).kind == "ignore"
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,19 @@ async def test_installing_the_app_greets_and_remembers_the_conversation(teams: T
     assert stored.platform_locale == "de-DE"
 
 
+@pytest.mark.parametrize("installation_first", [True, False])
+async def test_one_installation_greets_once_in_the_persons_language(
+    teams: TeamsChat, installation_first: bool
+) -> None:
+    """Teams (and the Agents Playground) announce it twice, in either order; the policy's
+    default language is German, Ben's client is English."""
+    announcements = [teams.installed("ben"), teams.bot_added("ben")]
+    for activity in announcements if installation_first else announcements[::-1]:
+        assert await teams.post(activity) in (200, 201)
+    cards = teams.connector.cards(PEOPLE["ben"].chat)
+    assert len(cards) == 1 and text(teams, "help.title", "en") in card_text(cards[0])
+
+
 async def test_a_message_stores_locale_and_time_zone_from_client_info(teams: TeamsChat) -> None:
     await teams.say("ben", "on")
     stored = await find_person(teams, "ben")

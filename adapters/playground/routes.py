@@ -17,7 +17,7 @@ from adapters.playground.render import render_message, render_view
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
 from bot.core import Overview, Sharebot
-from bot.views import Form, Reply, plain_text
+from bot.views import Form, Reply, plain_text, unmarked
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -169,7 +169,7 @@ class Playground:
             reply = await self.core.preview(me.actor, {str(k): str(v) for k, v in values.items()})
         view = reply.views[0]
         if not isinstance(view, Form):
-            raise _bad(plain_text(view))
+            raise _bad(unmarked(plain_text(view)))  # shown as plain text
         return web.json_response({"form": render_view(view)})
 
     def _photo_note(self, overview: Overview) -> str:

@@ -240,5 +240,6 @@ def message(views: tuple[View, ...] | list[View]) -> dict[str, Any]:
     blocks: list[Block] = []
     for view in views:
         blocks += view_blocks(view)
-    text = "\n".join(plain_text(view) for view in views)
+    # mrkdwn like the blocks: the core's marks are Slack's, but "<link>" would be read as a link.
+    text = escape("\n".join(plain_text(view) for view in views))
     return {"text": clip(text, FALLBACK_TEXT) or "Sharebot", "blocks": blocks[:MESSAGE_BLOCKS]}

@@ -70,7 +70,7 @@ def request_of(activity: Payload) -> str | None:
 
 def _event(activity: Payload) -> Incoming:
     kind = activity.get("type")
-    if kind == "conversationUpdate":
+    if kind == "installationUpdate":
         return _installation(activity)
     if kind != "message":
         return IGNORE
@@ -99,10 +99,13 @@ def _event(activity: Payload) -> Incoming:
 
 
 def _installation(activity: Payload) -> Incoming:
-    """The app added to a person's personal chat: remember them and say hello."""
-    bot_id = _id(activity.get("recipient"))
-    added = activity.get("membersAdded") or []
-    if not is_personal(activity) or not any(_id(m) == bot_id for m in added):
+    """The app added to a person's personal chat: remember them and say hello, once.
+
+    Teams announces one installation twice: as ``installationUpdate`` (action ``add``, with the
+    person's locale) and as a ``conversationUpdate`` that adds the bot (without it). Only the
+    former greets, so the greeting comes once and in the person's language.
+    """
+    if activity.get("action") != "add" or not is_personal(activity):
         return IGNORE
     actor = actor_of(activity)
     return Incoming("installed", actor) if actor is not None else IGNORE

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from typing import Any
 
 from bot.commands.buttons import Action
 from bot.sharing.cards import short_url
 from bot.views import (
+    BOLD,
+    CODE,
     Button,
     CardImage,
     DataExport,
@@ -18,6 +21,7 @@ from bot.views import (
     Notice,
     SuggestionCard,
     View,
+    unmarked,
 )
 
 VERSION = "1.5"
@@ -27,9 +31,9 @@ MAX_EXPORT = 20_000
 # Keys of Action.Submit data that Sharebot owns; every other key is a form input.
 KIND, ACTION, VALUE, FORM = "sharebot", "sharebot_action", "sharebot_value", "sharebot_form"
 _STYLES = {"primary": "positive", "danger": "destructive"}
-_BOLD = re.compile(r"(?<![*\w])\*(?!\s)([^*\n]+?)\*(?![*\w])")
-_INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _CODE_BLOCK = re.compile(r"^```(.*)```$", re.DOTALL)
+# Teams folds the actions of one set beyond this many into a "…" menu.
+MAX_ROW = 6
 
 Element = dict[str, Any]
 
@@ -57,20 +61,48 @@ def render_card(view: View) -> Element:
 
 def markdown(text: str) -> str:
     """The core's marks in the Markdown subset Teams renders: ``*bold*`` becomes ``**bold**``;
-    Teams shows no inline code, so ```x``` becomes plain ``x``."""
-    return _BOLD.sub(r"**\1**", _INLINE_CODE.sub(r"\1", text))
+    Teams shows no inline code, so ```x``` becomes plain ``x``. Angle brackets are escaped
+    (:func:`literal`), so ``<link>`` stays visible."""
+    return BOLD.sub(r"**\1**", CODE.sub(r"\1", literal(text)))
+
+
+def literal(text: str) -> str:
+    """Text a TextBlock shows as typed: Teams reads ``<link>`` as an HTML tag and drops it,
+    but shows ``&lt;link&gt;`` as ``<link>``."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _title(text: str) -> Element:
-    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+    return {
+        "type": "TextBlock",
+        "text": literal(text),
+        "weight": "Bolder",
+        "size": "Medium",
+        "wrap": True,
+    }
 
 
 def _text(text: str, **extra: Any) -> Element:
     block = _CODE_BLOCK.match(text.strip())
     if block:
-        # Copy text: shown as it will be pasted, never reinterpreted as Markdown.
-        return {"type": "TextBlock", "text": block.group(1), "wrap": True, "fontType": "Monospace"}
+        return _verbatim(block.group(1))
     return {"type": "TextBlock", "text": markdown(text), "wrap": True, **extra}
+
+
+def _verbatim(text: str) -> Element:
+    """Copy text and exports: shown as they will be pasted, in a fixed-width font."""
+    return {"type": "TextBlock", "text": literal(text), "wrap": True, "fontType": "Monospace"}
+
+
+def _rows(actions: list[Element]) -> list[Element]:
+    """Action sets of at most :data:`MAX_ROW` actions, evenly filled (seven: four and three)."""
+    if not actions:
+        return []
+    size = math.ceil(len(actions) / math.ceil(len(actions) / MAX_ROW))
+    return [
+        {"type": "ActionSet", "actions": actions[start : start + size]}
+        for start in range(0, len(actions), size)
+    ]
 
 
 def _notice(view: Notice) -> list[Element]:
@@ -111,9 +143,8 @@ def _suggestion(view: SuggestionCard) -> list[Element]:
             {"type": "Action.OpenUrl", "title": share.label, "url": share.url}
             for share in view.share_buttons
         ]
-        for row in (shares, [_card_button(view, button) for button in view.buttons]):
-            if row:
-                body.append({"type": "ActionSet", "actions": row})
+        body += _rows(shares)
+        body += _rows([_card_button(view, button) for button in view.buttons])
     if view.footer:
         body.append(_text(view.footer, size="Small", isSubtle=True))
     return body
@@ -148,7 +179,7 @@ def _form(view: Form) -> tuple[list[Element], list[Element]]:
     if view.intro:
         body.append(_text(view.intro))
     for field in view.fields:
-        body.append(_input(field))
+        body.append(_input(field, view.required_text))
         if field.hint:
             body.append(_text(field.hint, size="Small", isSubtle=True, spacing="None"))
         if field.error:
@@ -164,7 +195,7 @@ def _form(view: Form) -> tuple[list[Element], list[Element]]:
     return body, [submit]
 
 
-def _input(field: FormField) -> Element:
+def _input(field: FormField, required_text: str) -> Element:
     element: Element = {"id": field.name, "label": field.label, "isRequired": field.required}
     if field.kind in ("choice", "multichoice"):
         multi = field.kind == "multichoice"
@@ -185,8 +216,10 @@ def _input(field: FormField) -> Element:
         element.update(type="Input.Text", isMultiline=field.kind == "textarea")
         if field.kind == "datetime":
             element["placeholder"] = "2026-12-01T10:30"
-    if field.error:
-        element["errorMessage"] = field.error
+    # Teams refuses to send a form with an empty required field and shows only this message,
+    # as plain text.
+    if field.error or (field.required and required_text):
+        element["errorMessage"] = unmarked(field.error or required_text)
     if field.value and field.kind != "number":
         element["value"] = field.value
     return element
@@ -196,8 +229,4 @@ def _export(view: DataExport) -> list[Element]:
     content = view.content
     if len(content) > MAX_EXPORT:
         content = content[:MAX_EXPORT] + "\n…"
-    return [
-        _title(view.title),
-        *(_text(line) for line in view.lines if line),
-        {"type": "TextBlock", "text": content, "wrap": True, "fontType": "Monospace"},
-    ]
+    return [_title(view.title), *(_text(line) for line in view.lines if line), _verbatim(content)]

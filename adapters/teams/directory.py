@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 TEAM_WORDS = frozenset({"team", "#team"})
 PAGE_SIZE = 500
 OPENING = 8  # personal chats opened at once while inviting a team
+# botbuilder reads the activity's channelData into TeamsChannelData on every roster call, and
+# msrest warns about the two keys Teams sends that this model lacks: noise, not a problem.
+CHANNEL_DATA_KEYS = frozenset({"teamsChannelId", "teamsTeamId"})
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -35,6 +38,7 @@ class TeamsDirectory:
     """``team``: the members of the team the command was sent in (paged roster)."""
 
     def __init__(self, adapter: CloudAdapter, app_id: str, *, page_size: int = PAGE_SIZE) -> None:
+        quiet_channel_data_keys()
         self.adapter = adapter
         self.app_id = app_id
         self.page_size = page_size
@@ -87,11 +91,12 @@ class TeamsDirectory:
         )
 
     async def lookup(self, reference: str) -> Actor | None:
-        """An AAD object id as such; a 29:… id (what a mention carries) through the roster."""
+        """An AAD object id as such; any other id (a mention's ``29:…``) through the roster
+        of the team the command came from, or of the conversation."""
         if _GUID.fullmatch(reference):
             return Actor(PLATFORM, reference.lower())
         context = self._turn.get()
-        if context is None or not reference.startswith("29:"):
+        if context is None:
             return None
         try:
             member = await TeamsInfo.get_member(context, reference)
@@ -100,3 +105,24 @@ class TeamsDirectory:
             return None
         key = getattr(member, "aad_object_id", None)
         return Actor(PLATFORM, key, display_name=member.name or None) if key else None
+
+
+class _KnownChannelDataKeys(logging.Filter):
+    """Drops msrest's "… is not a known attribute of class TeamsChannelData" for
+    :data:`CHANNEL_DATA_KEYS` only; every other msrest warning passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (
+            record.msg == "%s is not a known attribute of class %s and will be ignored"
+            and len(args) == 2
+            and args[0] in CHANNEL_DATA_KEYS
+            and "TeamsChannelData" in str(args[1])
+        )
+
+
+def quiet_channel_data_keys() -> None:
+    """Install the filter on msrest's serialization logger, once per process."""
+    noisy = logging.getLogger("msrest.serialization")
+    if not any(isinstance(f, _KnownChannelDataKeys) for f in noisy.filters):
+        noisy.addFilter(_KnownChannelDataKeys())

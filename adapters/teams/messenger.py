@@ -35,7 +35,7 @@ from bot.ports import (
     Uncertainty,
     Unreachable,
 )
-from bot.views import View, plain_text
+from bot.views import View, plain_text, unmarked
 
 # DESIGN §9: per conversation 7/s and 60/30 s; about 30/s per app and tenant.
 LIMITS = SendLimits(
@@ -48,9 +48,10 @@ _SUMMARY = 200
 
 
 def activity_for(view: View) -> Activity:
-    """One message carrying the view's Adaptive Card; the plain text is the notification."""
+    """One message carrying the view's Adaptive Card; the plain text, without the core's marks,
+    is what notifications and the chat list show."""
     activity = MessageFactory.attachment(CardFactory.adaptive_card(render_card(view)))
-    activity.summary = plain_text(view)[:_SUMMARY]
+    activity.summary = unmarked(plain_text(view))[:_SUMMARY]
     return activity
 
 

@@ -30,6 +30,7 @@ def policy_form(
         title=t("policy.title"),
         intro=t("policy.intro"),
         submit_label=t("policy.save"),
+        required_text=t("form.required"),
         fields=tuple(
             FormField(
                 key,

@@ -179,6 +179,7 @@ def compose_form(
         title=t("compose.title"),
         intro=t("compose.intro"),
         submit_label=t("compose.submit"),
+        required_text=t("form.required"),
         fields=(
             field("url", "text", required=True),
             field("captions", "textarea", required=True),
