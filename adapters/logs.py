@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 def without_values(error: BaseException) -> str:
     """A traceback with its frames and exception types but not their messages: a message can
-    carry SQL parameters, message references or user ids (DESIGN §6b.5)."""
+    carry SQL parameters, message references or user ids (security rule 5)."""
     chain: list[str] = []
     seen: set[int] = set()
     current: BaseException | None = error

@@ -53,7 +53,8 @@ class WebPhotos:
         try:
             data = await self._download(url, shown)
         except (Unusable, NotPublic, aiohttp.ClientError, ValueError, TimeoutError) as error:
-            # The host and the reason, never who asked (DESIGN §6.6); DEBUG only (§6b.1).
+            # The host and the reason, never who asked (privacy rule 6); DEBUG only (security
+            # rule 1).
             logger.debug("photo at %s not used: %s: %s", shown, type(error).__name__, error)
             raise UserError("error.photo.unusable", url=shown) from error
         content_type = sniff(bytes(data[:16]))

@@ -14,7 +14,7 @@ from bot.i18n import language_for
 from bot.sharing.links import Redirect, follow, photo_of
 from storage.health import DatabaseHealth
 
-# /healthz answers within a second, whatever the database does (DESIGN §6b.2).
+# /healthz answers within a second, whatever the database does (security rule 2).
 HEALTH_SECONDS = 0.8
 # Share links and pages are the same for everyone and must not be kept or passed on.
 _PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

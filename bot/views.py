@@ -76,7 +76,7 @@ class SuggestionCard:
     ended: bool = False
     ended_text: str = ""
     # For platforms without private answers (Teams): the counted copy page and the other
-    # wordings, so "copy text" and "another wording" need no message back (DESIGN §6.2).
+    # wordings, so "copy text" and "another wording" need no message back (privacy rule 2).
     copy_url: str = ""
     other_captions: tuple[str, ...] = ()
     images: tuple[CardImage, ...] = ()

@@ -45,7 +45,7 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     """
     target = async_url(url)
     # An error's text must not carry the statement's values (message references, platform
-    # ids): they would end up in logs (DESIGN §6b.5).
+    # ids): they would end up in logs (security rule 5).
     options.setdefault("hide_parameters", True)
     if target.get_backend_name() == "sqlite":
         engine = create_async_engine(target, connect_args={"timeout": 30}, **options)

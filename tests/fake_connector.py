@@ -49,6 +49,7 @@ class FakeConnector:
     failures: deque[Failure] = field(default_factory=deque)
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
+    hanging: int = 0  # calls held by hang() right now
     released: asyncio.Event = field(default_factory=asyncio.Event)
     faulted: list[Call] = field(default_factory=list)  # calls answered with a failure or fault
     slow_seconds: float = 2.0  # how long the ``slow`` fault takes
@@ -145,7 +146,9 @@ class FakeConnector:
                 request, failure.fault, work(), _unusable(), slow=self.slow_seconds
             )
         if failure.hang:
+            self.hanging += 1
             await self.released.wait()
+            self.hanging -= 1
             return web.json_response({"error": {"code": "Timeout"}}, status=504)
         headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
         return web.json_response(

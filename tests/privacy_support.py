@@ -1,4 +1,4 @@
-"""Reusable parts of the privacy tests (DESIGN §6.2), for the playground, Slack and Teams alike.
+"""Reusable parts of the privacy tests (privacy rule 2), for the playground, Slack and Teams alike.
 
 - :func:`dump_database`: every row of every table in the database (not just the models), minus
   the anonymous counters and the surrogate keys that only follow insertion order.
@@ -30,7 +30,7 @@ from bot.views import View
 from storage.database import Database
 from storage.models import SQLModel
 
-# The only columns allowed to differ: anonymous counters, by design (DESIGN §6.3).
+# The only columns allowed to differ: anonymous counters, by design (privacy rule 3).
 ANONYMOUS_COUNTERS = frozenset({("share_link", "clicks")})
 # Row ids of per-person tables are handed out in planning order (by person id), so swapping two
 # people permutes them; they hold nothing else. Every other column is compared.

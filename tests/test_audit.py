@@ -1,4 +1,4 @@
-"""The audit trail (DESIGN §6.7): every admin action is in it, HR alone reads it, and nothing an
+"""The audit trail (privacy rule 7): every admin action is in it, HR alone reads it, and nothing an
 employee does ever appears there."""
 
 from __future__ import annotations

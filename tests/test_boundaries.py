@@ -1,4 +1,5 @@
-"""DESIGN §3: imports point inward and down only (adapters -> bot -> storage)."""
+"""The layers (docs/architecture.md): imports point inward and down only, adapters -> bot ->
+storage."""
 
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ def test_variants_split_on_double_bar_with_shared_unique_hashtags() -> None:
 
 
 def test_double_bar_without_spaces_is_not_a_variant_separator() -> None:
-    # DESIGN.md section 4 and split_captions' docstring: variants are separated by " || ".
+    # The README's command table and split_captions' docstring: variants are separated by " || ".
     draft = parse_draft("https://example.com In C heißt oder a||b")
     assert draft.captions == ("In C heißt oder a||b",)
 

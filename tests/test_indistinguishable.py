@@ -1,4 +1,4 @@
-"""DESIGN §6.2 through the playground: a person who shared and one who did nothing look alike.
+"""privacy rule 2 through the playground: a person who shared and one who did nothing look alike.
 
 Anna and Deniz (same language and time zone) both opt in and get the same suggestion. Anna
 clicks LinkedIn, opens the copy-text page and presses "copy text"; Deniz does nothing. At every

@@ -1,5 +1,5 @@
 """Logs at INFO and above carry no SQL parameters, message references or platform ids, also
-when the database refuses to record what was sent (DESIGN §6b.5)."""
+when the database refuses to record what was sent (security rule 5)."""
 
 from __future__ import annotations
 

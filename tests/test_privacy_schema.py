@@ -1,4 +1,4 @@
-"""DESIGN §6.1 on the schema itself: no table holds a person beside a trace of taking part.
+"""privacy rule 1 on the schema itself: no table holds a person beside a trace of taking part.
 
 Checked twice: on the models, and on the database that the migrations build (reflected), so a
 column added by a migration alone cannot slip past.

@@ -1,4 +1,4 @@
-"""Property tests of the release rule (DESIGN §6.4) over random audiences and counts.
+"""Property tests of the release rule (privacy rule 4) over random audiences and counts.
 
 The central property: a hidden figure cannot be recovered from what is published. We check it
 the strongest way: change the hidden figure to any other hidden value, and everything Sharebot

@@ -1,4 +1,4 @@
-"""An inbound request acts once (DESIGN §5): Teams re-sends an activity with the same id when
+"""An inbound request acts once (delivery rule 3): Teams re-sends an activity with the same id when
 the bot answered slowly, a replayed Slack command or interaction carries the same
 ``trigger_id``. The copy changes nothing and is acknowledged quietly: no second suggestion,
 no second answer. Through the real adapters over HTTP; two processes: test_repeats_across_processes.
@@ -179,7 +179,7 @@ async def test_a_repeated_slack_press_and_form_act_once(
 
 
 async def test_copying_a_text_leaves_no_fingerprint(database: Database, clock: FakeClock) -> None:
-    """Pressing "copy text" must leave no trace a bystander's silence does not (DESIGN §6.2):
+    """Pressing "copy text" must leave no trace a bystander's silence does not (privacy rule 2):
     not even the mark that would make a copy of the press quiet."""
     async with slack_world(database, clock) as world:
         await _comms(world)

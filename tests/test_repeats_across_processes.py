@@ -1,7 +1,7 @@
 """Two `sharebot run` processes on one PostgreSQL database get the same Teams activity (same id)
 and the same signed Slack command (same ``trigger_id``) at the same moment: each makes one
 suggestion, answered once. The second copy waits on the database's unique key, then does
-nothing (DESIGN §5, "an inbound request acts once")."""
+nothing (delivery rule 3, "an inbound request acts once")."""
 
 from __future__ import annotations
 

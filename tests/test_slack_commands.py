@@ -1,5 +1,5 @@
-"""Every row of the ``/share`` grammar (DESIGN §4) through real bolt and slack_sdk, signed like
-Slack signs, against the fake Slack Web API."""
+"""Every row of the ``/share`` grammar (the README's command table) through real bolt and
+slack_sdk, signed like Slack signs, against the fake Slack Web API."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ async def test_card_buttons_answer_ephemerally_and_never_edit_the_card(
         assert "Paused until" in texts(paused)
         stopped = await world.press(ANNA, buttons["card.stop"]["action_id"], "1:0")
         assert en(world, "off.done") in texts(stopped)
-        assert not world.fake.of("chat.update")  # DESIGN §6 rule 2
+        assert not world.fake.of("chat.update")  # privacy rule 2
 
 
 async def test_a_share_link_press_is_only_acknowledged(

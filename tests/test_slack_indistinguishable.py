@@ -1,4 +1,4 @@
-"""DESIGN §6.2 through the real Slack adapter: a person who shared and one who did nothing look
+"""privacy rule 2 through the real Slack adapter: a person who shared and one who did nothing look
 alike in the database, in the logs and in every call Sharebot makes to the Slack Web API.
 
 Amy and Bob (same locale and time zone) opt in and get the same suggestion through the

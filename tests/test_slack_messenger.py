@@ -81,7 +81,7 @@ async def test_send_posts_to_the_person_and_update_replaces(
         (Failure(error="invalid_blocks"), Refused, None),
         # Slack says part of it may have succeeded: never again
         (Failure(error="internal_error"), MaybeTaken, "platform_error"),
-        # a 5xx may come after the message was posted (DESIGN §5), even a bare one
+        # a 5xx may come after the message was posted (delivery rule 2), even a bare one
         (Failure(status=503), MaybeTaken, "server_error"),
         # longer than the client's timeout: Slack may have posted it, so never again
         (Failure(delay=1.0), MaybeTaken, "timeout"),

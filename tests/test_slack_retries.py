@@ -1,5 +1,5 @@
 """Slack rate limits and failures end to end: the real dispatcher and Slack Messenger against
-the fake Slack Web API over HTTP, one fault mode at a time (DESIGN §5).
+the fake Slack Web API over HTTP, one fault mode at a time (delivery rule 2).
 
 What Slack did not take (429 with and without Retry-After, ``ratelimited``, a refused
 connection) is retried and arrives once. Every broken answer after Slack posted the card (a

@@ -150,7 +150,7 @@ async def test_socket_mode_needs_no_public_url(database: Database, clock: FakeCl
 async def test_logs_at_info_carry_no_slack_user_ids(
     database: Database, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """DESIGN §6 rule 6, through bolt, slack_sdk and the adapter together."""
+    """privacy rule 6, through bolt, slack_sdk and the adapter together."""
     from tests.slack_support import action_body
 
     caplog.set_level(logging.INFO)

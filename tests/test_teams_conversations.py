@@ -12,7 +12,7 @@ from adapters.teams.cards import ACTION, FORM, KIND
 from storage import people, suggestions
 from storage.database import Database
 from tests.schemas import card_errors
-from tests.support import FakeClock
+from tests.support import FakeClock, eventually
 from tests.teams_chat import (
     PEOPLE,
     TEAM,
@@ -132,7 +132,8 @@ GRAMMAR = [
 
 
 async def test_every_grammar_row(teams: TeamsChat) -> None:
-    """Each row of DESIGN §4 through Teams, in order (``end 1`` needs the ``new`` before it)."""
+    """Each row of the README's command table through Teams, in order (``end 1`` needs the
+    ``new`` before it)."""
     await make_comms(teams)
     for who, command, message_id in GRAMMAR:
         cards = await teams.say(who, command)
@@ -279,8 +280,12 @@ async def test_a_channel_command_is_answered_after_the_request(
         f"{teams.url}/api/messages", json=teams.channel_message("anna", "settings")
     ) as response:
         assert response.status in (200, 201)
-    assert teams.runtime.teams is not None and teams.runtime.teams.turns is not None
-    assert teams.runtime.teams.turns.busy  # still waiting for Teams
+    assert teams.runtime.teams is not None
+
+    async def waiting_for_teams() -> bool:
+        return teams.connector.hanging == 1
+
+    await eventually(waiting_for_teams)  # the answer is still under way
     teams.connector.release()  # Teams answers 504 now
     await teams.runtime.teams.idle()
     assert any("channel command failed" in r.getMessage() for r in caplog.records)

@@ -171,7 +171,7 @@ async def test_full_flow_install_deliver_click(teams: TeamsChat) -> None:
     assert len(teams.connector.calls) == calls_before
 
 
-# DESIGN §6.2 through Teams, with the helpers the playground and Slack tests share
+# privacy rule 2 through Teams, with the helpers the playground and Slack tests share
 # (tests/privacy_support.py). Anna and Dana (same locale and time zone) get the same card; Ben
 # opts in between them so that their person ids have the same parity and the planner gives them
 # the same caption variant (``person.id % variants``). Anna takes part, Dana does nothing.

@@ -75,7 +75,7 @@ async def test_update_replaces_the_message_by_its_id(connector: FakeConnector) -
         (429, "7", NotTaken, 7.0),
         (429, None, NotTaken, None),
         (412, None, NotTaken, None),
-        # a 5xx may come after the activity was posted (DESIGN §5): never again
+        # a 5xx may come after the activity was posted (delivery rule 2): never again
         (502, None, MaybeTaken, "server_error"),
         (504, None, MaybeTaken, "server_error"),
         (500, None, MaybeTaken, "server_error"),

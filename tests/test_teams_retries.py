@@ -1,5 +1,5 @@
 """Teams rate limits and failures end to end: the real dispatcher, CloudAdapter and Teams
-Messenger against a fake Bot Connector over HTTP, one fault mode at a time (DESIGN §5).
+Messenger against a fake Bot Connector over HTTP, one fault mode at a time (delivery rule 2).
 
 What the Bot Connector did not take (429 with and without Retry-After, 412, a refused
 connection) is retried and arrives once. Every broken answer after it posted the card (a

@@ -73,7 +73,7 @@ async def test_playground_api_rejects_bad_input(database: Database) -> None:
         ) as r:
             assert r.status == 400
         async with http.post(f"{server.url}/playground/api/say", data="not json") as r:
-            assert r.status == 415  # text/plain: only JSON is taken (DESIGN §6b.4)
+            assert r.status == 415  # text/plain: only JSON is taken (security rule 4)
         async with http.post(f"{server.url}/playground/api/say", json={"person": "anna"}) as r:
             assert r.status == 400
         async with http.post(

@@ -100,7 +100,7 @@ class Playground:
         """A person in the sidebar, in the viewer's language.
 
         Roles are public; whether someone opted in is theirs alone, so the status hint is
-        shown for the viewer only (DESIGN §1.3: nobody sees another person's preferences).
+        shown for the viewer only (principle 3: nobody sees another person's preferences).
         """
         own = person.key == me.key
         roles = mine.roles if own else (await self.core.overview(person.actor)).roles
@@ -256,7 +256,7 @@ def _person(key: object) -> demo.DemoPerson:
 
 async def _body(request: web.Request, public_url: str) -> dict[str, Any]:
     """The JSON body of a write request from the playground's own page, and only from it:
-    a page elsewhere cannot make a visitor's browser act as HR here (DESIGN §6b.4)."""
+    a page elsewhere cannot make a visitor's browser act as HR here (security rule 4)."""
     if not _same_origin(request, public_url):
         raise web.HTTPForbidden(
             text=json.dumps({"error": "requests from other sites are refused"}),

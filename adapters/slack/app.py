@@ -186,7 +186,7 @@ class SlackApp:
 
     async def _on_share_link(self, ack: AsyncAck) -> None:
         """A URL button: Slack opens the link and tells us; the click counts at ``/s/{token}``
-        only. Nothing is looked up, logged or called here (DESIGN §6 rule 2)."""
+        only. Nothing is looked up, logged or called here (privacy rule 2)."""
         await ack()
 
     async def _on_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -199,7 +199,7 @@ class SlackApp:
         async with self._work, self._apology(user, press.response_url):
             if press.kind != SAY and leaves_no_trace(press.action):
                 # No users.info for these presses, not even when the cache is old: the press
-                # must leave no trace a bystander's silence does not (DESIGN §6 rule 2).
+                # must leave no trace a bystander's silence does not (privacy rule 2).
                 actor = self.people.known(user) or Actor(PLATFORM, user)
             else:
                 actor = await self.people.actor(user)

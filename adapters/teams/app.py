@@ -46,7 +46,7 @@ def build_adapter(settings: Settings) -> CloudAdapter:
 
 
 async def _turn_failed(context: TurnContext, error: Exception) -> None:
-    # Only the error's type at ERROR: a message or traceback may carry a user id (DESIGN §6.6).
+    # Only the error's type at ERROR: a message or traceback may carry a user id (privacy rule 6).
     # Not raised again: Teams would only resend the activity. The person's apology is sent
     # where the core's turn runs (TeamsTurns).
     logger.error("teams: a turn failed (%s)", type(error).__name__)

@@ -118,7 +118,7 @@ def _button(button: Button) -> Element:
     if button.url:
         action: Element = {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
     else:
-        # Answered with a new message: a press never edits the card it was on (DESIGN §6.2).
+        # Answered with a new message: a press never edits the card it was on (privacy rule 2).
         action = {
             "type": "Action.Submit",
             "title": button.label,
@@ -165,7 +165,7 @@ def _images(images: tuple[CardImage, ...]) -> list[Element]:
 def _card_button(view: SuggestionCard, button: Button) -> Element:
     """Teams has no answer only the presser sees, and a reply would stay in the chat: "copy
     text" opens the counted copy page and "another wording" unfolds on the card itself, so
-    neither leaves a trace of who pressed it (DESIGN §6.2)."""
+    neither leaves a trace of who pressed it (privacy rule 2)."""
     if button.action is Action.COPY and view.copy_url:
         return {"type": "Action.OpenUrl", "title": button.label, "url": view.copy_url}
     if button.action is Action.ANOTHER and view.other_captions:

@@ -37,7 +37,7 @@ from bot.ports import (
 )
 from bot.views import View, plain_text, unmarked
 
-# DESIGN §9: per conversation 7/s and 60/30 s; about 30/s per app and tenant.
+# Microsoft's documented limits: per conversation 7/s and 60/30 s; about 30/s per app and tenant.
 LIMITS = SendLimits(
     overall=(Rate(30, 1.0),),
     per_conversation=(Rate(7, 1.0), Rate(60, 30.0)),

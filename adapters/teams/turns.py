@@ -57,11 +57,6 @@ class TeamsTurns:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    @property
-    def busy(self) -> bool:
-        """Whether a channel command is still being answered."""
-        return bool(self._background)
-
     async def idle(self) -> None:
         """Wait for channel commands still being answered (tests and shutdown)."""
         while self._background:
@@ -72,7 +67,7 @@ class TeamsTurns:
             with self.directory.lent(context):
                 await self._answer_privately(context, incoming)
         except Exception as error:
-            # Only the type at ERROR: a message may carry a user id (DESIGN §6.6).
+            # Only the type at ERROR: a message may carry a user id (privacy rule 6).
             logger.error("teams: a channel command failed (%s)", type(error).__name__)
             logger.debug("teams: channel command failure details", exc_info=error)
 

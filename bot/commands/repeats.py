@@ -1,4 +1,5 @@
-"""An inbound request acts once: a copy the platform delivers again changes nothing (DESIGN §5).
+"""An inbound request acts once: a copy the platform delivers again changes nothing
+(delivery rule 3).
 
 The platform's request id (a Teams activity, a Slack ``trigger_id``) is claimed inside the
 transaction that does the request's work, so two copies reaching two processes at the same

@@ -106,7 +106,7 @@ class Dispatcher:
                 await step()
             except Exception as error:
                 # The kind of failure only: a database error's text and traceback can carry
-                # message references and platform ids (DESIGN §6b.5).
+                # message references and platform ids (security rule 5).
                 logger.error(
                     "dispatcher step %r failed (%s); it runs again next tick",
                     name,

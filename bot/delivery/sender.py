@@ -1,6 +1,6 @@
 """Sending through a platform's Messenger within its limits, and what came of each message.
 
-One rule for every platform (DESIGN §5): only a message the platform certainly did not take
+One rule for every platform (delivery rule 2): only a message the platform certainly did not take
 (:class:`NotTaken`) is tried again, within a bounded number of attempts and time, paced by a
 token bucket per platform and per conversation, a pause after ``Retry-After`` and backoff with
 jitter. A message the platform may have taken (:class:`MaybeTaken`, and any exception a

@@ -1,4 +1,4 @@
-"""The release rule of DESIGN §6.4 as pure functions: which figures may be shown, and how.
+"""The release rule of privacy rule 4 as pure functions: which figures may be shown, and how.
 
 Every figure Sharebot publishes is computed here, from facts that name no person. The rule:
 

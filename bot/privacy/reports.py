@@ -1,4 +1,4 @@
-"""``/share stats``: a suggestion's figures, or HR's programme overview, under DESIGN §6.4."""
+"""``/share stats``: a suggestion's figures, or HR's programme overview, under privacy rule 4."""
 
 from __future__ import annotations
 
