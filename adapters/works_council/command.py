@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,7 +81,8 @@ async def make_document(
         database=settings.database_label,
     )
     progress(f"Writing the document in {language}, draft agreement under {country} law …")
-    html = render(facts, request, build=this_build(), sheet=load_sheet(), bot=Catalogue.load())
+    build = await asyncio.to_thread(this_build)  # git answers in its own time
+    html = render(facts, request, build=build, sheet=load_sheet(), bot=Catalogue.load())
     return Document(html, language, country)
 
 
