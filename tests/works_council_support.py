@@ -27,11 +27,16 @@ async def document(
     *,
     language: str = "en",
     country: str | None = None,
+    organisation: str = "",
     now: datetime = WEDNESDAY,
     **extra: str,
 ) -> Document:
     return await make_document(
-        settings_for(database, **extra), language=language, country=country, now=now
+        settings_for(database, **extra),
+        language=language,
+        country=country,
+        organisation=organisation,
+        now=now,
     )
 
 

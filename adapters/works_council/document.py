@@ -42,7 +42,7 @@ table.schema{table-layout:fixed}table.schema td:first-child code{white-space:nor
 .draft{border:3px solid #b3261e;background:#fdf0ef;padding:.7rem .9rem;margin:1rem 0}
 .draft strong{color:#b3261e}
 .muted{color:#5a5a66}
-.toc ol{padding-left:1.3rem}
+.toc ol{padding-left:2rem}
 .part{break-before:page}
 .appendix{break-before:page}
 .agreement h3{margin-top:1.1rem}
@@ -93,9 +93,10 @@ def render(
         f"<h2>{number}. {w(f'{key}.title')}</h2>{html}</section>"
         for number, (key, html) in enumerate(parts, start=1)
     )
+    contents = "".join(f'<li><a href="#{key}">{w(f"{key}.title")}</a></li>' for key, _ in parts)
+    title = w(f"agreement.title.{request.country}")
     contents = (
-        "".join(f'<li><a href="#{key}">{w(f"{key}.title")}</a></li>' for key, _ in parts)
-        + f'<li><a href="#agreement">{w(f"agreement.title.{request.country}")}</a></li>'
+        f'<ol>{contents}</ol><p>{w("agreement.appendix")}: <a href="#agreement">{title}</a></p>'
     )
     appendix = agreement.appendix(w, facts, request, build)
     return f"""<!doctype html>
@@ -105,7 +106,7 @@ def render(
 <body><main>
 <header><h1>{w("title")}</h1><p class="subtitle">{w("subtitle")}</p>
 {_cover(w, t, facts, request, build)}</header>
-<nav class="toc"><h3>{w("contents")}</h3><ol>{contents}</ol></nav>
+<nav class="toc"><h3>{w("contents")}</h3>{contents}</nav>
 {body}{appendix}
 </main></body></html>"""
 
