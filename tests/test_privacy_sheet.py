@@ -7,8 +7,6 @@ import re
 import string
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from adapters.works_council.privacy_sheet import (
     generated_part,
     main,
@@ -19,6 +17,7 @@ from bot.i18n import Catalogue
 from bot.privacy.tables import load_sheet
 from storage.database import Database
 from storage.models import SQLModel
+from tests.privacy_support import migrated_columns
 
 SHEET = Path(__file__).resolve().parent.parent / "PRIVACY.md"
 TABLE = re.compile(r"^### `(?P<name>\w+)`")
@@ -43,16 +42,7 @@ def _models() -> set[tuple[str, str]]:
 
 
 async def _database(database: Database) -> set[tuple[str, str]]:
-    def read(connection: sa.Connection) -> set[tuple[str, str]]:
-        inspector = sa.inspect(connection)
-        return {
-            (table, column["name"])
-            for table in inspector.get_table_names()
-            for column in inspector.get_columns(table)
-        }
-
-    async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
+    return await migrated_columns(database)
 
 
 def test_sheet_lists_every_model_column() -> None:

@@ -26,24 +26,12 @@ from storage.database import Database
 from tests.cli import run_cli
 from tests.page_support import Elements
 from tests.playground_server import running_playground
+from tests.privacy_support import migrated_columns
 from tests.support import WEDNESDAY, Chat
 from tests.works_council_support import document, listed_columns, section, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = "max_per_week<=2,anonymity_threshold>=10,window<=mon-fri 08:00-18:00"
-
-
-async def _migrated_columns(database: Database) -> set[tuple[str, str]]:
-    def read(connection: sa.Connection) -> set[tuple[str, str]]:
-        inspector = sa.inspect(connection)
-        return {
-            (table, column["name"])
-            for table in inspector.get_table_names()
-            for column in inspector.get_columns(table)
-        }
-
-    async with database.engine.connect() as connection:
-        return await connection.run_sync(read)
 
 
 def _fields(text: str) -> set[str]:
@@ -75,7 +63,7 @@ async def test_the_document_lists_exactly_the_tables_and_columns_of_the_database
     database: Database, language: str
 ) -> None:
     html = (await document(database, language=language)).html
-    assert listed_columns(html) == await _migrated_columns(database)
+    assert listed_columns(html) == await migrated_columns(database)
     # and explains every one of them: nothing marked as unknown
     words = Words.load(language)
     assert words("tables.unexplained") not in html and words("tables.unknown") not in html

@@ -14,8 +14,7 @@ from bot.i18n import Catalogue
 from bot.privacy.installation import Installation
 from bot.privacy.tables import PrivacySheet
 
-COUNTRIES = ("de", "at")
-
+PAGE = ' class="part"'  # a part that starts on a new page when printed
 _STYLE = """
 @page{size:A4;margin:18mm 16mm 20mm}
 *{box-sizing:border-box}
@@ -89,7 +88,7 @@ def render(
         ("version", sections.version(w, build, request.language)),
     ]
     body = "".join(
-        f'<section id="{key}" class="{"part" if key == "tables" else ""}">'
+        f'<section id="{key}"{PAGE if key == "tables" else ""}>'
         f"<h2>{number}. {w(f'{key}.title')}</h2>{html}</section>"
         for number, (key, html) in enumerate(parts, start=1)
     )
@@ -105,13 +104,13 @@ def render(
 <title>{w("title")}</title><style>{_STYLE}</style></head>
 <body><main>
 <header><h1>{w("title")}</h1><p class="subtitle">{w("subtitle")}</p>
-{_cover(w, t, facts, request, build)}</header>
+{_cover(w, facts, request, build)}</header>
 <nav class="toc"><h3>{w("contents")}</h3>{contents}</nav>
 {body}{appendix}
 </main></body></html>"""
 
 
-def _cover(w: Words, t: object, facts: Installation, request: Request, build: Build) -> str:
+def _cover(w: Words, facts: Installation, request: Request, build: Build) -> str:
     commit = build.commit[:12] if build.commit else w.plain("version.unknown")
     rows = (
         ("cover.organisation", request.organisation),

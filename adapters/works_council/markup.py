@@ -62,7 +62,7 @@ class Words:
         return self._fill(blocks(self.template(key)), values)
 
     def plain(self, key: str, /, **values: object) -> str:
-        """The text itself, unescaped (for a title attribute or the terminal)."""
+        """The text itself, unescaped: a value that goes into another text (escaped there)."""
         return self.template(key).format(**values)
 
     @staticmethod

@@ -1,7 +1,7 @@
 """PRIVACY.md's section 1, written from ``bot/privacy/tables.yaml``: one source, not two copies.
 
 ``python -m adapters.works_council.privacy_sheet --write`` rewrites the section between its two
-markers; ``--check`` (what the test does) fails when PRIVACY.md says something else.
+markers; without ``--write`` it only checks, and fails when PRIVACY.md says something else.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.limits import PolicyLimits
-from bot.policy import Policy, policy_from
+from bot.policy import KEYS, Policy, policy_from
 from bot.privacy.release import (
     Band,
     Rule,
@@ -101,7 +101,7 @@ async def describe(
         at=now,
         tables=tables,
         policy=policy,
-        stored=frozenset(key for key in stored if key in policy.as_text()),
+        stored=frozenset(key for key in stored if key in KEYS),
         limits=limits,
         outside=limits.clamped(policy),
         roles=tuple(sorted(roles, key=lambda r: (r.role != Role.HR, r.name.lower()))),
