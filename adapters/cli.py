@@ -17,6 +17,7 @@ from adapters.settings import Settings, SettingsError, load_settings
 from adapters.slack.client import problem as slack_problem
 from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
 from adapters.teams.package import PackageError, build_package
+from adapters.works_council.command import WorksCouncilError, make_document
 from bot.privacy.retention import purge as purge_data
 from storage import migrate
 from storage.database import Database
@@ -190,6 +191,62 @@ def manifest_slack(as_json: bool) -> None:
     settings = _settings()
     found = slack_manifest(settings)
     click.echo(manifest_json(found) if as_json else manifest_yaml(found), nl=False)
+
+
+@main.command("works-council")
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["de", "en"]),
+    help="Language of the document [default: the policy's default_language].",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write it; - for standard output [default: works-council-<lang>.html].",
+)
+@click.option(
+    "--country",
+    type=click.Choice(["de", "at"]),
+    help="Law of the draft works agreement: de (BetrVG § 87) or at (ArbVG §§ 96, 96a) "
+    "[default: at when the policy's holidays are Austrian, else de].",
+)
+@click.option(
+    "--organisation",
+    default="",
+    help="The organisation's name, for the draft works agreement [default: a blank to fill in].",
+)
+def works_council(
+    language: str | None, out: str | None, country: str | None, organisation: str
+) -> None:
+    """Write the works-council document: one self-contained HTML page, generated from this
+    installation's database (every table and column, read from the schema itself), its policy,
+    the bounds of SHAREBOT_POLICY_LIMITS, who holds HR and comms, the audit trail of the last
+    90 days as counts per kind, the release rule with a worked example, and a draft works
+    agreement with this installation's numbers. Open it in a browser; print it to PDF from
+    there. It reads the database and changes nothing.
+    """
+    settings = _settings()
+    try:
+        document = asyncio.run(
+            make_document(
+                settings,
+                language=language,
+                country=country,
+                organisation=organisation,
+                progress=lambda line: click.echo(line, err=True),
+            )
+        )
+    except WorksCouncilError as error:
+        click.echo(f"sharebot: {error}", err=True)
+        sys.exit(1)
+    target = out or f"works-council-{document.language}.html"
+    if target == "-":
+        click.echo(document.html, nl=False)
+        return
+    Path(target).write_text(document.html, encoding="utf-8")
+    click.echo(f"Wrote {target}: open it in a browser and print it to PDF from there.", err=True)
 
 
 @main.command()

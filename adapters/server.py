@@ -24,6 +24,7 @@ from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import People
 from adapters.web import CommonRoutes
 from bot.clock import Clock, SystemClock
+from bot.commands.policy_admin import clamp_to_limits
 from bot.context import Context
 from bot.core import Sharebot
 from bot.delivery.dispatcher import Dispatcher
@@ -89,6 +90,7 @@ def build_runtime(
         messengers=messengers,
         directories=directories,
         photos=photos,
+        limits=settings.limits,
     )
     if transcript is not None:  # the playground's demo photo is served from Sharebot's address
         photos.rules = replace(photos.rules, own_url=lambda: ctx.public_url)
@@ -115,6 +117,8 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     async def start(_: web.Application) -> None:
         if runtime.transcript is not None:
             await seed(runtime.database)
+        # a policy stored before the bounds of the works agreement changed is brought inside
+        await clamp_to_limits(runtime.ctx)
         if schedule:
             runtime.scheduler = _scheduler(runtime)
             runtime.scheduler.start()

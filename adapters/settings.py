@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from adapters.public_addresses import Allowance, parse_allowances
+from bot.i18n import Catalogue
+from bot.limits import BadLimit, PolicyLimits, parse_limits
 from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
@@ -36,6 +38,7 @@ class Settings(BaseSettings):
         "INFO", alias="SHAREBOT_LOG_LEVEL"
     )
     fetch_allow: str = Field("", alias="SHAREBOT_FETCH_ALLOW")
+    policy_limits: str = Field("", alias="SHAREBOT_POLICY_LIMITS")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
@@ -64,6 +67,15 @@ class Settings(BaseSettings):
     @classmethod
     def _allowances(cls, value: str) -> str:
         parse_allowances(value)  # one line naming the first bad entry
+        return value
+
+    @field_validator("policy_limits")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        try:
+            parse_limits(value)
+        except BadLimit as error:  # one line naming the entry, with what the key takes
+            raise ValueError(_limit_problem(error)) from error
         return value
 
     @field_validator("admins", mode="before")
@@ -97,6 +109,11 @@ class Settings(BaseSettings):
         return parse_allowances(self.fetch_allow)
 
     @property
+    def limits(self) -> PolicyLimits:
+        """The bounds agreed with the works council that HR cannot cross from chat."""
+        return parse_limits(self.policy_limits)
+
+    @property
     def enabled_adapters(self) -> tuple[Adapter, ...]:
         """The adapters asked for, else the configured ones, else the playground."""
         if self.adapters:
@@ -121,6 +138,13 @@ class Settings(BaseSettings):
         """Where people's browsers reach this server (for share links)."""
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
+
+def _limit_problem(error: BadLimit) -> str:
+    if error.value_error is None:
+        return f"entry {error}"
+    key = error.value_error.params.get("key", "")
+    return f"entry {error}; {key}: {Catalogue.load().text('en', f'policy.hint.{key}')}"
 
 
 class SettingsError(Exception):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.delivery.planning import zone_of
 from bot.i18n import Catalogue, Texts, language_for
+from bot.limits import PolicyLimits
 from bot.metrics import Metrics
 from bot.policy import Policy
 from bot.ports import Actor, Directory, Messenger, PhotoFetcher
@@ -36,11 +37,13 @@ class Context:
     metrics: Metrics = field(default_factory=Metrics)
     wake_dispatcher: Callable[[], None] = lambda: None
     photos: PhotoFetcher | None = None
+    # bounds agreed with the works council (SHAREBOT_POLICY_LIMITS): HR cannot cross them
+    limits: PolicyLimits = field(default_factory=PolicyLimits)
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
         language = language_for(person.language, person.platform_locale, policy.default_language)
-        return self.catalogue.bind(language, zone_of(person, policy))
+        return self.catalogue.bind(language, zone_of(person, policy), policy.german_address)
 
     def share_url(self, token: str) -> str:
         """The counted share link: ``/s/{token}``."""

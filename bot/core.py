@@ -188,7 +188,7 @@ class Sharebot:
         if allowed("list", turn.roles):
             views += (await suggestions.listing(turn)).views
         if allowed("policy", turn.roles):
-            views.append(policy_admin.policy_form(turn))
+            views.append(policy_admin.policy_form(turn, self.ctx.limits))
         if allowed("roles", turn.roles):
             views += (await roles.show(self.ctx, turn)).views
         return Reply(tuple(views))

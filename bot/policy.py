@@ -14,6 +14,9 @@ from bot.delivery.window import Window, parse_window
 
 LANGUAGES = ("de", "en")
 DEFAULT_WINDOW = parse_window("mon-fri 09:00-17:00")
+# A disclosure line is short: it goes into every text people can share (X allows 280 in all).
+DISCLOSURE_LENGTH = 100
+_DISCLOSURE_PART = re.compile(r"^(?P<language>[a-z]{2})\s*:\s*(?P<text>.*)$", re.IGNORECASE)
 
 
 class BadPolicyValue(ValueError):
@@ -42,6 +45,10 @@ class Policy:
     default_language: str = "de"
     # "on": share links carry utm_source=<network>, utm_medium, utm_campaign=sharebot-<id>
     utm: str = "off"
+    # "none", or the line added to every text people can share ("de: … | en: …" per language)
+    disclosure: str = "none"
+    # how German texts address people: "du" (informal) or "sie" (formal)
+    german_address: str = "du"
 
     @property
     def min_gap(self) -> timedelta:
@@ -58,6 +65,16 @@ class Policy:
     def as_text(self) -> dict[str, str]:
         """Every key with its value as the person would type it."""
         return {key: _show(getattr(self, key)) for key in KEYS}
+
+    def disclosure_in(self, language: str | None) -> str:
+        """The disclosure line for a text in ``language`` ("" when there is none): that
+        language's own line, else the one given for every language, else the first given."""
+        parts = disclosure_parts(self.disclosure)
+        return (
+            parts.get(language or self.default_language)
+            or parts.get("")
+            or next(iter(parts.values()), "")
+        )
 
 
 def _show(value: object) -> str:
@@ -111,6 +128,41 @@ def _holidays(text: str) -> str:
     return f"{country.upper()}-{subdivisions[subdivision.upper()]}"
 
 
+def disclosure_parts(text: str) -> dict[str, str]:
+    """A disclosure value by language ("" = any language); ``{}`` for ``none``.
+
+    ``#iworkforACME`` is one line for every language; ``de: Ich arbeite bei ACME. | en: I
+    work at ACME.`` one per language (a part without a language serves the others).
+    """
+    if text.strip().lower() == "none":
+        return {}
+    parts: dict[str, str] = {}
+    for part in text.split("|"):
+        found = _DISCLOSURE_PART.match(part.strip())
+        if found and found["language"].lower() not in LANGUAGES:
+            found = None  # "PS: …" is a text, not a language
+        language = found["language"].lower() if found else ""
+        line = " ".join((found["text"] if found else part).split())
+        if not line or not line.isprintable() or language in parts or len(line) > DISCLOSURE_LENGTH:
+            raise BadPolicyValue("policy.error.disclosure", limit=DISCLOSURE_LENGTH)
+        parts[language] = line
+    if "" in parts and set(LANGUAGES) <= set(parts):  # a line for the others, but none is left
+        raise BadPolicyValue("policy.error.disclosure", limit=DISCLOSURE_LENGTH)
+    return parts
+
+
+def _disclosure(text: str) -> str:
+    parts = disclosure_parts(text)
+    if not parts:
+        return "none"
+    if list(parts) == [""]:
+        return parts[""]
+    ordered = sorted(parts, key=lambda language: (language != "", language))
+    return " | ".join(
+        f"{language}: {parts[language]}" if language else parts[""] for language in ordered
+    )
+
+
 PARSERS: Mapping[str, Callable[[str], object]] = {
     "participation": _choice("opt-in", "invite"),
     "max_per_week": _int_between(1, 14),
@@ -124,6 +176,8 @@ PARSERS: Mapping[str, Callable[[str], object]] = {
     "retention_days": _int_between(1, 3650),
     "default_language": _choice(*LANGUAGES),
     "utm": _choice("off", "on"),
+    "disclosure": _disclosure,
+    "german_address": _choice("du", "sie"),
 }
 KEYS = tuple(PARSERS)
 

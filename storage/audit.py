@@ -29,6 +29,16 @@ async def recent(session: AsyncSession, limit: int = 30) -> list[AuditEntry]:
     return list(result.scalars())
 
 
+async def counts_since(session: AsyncSession, since: datetime) -> dict[AuditAction, int]:
+    """How many entries of each kind were made since ``since``: kinds only, never who."""
+    result = await session.execute(
+        select(AuditEntry.action, sa.func.count())
+        .where(col(AuditEntry.at) >= since)
+        .group_by(col(AuditEntry.action))
+    )
+    return {AuditAction(action): int(count) for action, count in result.all()}
+
+
 async def purge(session: AsyncSession, before: datetime) -> int:
     result = await session.execute(sa.delete(AuditEntry).where(col(AuditEntry.at) < before))
     return affected(result)

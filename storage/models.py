@@ -1,4 +1,5 @@
-"""Database tables. Every table and column here is explained in PRIVACY.md."""
+"""Database tables. Every table and column here is explained in bot/privacy/tables.yaml, from
+which PRIVACY.md's tables are written."""
 
 from __future__ import annotations
 

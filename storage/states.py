@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     SUGGESTION_CREATED = "suggestion.created"
     SUGGESTION_ENDED = "suggestion.ended"
     POLICY_CHANGED = "policy.changed"
+    # a stored value brought inside new SHAREBOT_POLICY_LIMITS when Sharebot started
+    POLICY_CLAMPED = "policy.clamped"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     INVITATION_SENT = "invitation.sent"

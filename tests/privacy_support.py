@@ -8,6 +8,7 @@
 - :func:`swap_values`: the same exchange in any JSON-like value (what a fake platform API
   recorded: Slack Web API parameters, Bot Connector activities).
 - :func:`capture_logs`: every log record while a flow runs, at DEBUG for Sharebot's own loggers.
+- :func:`migrated_columns`: (table, column) for every column the database itself has.
 
 A flow where A clicks share and B does nothing leaves no trace of the difference when
 ``swap(trace, a, b) == trace`` for the database dump, the platform calls and the log lines.
@@ -251,3 +252,18 @@ def identifiers_in(lines: list[tuple[str, str, str]], names: Mapping[str, str]) 
     """The log messages that contain any of ``names`` (user key -> display name) as a word."""
     pattern = re.compile("|".join(_word(v) for pair in names.items() for v in pair if v), re.I)
     return [message for _, _, message in lines if pattern.search(message)]
+
+
+async def migrated_columns(database: Database) -> set[tuple[str, str]]:
+    """(table, column) for every column of every table, as the database reports them."""
+
+    def read(connection: sa.Connection) -> set[tuple[str, str]]:
+        inspector = sa.inspect(connection)
+        return {
+            (table, column["name"])
+            for table in inspector.get_table_names()
+            for column in inspector.get_columns(table)
+        }
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(read)

@@ -217,6 +217,8 @@ def test_defaults() -> None:
         "retention_days": "30",
         "default_language": "de",
         "utm": "off",
+        "disclosure": "none",
+        "german_address": "du",
     }
     assert policy.min_gap == timedelta(hours=48)
     assert policy.spread == timedelta(minutes=120)

@@ -215,7 +215,7 @@ async def save_settings(turn: Turn, values: Mapping[str, str]) -> Reply:
     await replan_person(turn.session, person, turn.policy, turn.now)
     turn.wake = True
     language = language_for(person.language, person.platform_locale, turn.policy.default_language)
-    t = turn.t.catalogue.bind(language, turn.zone)  # the answer is in the newly chosen language
+    t = turn.t.rebind(language)  # the answer is in the newly chosen language
     return Reply.of(
         Notice(
             lines=(t("settings.saved"),),

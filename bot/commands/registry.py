@@ -233,7 +233,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "policy",
         ("policy", "richtlinie"),
-        lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest),
+        lambda ctx, turn, cmd: policy_admin.show_or_set(turn, cmd.rest, ctx.limits),
         roles=HR,
         help=(HelpLine("help.policy"), HelpLine("help.policy_set")),
         changes=Changes.WITH_ARGUMENTS,
@@ -309,7 +309,7 @@ FORMS: tuple[FormSpec, ...] = (
     FormSpec(
         FormId.POLICY,
         "policy",
-        lambda ctx, turn, values: policy_admin.submit(turn, values),
+        lambda ctx, turn, values: policy_admin.submit(turn, values, ctx.limits),
         roles=HR,
     ),
 )

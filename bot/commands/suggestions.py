@@ -137,6 +137,7 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         image_url=ctx.image_url,
         person=None,
         variant=0,
+        disclosure=turn.policy.disclosure_in(suggestion.language),
         buttons=False,
     )
     return Reply.of(
@@ -335,7 +336,7 @@ def compose_preview(turn: Turn, values: Mapping[str, str]) -> Form:
         hashtags=list(hashtags),
         images=[{"url": photo} for photo in photo_lines(values.get("images", ""))],
         networks=networks,
-        language=turn.t.language,
+        language=values["lang"] if values.get("lang") in LANGUAGES else turn.t.language,
         starts_at=turn.now,
         created_at=turn.now,
     )
@@ -347,6 +348,7 @@ def compose_preview(turn: Turn, values: Mapping[str, str]) -> Form:
         image_url=lambda _: "",
         person=None,
         variant=0,
+        disclosure=turn.policy.disclosure_in(draft.language),
         buttons=False,
     )
     return replace(form, preview=replace(card, suggestion_id=0))

@@ -60,6 +60,7 @@ class Wave:
             image_url=self.ctx.image_url,
             person=person,
             variant=variant,
+            disclosure=self.planning.policy.disclosure_in(suggestion.language),
         )
 
     async def ended_view(self, row: Delivery) -> tuple[Addressee, str, View] | None:

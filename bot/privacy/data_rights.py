@@ -24,7 +24,11 @@ def privacy(turn: Turn) -> Reply:
         )
         for section in PRIVACY_SECTIONS
     )
-    return Reply.of(Notice(title=t("privacy.title"), lines=lines))
+    disclosure = policy.disclosure_in(t.language)
+    shared = (
+        t("privacy.disclosure", line=disclosure) if disclosure else t("privacy.disclosure.none")
+    )
+    return Reply.of(Notice(title=t("privacy.title"), lines=(*lines, shared)))
 
 
 async def export(turn: Turn) -> dict[str, object]:

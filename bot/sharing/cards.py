@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from bot.commands.buttons import Action
 from bot.i18n import Texts
-from bot.sharing.networks import COPY, LABELS, offered
+from bot.sharing.networks import COPY, LABELS, offered, with_disclosure
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
 from storage.states import SuggestionState
@@ -39,9 +39,11 @@ def suggestion_card(
     image_url: ShareUrl,
     person: Person | None,
     variant: int,
+    disclosure: str,
     buttons: bool = True,
 ) -> SuggestionCard:
-    """The card for one recipient. Its share links are the same for everyone."""
+    """The card for one recipient. Its share links are the same for everyone; every wording on
+    it carries ``disclosure``, the policy's line for the suggestion's language (may be "")."""
     assert suggestion.id is not None
     position, caption = variant_of(suggestion, variant)
     value = f"{suggestion.id}:{position}"
@@ -67,7 +69,7 @@ def suggestion_card(
     return SuggestionCard(
         suggestion_id=suggestion.id,
         intro=t("card.intro"),
-        caption=caption,
+        caption=with_disclosure(caption, disclosure),
         url=suggestion.url,
         hashtags=tuple(suggestion.hashtags),
         share_buttons=shares,
@@ -76,7 +78,11 @@ def suggestion_card(
         ended=ended,
         ended_text=t("card.ended") if ended else "",
         copy_url=share_url(tokens[COPY]) if COPY in tokens else "",
-        other_captions=tuple(c for i, c in enumerate(suggestion.captions) if i != position),
+        other_captions=tuple(
+            with_disclosure(c, disclosure)
+            for i, c in enumerate(suggestion.captions)
+            if i != position
+        ),
         images=tuple(
             CardImage(
                 url=image_url(image["token"]) if "token" in image else image["url"],

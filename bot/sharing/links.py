@@ -66,7 +66,7 @@ async def follow(
     composer = link.network in NETWORKS and link.network != INSTAGRAM
     if counted and composer and not suggestion.page:
         return Redirect(_target(link.network, suggestion, caption, policy))
-    t = ctx.catalogue.bind(language)
+    t = ctx.catalogue.bind(language, address=policy.german_address)
     return share_page(ctx, t, suggestion, policy, focus=link.network, token=token, caption=caption)
 
 
@@ -106,7 +106,12 @@ def share_page(
             for number, image in enumerate(suggestion.images, start=1)
         ),
         texts=tuple(
-            copy_text(url=link, caption=c, hashtags=suggestion.hashtags)
+            copy_text(
+                url=link,
+                caption=c,
+                hashtags=suggestion.hashtags,
+                disclosure=policy.disclosure_in(suggestion.language),
+            )
             for c in suggestion.captions
         ),
         networks=tuple(
@@ -138,6 +143,7 @@ def _target(network: str, suggestion: Suggestion, caption: str, policy: Policy) 
         url=_link(network, suggestion, policy),
         caption=caption,
         hashtags=suggestion.hashtags,
+        disclosure=policy.disclosure_in(suggestion.language),
     )
 
 

@@ -61,11 +61,23 @@ def missing_tags(caption: str, hashtags: Sequence[str]) -> list[str]:
     ]
 
 
-def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str]) -> str:
-    """The network's share page for this link; only X, Bluesky and WhatsApp take text.
+def with_disclosure(caption: str, disclosure: str) -> str:
+    """A wording as people share it: the policy's disclosure line after the caption ("I work
+    at ACME."), before hashtags and link, unless the caption says it already."""
+    if not disclosure or disclosure.casefold() in caption.casefold():
+        return caption
+    return f"{caption}\n\n{disclosure}"
+
+
+def share_target(
+    network: str, *, url: str, caption: str, hashtags: Sequence[str], disclosure: str = ""
+) -> str:
+    """The network's share page for this link; only X, Bluesky and WhatsApp take text, and
+    that text carries the disclosure line.
 
     Instagram has none: its button on the share page opens the app (or the website).
     """
+    caption = with_disclosure(caption, disclosure)
     tags = missing_tags(caption, hashtags)
     tagged = " ".join([caption, *(f"#{tag}" for tag in tags)]).strip()
     if network == "linkedin":
@@ -88,7 +100,8 @@ def share_target(network: str, *, url: str, caption: str, hashtags: Sequence[str
     raise ValueError(f"unknown network {network!r}")
 
 
-def copy_text(*, url: str, caption: str, hashtags: Sequence[str]) -> str:
+def copy_text(*, url: str, caption: str, hashtags: Sequence[str], disclosure: str = "") -> str:
     """The text a person pastes into a composer that takes no prefilled text."""
+    caption = with_disclosure(caption, disclosure)
     tags = " ".join(f"#{tag}" for tag in missing_tags(caption, hashtags))
     return "\n\n".join(part for part in (caption, tags, url) if part)

@@ -27,7 +27,12 @@ async def copy_or_next(ctx: Context, turn: Turn, action: Action, value: str) -> 
         raise UserError("error.suggestion_gone")
     step = 1 if action is Action.ANOTHER else 0
     position, caption = variant_of(suggestion, int(variant_text) + step)
-    text = copy_text(url=suggestion.url, caption=caption, hashtags=suggestion.hashtags)
+    text = copy_text(
+        url=suggestion.url,
+        caption=caption,
+        hashtags=suggestion.hashtags,
+        disclosure=turn.policy.disclosure_in(suggestion.language),
+    )
     if action is Action.COPY:
         token = (await shares.links_for(turn.session, int(sid_text))).get(COPY)
         if token:
