@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from adapters.public_addresses import Allowance, parse_allowances
+from bot.privacy.passes import MIN_SECRET
 from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
         "INFO", alias="SHAREBOT_LOG_LEVEL"
     )
     fetch_allow: str = Field("", alias="SHAREBOT_FETCH_ALLOW")
+    secret_key: SecretStr = Field(SecretStr(""), alias="SHAREBOT_SECRET_KEY")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
@@ -64,6 +66,17 @@ class Settings(BaseSettings):
     @classmethod
     def _allowances(cls, value: str) -> str:
         parse_allowances(value)  # one line naming the first bad entry
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and (len(secret) < MIN_SECRET or not secret.strip()):
+            raise ValueError(
+                f"use at least {MIN_SECRET} random characters, e.g. the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return value
 
     @field_validator("admins", mode="before")
@@ -123,6 +136,9 @@ class Settings(BaseSettings):
         return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
 
 
+SECRETS = frozenset({"SHAREBOT_SECRET_KEY"})
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line that names the key."""
 
@@ -135,5 +151,7 @@ def load_settings(**overrides: object) -> Settings:
         key = str(first["loc"][0]) if first["loc"] else "settings"
         value = first.get("input")
         shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        if key in SECRETS:  # a secret is never repeated, not even a wrong one
+            shown = ""
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {key}: {message}{shown}") from error
