@@ -13,7 +13,6 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -24,7 +23,7 @@ from storage import shares
 from storage.database import Database
 from storage.models import SQLModel
 from tests.page_support import Elements
-from tests.playground_server import RunningServer, running_playground
+from tests.playground_server import RunningServer, post, running_playground, say
 from tests.support import FakeClock
 
 SECRET = "the-same-configuration-in-both-installations-0123456789"
@@ -32,20 +31,8 @@ POSTGRES_URL = os.environ.get("SHAREBOT_TEST_POSTGRES_URL", "")
 Pages = dict[tuple[str, str, str], bytes]
 
 
-async def _post(
-    http: aiohttp.ClientSession, server: RunningServer, route: str, body: dict[str, Any]
-) -> None:
-    async with http.post(f"{server.url}/playground/api/{route}", json=body) as response:
-        assert response.status == 200, await response.text()
-    await server.runtime.dispatcher.idle()
-
-
-async def _say(http: aiohttp.ClientSession, server: RunningServer, who: str, text: str) -> None:
-    await _post(http, server, "say", {"person": who, "text": text})
-
-
 async def _link(http: aiohttp.ClientSession, server: RunningServer, who: str) -> str:
-    await _say(http, server, who, "/share dashboard")
+    await say(http, server, who, "/share dashboard")
     async with http.get(f"{server.url}/playground/api/state", params={"person": who}) as answer:
         state = await answer.json()
     button = state["messages"][-1]["view"]["buttons"][0]
@@ -60,25 +47,23 @@ async def _installation(database: Database, clicker: str) -> Pages:
         running_playground(database, clock, SHAREBOT_SECRET_KEY=SECRET) as server,
         aiohttp.ClientSession() as http,
     ):
-        await _say(http, server, "hanna", "/share policy set anonymity_threshold 3")
+        await say(http, server, "hanna", "/share policy set anonymity_threshold 3")
         for person in demo.PEOPLE:
-            await _say(http, server, person.key, "/share on")
-        await _say(http, server, "chris", "/share new https://example.com/day Our day --at now")
+            await say(http, server, person.key, "/share on")
+        await say(http, server, "chris", "/share new https://example.com/day Our day --at now")
         async with database.transaction() as session:
             links = await shares.links_for(session, 1)
         for network in ("linkedin", "x", "copy"):
             async with http.get(f"{server.url}/s/{links[network]}", allow_redirects=False):
                 pass
         for action in ("card.copy", "card.another"):
-            await _post(
-                http, server, "press", {"person": clicker, "action": action, "value": "1:0"}
-            )
+            await post(http, server, "press", {"person": clicker, "action": action, "value": "1:0"})
         for _ in ("ben", "clara"):  # the link is the same for everyone: it names nobody
             async with http.get(f"{server.url}/s/{links['linkedin']}", allow_redirects=False):
                 pass
         await server.runtime.dispatcher.tick()  # the counters reach the database
         clock.advance(hours=1)
-        await _say(http, server, "chris", "/share end 1")
+        await say(http, server, "chris", "/share end 1")
         clock.advance(hours=24)
         pages: Pages = {}
         for who in ("hanna", "chris"):

@@ -26,7 +26,7 @@ from bot.privacy.reports import suggestion_notice
 from bot.sharing.networks import LABELS
 from storage.opt_in import RecordedBand
 from storage.states import Role
-from tests.test_release_rule import NETWORKS, NOW, ZONE, worlds
+from tests.test_release_rule import NOW, ZONE, with_a_hidden_count_changed, worlds
 
 CATALOGUE = Catalogue.load()
 World = tuple[Rule, list[SuggestionFacts], int, int]
@@ -80,24 +80,7 @@ def test_a_hidden_count_changes_nothing_on_the_page_or_in_the_csv(
     world: World, recorded: dict[str, RecordedBand], data: st.DataObject
 ) -> None:
     rule, suggestions, opted_in, known = world
-    shown = [suggestion_figures(f, rule, NOW) for f in suggestions]
-    hidden = [
-        (index, network)
-        for index, figures in enumerate(shown)
-        for network in NETWORKS
-        if figures.status != "released" or dict(figures.counts)[network] is None
-    ]
-    assume(hidden)
-    index, network = data.draw(st.sampled_from(hidden))
-    target = suggestions[index]
-    alternatives = [
-        value
-        for value in range(0, target.reached + 4)
-        if not (rule.released(target.ended_at, NOW) and rule.shows(value, target.reached))
-    ]
-    other = list(suggestions)
-    value = data.draw(st.sampled_from(alternatives))
-    other[index] = replace(target, clicks={**target.clicks, network: value})
+    other = with_a_hidden_count_changed(rule, suggestions, data)
     assert everything((rule, other, opted_in, known), recorded) == everything(world, recorded)
 
 
