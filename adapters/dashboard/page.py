@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from html import escape
 from urllib.parse import urlencode
 
 from adapters.dashboard import charts
 from bot.privacy.figures_page import FiguresPage, MonthLine, OptInLine, SuggestionLine
+from bot.privacy.release import rank
 
 STYLE = """
 *{box-sizing:border-box}
@@ -36,6 +38,8 @@ td.number,th.number{text-align:right;font-variant-numeric:tabular-nums}
 .hidden{color:#6e6e73;font-style:italic}
 .none{color:#6e6e73}
 .rules p{margin:.4rem 0}
+code{font:.92em ui-monospace,Menlo,Consolas,monospace;background:#f0f0f3;padding:0 .2em;
+border-radius:4px}
 @media print{
 body{background:#fff;font-size:11pt}main{max-width:none;padding:0}
 nav{display:none}
@@ -52,6 +56,7 @@ CSP = (
     "frame-ancestors 'none'"
 )
 OTHER_LANGUAGE = {"de": "en", "en": "de"}
+_CODE = re.compile(r"`([^`\n]+)`")
 
 
 def render_page(page: FiguresPage, *, token: str) -> str:
@@ -74,8 +79,8 @@ def render_page(page: FiguresPage, *, token: str) -> str:
 <title>{escape(x["title"])}</title><style>{STYLE}</style></head>
 <body><main>
 <header><h1>{escape(x["title"])}</h1>
-<p class="meta">{escape(x["as_of"])} {escape(x["until"])}</p>
-<p>{escape(x["same"])}</p>
+<p class="meta">{_marked(x["as_of"])} {_marked(x["until"])}</p>
+<p>{_marked(x["same"])}</p>
 <nav><a href="dashboard.csv?{escape(csv)}" download>{escape(x["csv"])}</a>
 <a href="dashboard?{escape(here)}" hreflang="{other}" lang="{other}">{escape(x["switch"])}</a></nav>
 </header>
@@ -90,7 +95,7 @@ def render_refusal(*, language: str, title: str, text: str) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">
 <title>{escape(title)}</title><style>{STYLE}</style></head>
-<body><main><section><h1>{escape(title)}</h1><p>{escape(text)}</p></section></main></body></html>"""
+<body><main><section><h1>{escape(title)}</h1><p>{_marked(text)}</p></section></main></body></html>"""
 
 
 def _released(page: FiguresPage) -> str:
@@ -205,12 +210,8 @@ def _months(page: FiguresPage) -> str:
 
 def _month_networks(months: tuple[MonthLine, ...]) -> list[tuple[str, str]]:
     """The networks with figures in any month, in the fixed order of the release rule."""
-    seen: dict[str, str] = {}
-    for month in months:
-        for count in month.counts:
-            seen.setdefault(count.network, count.label)
-    order = [count.network for m in months for count in m.counts]
-    return sorted(seen.items(), key=lambda item: order.index(item[0]))
+    seen = {count.network: count.label for month in months for count in month.counts}
+    return sorted(seen.items(), key=lambda item: rank(item[0]))
 
 
 def _month_sum(month: MonthLine, network: str) -> int:
@@ -280,7 +281,7 @@ def _opted_in(page: FiguresPage, lines: tuple[OptInLine, ...]) -> str:
 
 def _rules(page: FiguresPage) -> str:
     x = page.texts
-    body = "".join(f"<p>{escape(x[name])}</p>" for name in ("never", "rule", "bands", "sums"))
+    body = "".join(f"<p>{_marked(x[name])}</p>" for name in ("never", "rule", "bands", "sums"))
     return _section("rules", x["never.title"], body, css="rules")
 
 
@@ -309,6 +310,11 @@ def _count_cell(value: int | None, hidden: str) -> str:
 
 def _figure(value: int | None, hidden: str) -> str:
     return hidden if value is None else str(value)
+
+
+def _marked(text: str) -> str:
+    """A catalogue text as HTML: escaped, and its `code` marks (a command to type) as code."""
+    return _CODE.sub(r"<code>\1</code>", escape(text))
 
 
 def _band(band: tuple[int, int] | None) -> str:

@@ -127,12 +127,11 @@ def bar(value: int, full: int, width: int = BAR_WIDTH) -> str:
     return _FULL * filled + _EMPTY * (width - filled)
 
 
-def sparkline(values: list[int], top: int) -> str:
-    """Values as one character each, from ``▁`` (nothing) to ``█`` (``top``)."""
+def spark(value: int, top: int) -> str:
+    """``value`` as one character, from ``▁`` (nothing) to ``█`` (``top``); anything above
+    zero is at least ``▂``."""
     steps = len(_SPARKS) - 1
-    return "".join(
-        _SPARKS[0 if top <= 0 or v <= 0 else max(1, round(v / top * steps))] for v in values
-    )
+    return _SPARKS[0 if top <= 0 or value <= 0 else max(1, round(value / top * steps))]
 
 
 def _trend(t: Texts, programme: ProgrammeFigures) -> list[str]:
@@ -150,7 +149,7 @@ def _trend(t: Texts, programme: ProgrammeFigures) -> list[str]:
     lines = [head]
     for network in networks:
         marks = "".join(
-            sparkline([sums[key].get(network, 0)], top)
+            spark(sums[key].get(network, 0), top)
             if key in months and months[key].released
             else _NO_FIGURES
             for key in keys
