@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 
+from adapters.server import build_app, build_runtime
+from adapters.settings import load_settings
 from bot.context import Context
 from bot.privacy.opt_in_history import record_opt_in
 from bot.privacy.retention import purge
 from storage import opt_in
 from storage.database import Database
 from tests.dashboard_support import audience, serving_dashboard, suggestion, token_of
+from tests.listening import listening
 from tests.page_support import Elements
-from tests.support import Chat
+from tests.support import Chat, eventually
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 GERMAN = {"Accept-Language": "de-AT,de;q=0.8,en;q=0.5"}
@@ -259,3 +262,23 @@ async def test_a_database_that_cannot_be_read_gets_a_clear_page_not_a_500(
         await broken.close()
     assert status == 503 and headers["Retry-After"] == "60"
     assert chat.text("dashboard.unavailable.title") in page
+
+
+async def test_a_running_sharebot_records_this_months_band_from_the_start(
+    database: Database,
+) -> None:
+    settings = load_settings(_env_file=None, SHAREBOT_ADAPTERS="playground")
+    runtime = build_runtime(settings, database=database)  # the real clock: the scheduler's
+
+    async def recorded() -> bool:
+        async with database.transaction() as session:
+            return bool(await opt_in.since(session, "2000-01"))
+
+    before = datetime.now(UTC).strftime("%Y-%m")  # the policy's zone is UTC by default
+    async with listening(build_app(runtime, schedule=True)):
+        await eventually(recorded)
+    async with database.transaction() as session:
+        months = await opt_in.since(session, "2000-01")
+    assert set(months) <= {before, datetime.now(UTC).strftime("%Y-%m")}
+    # the demo organisation: 3 of 7 opted in, too close to nobody for k = 5: not shown
+    assert list(months.values()) == [opt_in.RecordedBand(5, None)]
