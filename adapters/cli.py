@@ -252,7 +252,7 @@ def works_council(
 @main.command()
 def purge() -> None:
     """Delete what retention no longer allows: ended deliveries, old budget and audit entries,
-    marks of requests handled more than a day ago."""
+    marks of requests handled more than a day ago, opted-in bands older than a year."""
     settings = _settings()
 
     async def go() -> None:
@@ -263,8 +263,9 @@ def purge() -> None:
         finally:
             await database.close()
         click.echo(
-            f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries "
-            f"and {result.requests} handled-request marks."
+            f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries, "
+            f"{result.requests} handled-request marks and {result.opt_in_months} opted-in "
+            "months older than a year."
         )
 
     asyncio.run(go())

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from adapters.dashboard.routes import DashboardRoutes
 from adapters.photos import WebPhotos
 from adapters.playground.platform import PlaygroundDirectory, PlaygroundMessenger
 from adapters.playground.routes import Playground
@@ -30,6 +31,8 @@ from bot.core import Sharebot
 from bot.delivery.dispatcher import Dispatcher
 from bot.i18n import Catalogue
 from bot.ports import Directory, Messenger
+from bot.privacy.opt_in_history import record_opt_in
+from bot.privacy.passes import Passes
 from bot.privacy.retention import purge
 from storage.database import Database
 
@@ -91,6 +94,7 @@ def build_runtime(
         directories=directories,
         photos=photos,
         limits=settings.limits,
+        passes=Passes(settings.secret_key.get_secret_value()),
     )
     if transcript is not None:  # the playground's demo photo is served from Sharebot's address
         photos.rules = replace(photos.rules, own_url=lambda: ctx.public_url)
@@ -109,6 +113,7 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     """The one aiohttp application with every enabled adapter's routes."""
     app = web.Application(client_max_size=256 * 1024)
     CommonRoutes(runtime.ctx).add_routes(app)
+    DashboardRoutes(runtime.ctx).add_routes(app)
     if runtime.transcript is not None:
         Playground(runtime.core, runtime.transcript, runtime.ctx.clock).add_routes(app)
     if runtime.teams is not None:
@@ -154,13 +159,30 @@ def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
     async def daily_purge() -> None:
         result = await purge(runtime.database, runtime.ctx.clock.now())
         logger.info(
-            "purge: %d deliveries, %d audit entries, %d handled requests removed",
+            "purge: %d deliveries, %d audit entries, %d handled requests, %d opt-in months removed",
             result.deliveries,
             result.audit_entries,
             result.requests,
+            result.opt_in_months,
         )
+
+    async def opt_in_month() -> None:
+        try:
+            await record_opt_in(runtime.database, runtime.ctx.clock.now())
+        except Exception as error:  # the next hour tries again; a month keeps its last record
+            # the kind only: a traceback could carry the statement's values (DESIGN §6b.5)
+            logger.warning("opted-in band not recorded: %s", type(error).__name__)
 
     scheduler.add_job(
         daily_purge, "interval", hours=PURGE_HOURS, id="purge", max_instances=1, coalesce=True
+    )
+    scheduler.add_job(
+        opt_in_month,
+        "interval",
+        hours=1,
+        id="opt-in-month",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=runtime.ctx.clock.now(),
     )
     return scheduler

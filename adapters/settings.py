@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError
 from adapters.public_addresses import Allowance, parse_allowances
 from bot.i18n import Catalogue
 from bot.limits import BadLimit, PolicyLimits, parse_limits
+from bot.privacy.passes import MIN_SECRET
 from storage.engine import UnsupportedDatabase, async_url
 
 Adapter = Literal["slack", "teams", "playground"]
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
     )
     fetch_allow: str = Field("", alias="SHAREBOT_FETCH_ALLOW")
     policy_limits: str = Field("", alias="SHAREBOT_POLICY_LIMITS")
+    secret_key: SecretStr = Field(SecretStr(""), alias="SHAREBOT_SECRET_KEY")
     slack_bot_token: str = Field("", alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", alias="SLACK_SIGNING_SECRET")
     slack_app_token: str = Field("", alias="SLACK_APP_TOKEN")
@@ -76,6 +78,17 @@ class Settings(BaseSettings):
             parse_limits(value)
         except BadLimit as error:  # one line naming the entry, with what the key takes
             raise ValueError(_limit_problem(error)) from error
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and (len(secret) < MIN_SECRET or not secret.strip()):
+            raise ValueError(
+                f"use at least {MIN_SECRET} random characters, e.g. the output of "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         return value
 
     @field_validator("admins", mode="before")
@@ -147,6 +160,9 @@ def _limit_problem(error: BadLimit) -> str:
     return f"entry {error}; {key}: {Catalogue.load().text('en', f'policy.hint.{key}')}"
 
 
+SECRETS = frozenset({"SHAREBOT_SECRET_KEY"})
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line that names the key."""
 
@@ -159,5 +175,7 @@ def load_settings(**overrides: object) -> Settings:
         key = str(first["loc"][0]) if first["loc"] else "settings"
         value = first.get("input")
         shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        if key in SECRETS:  # a secret is never repeated, not even a wrong one
+            shown = ""
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"invalid setting {key}: {message}{shown}") from error

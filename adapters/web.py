@@ -17,7 +17,7 @@ from storage.health import DatabaseHealth
 # /healthz answers within a second, whatever the database does (security rule 2).
 HEALTH_SECONDS = 0.8
 # Share links and pages are the same for everyone and must not be kept or passed on.
-_PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 logger = logging.getLogger(__name__)
 
@@ -42,15 +42,15 @@ class CommonRoutes:
         return await self._follow(request, counted=False)
 
     async def _follow(self, request: web.Request, *, counted: bool) -> web.StreamResponse:
-        language = _browser_language(request)
+        language = browser_language(request)
         target = await follow(
             self.ctx, request.match_info["token"], language=language, counted=counted
         )
         if target is None:
             text = self.ctx.catalogue.text(language, "page.missing")
-            raise web.HTTPNotFound(text=text, headers=_PRIVATE)
+            raise web.HTTPNotFound(text=text, headers=PRIVATE)
         if isinstance(target, Redirect):
-            raise web.HTTPFound(target.url, headers=_PRIVATE)
+            raise web.HTTPFound(target.url, headers=PRIVATE)
         csp = (
             "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
             f"img-src 'self' data: {_origin(self.ctx.public_url)}; connect-src 'self' "
@@ -60,7 +60,7 @@ class CommonRoutes:
         return web.Response(
             text=render_share_page(target),
             content_type="text/html",
-            headers={**_PRIVATE, "Content-Security-Policy": csp},
+            headers={**PRIVATE, "Content-Security-Policy": csp},
         )
 
     async def photo(self, request: web.Request) -> web.StreamResponse:
@@ -68,7 +68,7 @@ class CommonRoutes:
         download = "download" in request.query
         found = await photo_of(self.ctx, request.match_info["token"], download=download)
         if found is None:
-            text = self.ctx.catalogue.text(_browser_language(request), "page.missing")
+            text = self.ctx.catalogue.text(browser_language(request), "page.missing")
             raise web.HTTPNotFound(text=text)
         image, name = found
         headers = {
@@ -101,7 +101,9 @@ class CommonRoutes:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def _browser_language(request: web.Request) -> str:
+def browser_language(request: web.Request) -> str:
+    """The first of German and English the browser asks for (``Accept-Language``), else
+    English."""
     accepted = request.headers.get("Accept-Language", "")
     for part in accepted.split(","):
         if language := language_for(None, part.split(";")[0].strip(), ""):

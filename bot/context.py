@@ -16,6 +16,7 @@ from bot.limits import PolicyLimits
 from bot.metrics import Metrics
 from bot.policy import Policy
 from bot.ports import Actor, Directory, Messenger, PhotoFetcher
+from bot.privacy.passes import Passes
 from bot.sharing.clicks import ClickCounter
 from bot.sharing.photos import Fetched
 from storage.database import Database
@@ -39,6 +40,7 @@ class Context:
     photos: PhotoFetcher | None = None
     # bounds agreed with the works council (SHAREBOT_POLICY_LIMITS): HR cannot cross them
     limits: PolicyLimits = field(default_factory=PolicyLimits)
+    passes: Passes = field(default_factory=Passes)  # signed links to the figures page
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
@@ -52,6 +54,10 @@ class Context:
     def page_url(self, token: str) -> str:
         """The same share page without counting again (the QR code's hop to the phone)."""
         return f"{self.public_url.rstrip('/')}/p/{token}"
+
+    def dashboard_url(self, token: str) -> str:
+        """The figures page behind a signed pass: ``/dashboard?token=…``."""
+        return f"{self.public_url.rstrip('/')}/dashboard?token={token}"
 
     def image_url(self, token: str) -> str:
         """A suggestion's photo as Sharebot serves it."""

@@ -17,6 +17,16 @@ def insert_ignoring_conflicts(
     return insert(table).values(values).on_conflict_do_nothing()
 
 
+def insert_or_replace(
+    session: AsyncSession, table: Any, values: dict[str, Any], *, key: tuple[str, ...]
+) -> Any:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` with the other values: the last write wins."""
+    insert = postgresql.insert if _dialect(session) == "postgresql" else sqlite.insert
+    statement = insert(table).values(values)
+    changed = {name: statement.excluded[name] for name in values if name not in key}
+    return statement.on_conflict_do_update(index_elements=list(key), set_=changed)
+
+
 def supports_skip_locked(session: AsyncSession) -> bool:
     return _dialect(session) == "postgresql"
 

@@ -224,3 +224,26 @@ class HandledRequest(SQLModel, table=True):
 
     fingerprint: str = Field(primary_key=True, max_length=64)
     seen_hour: datetime = _when(nullable=False, index=True)
+
+
+class SigningKey(SQLModel, table=True):
+    """The key that signs links to the figures page, made once when ``SHAREBOT_SECRET_KEY`` is
+    not set, so that every Sharebot process of one installation signs and checks alike."""
+
+    __tablename__ = "signing_key"
+
+    purpose: str = Field(primary_key=True, max_length=32)
+    secret: str = Field(max_length=128)
+    created_at: datetime = _when(nullable=False)
+
+
+class OptInMonth(SQLModel, table=True):
+    """People opted in during one month, as the release rule showed it last that month: a band
+    of width k, or nothing when the band was not shown. An aggregate; no person in it."""
+
+    __tablename__ = "opt_in_month"
+
+    month: str = Field(primary_key=True, max_length=7)  # "2026-12", in the policy's time zone
+    k: int  # the anonymity threshold the band was cut with
+    low: int | None = None
+    high: int | None = None

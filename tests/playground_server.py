@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
 
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import load_settings
@@ -40,3 +43,18 @@ async def running_playground(
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:
         yield RunningServer(url, runtime)
+
+
+async def post(
+    http: aiohttp.ClientSession, server: RunningServer, route: str, body: dict[str, Any]
+) -> None:
+    """``POST /playground/api/<route>`` as the playground's page does; then the dispatcher's
+    work that it woke is waited for."""
+    async with http.post(f"{server.url}/playground/api/{route}", json=body) as response:
+        assert response.status == 200, await response.text()
+    await server.runtime.dispatcher.idle()
+
+
+async def say(http: aiohttp.ClientSession, server: RunningServer, who: str, text: str) -> None:
+    """``who`` types ``text`` into the playground's command box."""
+    await post(http, server, "say", {"person": who, "text": text})

@@ -120,6 +120,8 @@ GRAMMAR = [
     ("chris", "cancel #1", "end.done"),
     ("chris", "stats 1", "stats.title"),
     ("hanna", "stats 1", "stats.title"),
+    ("chris", "dashboard", "dashboard.link.title"),
+    ("hanna", "übersicht", "dashboard.link.title"),
     ("hanna", "policy", "policy.title"),
     ("hanna", "policy set max_per_week 3", "policy.set"),
     ("hanna", "roles", "roles.title"),

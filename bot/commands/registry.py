@@ -18,7 +18,7 @@ from bot.commands.grammar import Command, split_command
 from bot.commands.help import help_reply
 from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
-from bot.privacy import audit_trail, data_rights, reports
+from bot.privacy import audit_trail, dashboard, data_rights, reports
 from bot.sharing import wordings
 from bot.views import Notice, Reply
 from storage.states import Role
@@ -225,10 +225,20 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "stats",
         ("stats", "statistik"),
-        lambda ctx, turn, cmd: reports.stats(turn, cmd.rest),
+        lambda ctx, turn, cmd: reports.stats(ctx, turn, cmd.rest),
         roles=COMMS_AND_HR,
         help=(HelpLine("help.stats"), HelpLine("help.overview", HR)),
         changes=Changes.NOTHING,
+        fetch=dashboard.signing_key,  # its answer carries a link to the figures page
+    ),
+    Verb(
+        "dashboard",
+        ("dashboard", "übersicht", "uebersicht"),
+        lambda ctx, turn, cmd: dashboard.open_dashboard(ctx, turn),
+        roles=COMMS_AND_HR,
+        help=(HelpLine("help.dashboard"),),
+        changes=Changes.NOTHING,
+        fetch=dashboard.signing_key,
     ),
     Verb(
         "policy",

@@ -110,7 +110,7 @@ def suggestion_figures(facts: SuggestionFacts, rule: Rule, now: datetime) -> Sug
     counts = tuple(
         (network, count if rule.shows(count, facts.reached) else None)
         # A fixed order: sorting by count would reveal the order of the hidden figures.
-        for network, count in sorted(facts.clicks.items(), key=lambda item: _rank(item[0]))
+        for network, count in sorted(facts.clicks.items(), key=lambda item: rank(item[0]))
     )
     return SuggestionFigures(sid, "released", reached=rule.band(facts.reached), counts=counts)
 
@@ -124,6 +124,35 @@ def opted_in_band(opted_in: int, known: int, rule: Rule) -> Band | None:
     low, high = rule.band(opted_in)
     shown = rule.audience_ok(known) and low >= rule.k and high <= known - rule.k
     return (low, high) if shown else None
+
+
+def recorded_band(band: Band | None, recorded_k: int, rule: Rule) -> Band | None:
+    """A past month's opted-in band, as recorded then: shown only when it was cut with a k at
+    least today's. After HR raised the threshold, a band cut finer than today's rule allows
+    (or shown then, but too close to nobody or everyone for today's k) is not shown."""
+    return band if band is not None and recorded_k >= rule.k else None
+
+
+def month_of(moment: datetime, zone: ZoneInfo) -> str:
+    """The calendar month of ``moment`` in ``zone``: ``"2026-12"``."""
+    return moment.astimezone(zone).strftime("%Y-%m")
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last``, both included: ``"2026-11"``, ``"2026-12"``."""
+    start, end = (_month_number(key) for key in (first, last))
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(start, end + 1)]
+
+
+def months_ending(last: str, count: int) -> list[str]:
+    """The ``count`` months up to ``last``, oldest first: the year that ends in ``last``."""
+    first = _month_number(last) - count + 1
+    return months_between(f"{first // 12:04d}-{first % 12 + 1:02d}", last)
+
+
+def _month_number(key: str) -> int:
+    year, month = (int(part) for part in key.split("-"))
+    return year * 12 + month - 1
 
 
 def programme_figures(
@@ -141,7 +170,7 @@ def programme_figures(
     """
     months: dict[str, list[SuggestionFigures]] = {}
     for facts in sorted(started, key=lambda f: (f.starts_at, f.suggestion_id)):
-        key = facts.starts_at.astimezone(zone).strftime("%Y-%m")
+        key = month_of(facts.starts_at, zone)
         months.setdefault(key, []).append(suggestion_figures(facts, rule, now))
     return ProgrammeFigures(
         opted_in=opted_in_band(opted_in, known, rule),
@@ -158,10 +187,11 @@ def _month(key: str, figures: list[SuggestionFigures]) -> MonthFigures:
             shown[network] = shown.get(network, 0) + (count or 0)
             hidden[network] = hidden.get(network, 0) + (count is None)
     clicks = tuple(
-        (network, shown[network], hidden[network]) for network in sorted(shown, key=_rank)
+        (network, shown[network], hidden[network]) for network in sorted(shown, key=rank)
     )
     return MonthFigures(key, started=len(figures), released=len(released), clicks=clicks)
 
 
-def _rank(network: str) -> int:
+def rank(network: str) -> int:
+    """A network's place in the fixed order figures are shown in."""
     return ORDER.index(network) if network in ORDER else len(ORDER)
