@@ -98,6 +98,7 @@ def build_runtime(
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
     ctx.wake_dispatcher = dispatcher.wake
+    ctx.notify = dispatcher.notify
     core = Sharebot(ctx)
     slack = SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
     return Runtime(settings, database, ctx, core, dispatcher, transcript, teams, slack)

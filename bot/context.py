@@ -14,11 +14,26 @@ from bot.delivery.planning import zone_of
 from bot.i18n import Catalogue, Texts, language_for
 from bot.metrics import Metrics
 from bot.policy import Policy
-from bot.ports import Actor, Directory, Messenger, PhotoFetcher
+from bot.ports import Actor, Addressee, Directory, Messenger, PhotoFetcher
 from bot.sharing.clicks import ClickCounter
 from bot.sharing.photos import Fetched
+from bot.views import View
 from storage.database import Database
 from storage.models import Person
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message to someone other than the person of the turn (an approver, the author of a
+    suggestion or a proposal): sent once the turn's transaction has committed, outside any
+    person's delivery budget."""
+
+    to: Addressee
+    view: View
+
+
+def _drop(notes: Sequence[Notification]) -> None:
+    return None
 
 
 @dataclass
@@ -36,6 +51,8 @@ class Context:
     metrics: Metrics = field(default_factory=Metrics)
     wake_dispatcher: Callable[[], None] = lambda: None
     photos: PhotoFetcher | None = None
+    # Sends notifications after a turn (the composition root gives the dispatcher's)
+    notify: Callable[[Sequence[Notification]], None] = _drop
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
@@ -88,6 +105,8 @@ class Turn:
     members: Sequence[Actor] | None = None
     # ``new`` and the compose form: the photos, fetched and checked before the transaction
     photos: Fetched = field(default_factory=dict)
+    # Messages to others, sent once this turn has committed (none when it is rolled back)
+    notices: list[Notification] = field(default_factory=list)
 
     @property
     def person_id(self) -> int:
@@ -98,8 +117,16 @@ class Turn:
     def zone(self) -> ZoneInfo:
         return self.t.zone
 
+    def tell(self, person: Person, view: View) -> None:
+        """Send ``view`` to ``person`` once this turn has committed."""
+        self.notices.append(Notification(addressee_of(person), view))
+
     @property
     def actor_name(self) -> str:
         """How an admin appears in the audit trail."""
         name = self.person.display_name or self.person.user_key
         return f"{self.person.platform}:{name}"
+
+
+def addressee_of(person: Person) -> Addressee:
+    return Addressee(person.platform, person.user_key, person.address)

@@ -288,6 +288,8 @@ class Sharebot:
         if turn is None:
             self.ctx.metrics.repeated.labels(actor.platform).inc()
             return Reply(repeated=True)
+        if turn.notices:
+            self.ctx.notify(tuple(turn.notices))
         if turn.wake:
             self.ctx.wake_dispatcher()
         return replace(reply, changed=changes)

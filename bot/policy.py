@@ -42,6 +42,13 @@ class Policy:
     default_language: str = "de"
     # "on": share links carry utm_source=<network>, utm_medium, utm_campaign=sharebot-<id>
     utm: str = "off"
+    # "required": a new suggestion starts only once a second person (comms, not its author,
+    # or HR) approved it
+    approval: str = "off"
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.approval == "required"
 
     @property
     def min_gap(self) -> timedelta:
@@ -124,6 +131,7 @@ PARSERS: Mapping[str, Callable[[str], object]] = {
     "retention_days": _int_between(1, 3650),
     "default_language": _choice(*LANGUAGES),
     "utm": _choice("off", "on"),
+    "approval": _choice("off", "required"),
 }
 KEYS = tuple(PARSERS)
 

@@ -107,7 +107,11 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """A form (settings, compose, policy). Submitting sends the field values to ``action``."""
+    """A form (settings, compose, policy). Submitting sends the field values to ``action``.
+
+    ``hidden``: values the form carries back unseen (which proposal or suggestion it is
+    about); they come from the person's client like every field, so the core checks them.
+    """
 
     form_id: FormId
     title: str
@@ -115,6 +119,7 @@ class Form:
     submit_label: str
     intro: str = ""
     preview: SuggestionCard | None = None
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,16 @@ class Suggestion(SQLModel, table=True):
     page: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
+class ApprovalRequest(SQLModel, table=True):
+    """A suggestion waiting for a second person's approval, and who wrote it: only so that the
+    author cannot approve it and hears the outcome. Deleted when it is decided or ends."""
+
+    __tablename__ = "approval_request"
+
+    suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+
+
 class SuggestionImage(SQLModel, table=True):
     """A photo of a suggestion, fetched and checked once when it was created, served by Sharebot.
 

@@ -30,11 +30,14 @@ class Role(StrEnum):
 
 
 class SuggestionState(StrEnum):
-    """scheduled -> running -> ended."""
+    """scheduled -> running -> ended; with policy ``approval required`` it begins
+    ``waiting`` (for approval) and is then approved (scheduled) or rejected."""
 
+    WAITING = "waiting"
     SCHEDULED = "scheduled"
     RUNNING = "running"
     ENDED = "ended"
+    REJECTED = "rejected"
 
 
 class DeliveryKind(StrEnum):
@@ -59,6 +62,8 @@ class AuditAction(StrEnum):
 
     SUGGESTION_CREATED = "suggestion.created"
     SUGGESTION_ENDED = "suggestion.ended"
+    SUGGESTION_APPROVED = "suggestion.approved"
+    SUGGESTION_REJECTED = "suggestion.rejected"
     POLICY_CHANGED = "policy.changed"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"

@@ -172,6 +172,7 @@ class Chat:
         )
         self.core = Sharebot(self.ctx)
         self.dispatcher = Dispatcher(self.ctx)
+        self.ctx.notify = self.dispatcher.notify
         self.replies: dict[str, list[Reply]] = {}
         self.locales: dict[str, str] = {}
 

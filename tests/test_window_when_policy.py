@@ -217,6 +217,7 @@ def test_defaults() -> None:
         "retention_days": "30",
         "default_language": "de",
         "utm": "off",
+        "approval": "off",
     }
     assert policy.min_gap == timedelta(hours=48)
     assert policy.spread == timedelta(minutes=120)

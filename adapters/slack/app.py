@@ -38,6 +38,7 @@ from adapters.slack.modal import (
     field_errors,
     form_id_of,
     form_modal,
+    hidden_values,
     result_modal,
     submitted_values,
 )
@@ -225,7 +226,8 @@ class SlackApp:
         user = str(body["user"]["id"])
         async with self._apology(user, None):
             actor = await self.people.actor(user)
-            reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
+            values = {**submitted_values(view.get("state") or {}), **hidden_values(view)}
+            reply = await self.core.preview(actor, values)
             forms = [v for v in reply.views if isinstance(v, Form)]
             if not forms or not view.get("id"):
                 return
@@ -247,7 +249,7 @@ class SlackApp:
         user = str(body["user"]["id"])
         async with self._apology(user, None):
             actor = await self.people.actor(user)
-            values = submitted_values(view.get("state") or {})
+            values = {**submitted_values(view.get("state") or {}), **hidden_values(view)}
             reply = await self.core.submit(actor, form_id, values, request=_trigger(body))
             if reply.repeated:
                 await ack()

@@ -22,6 +22,8 @@ class Action(StrEnum):
     FORGET_CONFIRM = "forget.confirm"
     FORGET_CANCEL = "forget.cancel"
     END_SUGGESTION = "suggestion.end"
+    APPROVE = "suggestion.approve"
+    REJECT = "suggestion.reject"
 
 
 class FormId(StrEnum):
@@ -30,3 +32,4 @@ class FormId(StrEnum):
     SETTINGS = "settings"
     COMPOSE = "compose"
     POLICY = "policy"
+    REJECT = "reject"

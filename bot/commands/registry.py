@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from bot.commands import invitations, policy_admin, preferences, roles, suggestions
+from bot.commands import approval, invitations, policy_admin, preferences, roles, suggestions
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import Command, split_command
 from bot.commands.help import help_reply
@@ -223,6 +223,20 @@ VERBS: tuple[Verb, ...] = (
         help=(HelpLine("help.end"),),
     ),
     Verb(
+        "approve",
+        ("approve", "freigeben"),
+        lambda ctx, turn, cmd: approval.approve(ctx, turn, cmd.rest),
+        roles=COMMS_AND_HR,
+        help=(HelpLine("help.approve"),),
+    ),
+    Verb(
+        "reject",
+        ("reject", "ablehnen"),
+        lambda ctx, turn, cmd: approval.reject_command(ctx, turn, cmd.rest),
+        roles=COMMS_AND_HR,
+        help=(HelpLine("help.reject"),),
+    ),
+    Verb(
         "stats",
         ("stats", "statistik"),
         lambda ctx, turn, cmd: reports.stats(turn, cmd.rest),
@@ -291,6 +305,12 @@ PRESSES: tuple[Press, ...] = (
         lambda ctx, turn, action, value: suggestions.end(ctx, turn, value),
         roles=COMMS,
     ),
+    Press(
+        Action.APPROVE,
+        lambda ctx, turn, action, value: approval.approve(ctx, turn, value),
+        roles=COMMS_AND_HR,
+    ),
+    Press(Action.REJECT, approval.reject_form, roles=COMMS_AND_HR, changes=False),
 )
 
 FORMS: tuple[FormSpec, ...] = (
@@ -312,6 +332,7 @@ FORMS: tuple[FormSpec, ...] = (
         lambda ctx, turn, values: policy_admin.submit(turn, values),
         roles=HR,
     ),
+    FormSpec(FormId.REJECT, "reject", approval.submit_reject, roles=COMMS_AND_HR),
 )
 
 

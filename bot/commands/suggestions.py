@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.commands import approval
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
     TOPIC,
@@ -104,6 +105,9 @@ def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> da
 async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
     """Store a built suggestion with its photos (fetched before the turn) and its share links."""
     photos = checked([image["url"] for image in suggestion.images], turn.photos)
+    waiting = turn.policy.needs_approval
+    if waiting:
+        suggestion.state = SuggestionState.WAITING
     await suggestions.add(turn.session, suggestion)
     assert suggestion.id is not None
     stored = await images.add_images(
@@ -129,6 +133,9 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         if suggestion.starts_at <= turn.now
         else t("new.starts_at", when=t.when(suggestion.starts_at))
     )
+    if waiting:
+        await approval.hold(ctx, turn, suggestion)
+        starts = t("new.waiting", id=suggestion.id)
     preview = suggestion_card(
         suggestion,
         t=t,
@@ -283,7 +290,7 @@ async def listing(turn: Turn) -> Reply:
                 caption=s.captions[0][:80],
             )
         )
-        if s.state != SuggestionState.ENDED and len(buttons) < 5:
+        if s.state not in suggestions.FINISHED and len(buttons) < 5:
             buttons.append(
                 Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")
             )

@@ -14,13 +14,13 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.invitations import invitation_card
-from bot.context import Context
+from bot.context import Context, Notification
 from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
@@ -75,6 +75,17 @@ class Dispatcher:
         task = asyncio.get_running_loop().create_task(self.tick())
         self._woken.add(task)
         task.add_done_callback(self._woken.discard)
+
+    def notify(self, notes: Sequence[Notification]) -> None:
+        """Send messages to people other than the one of a turn, after it committed: through
+        the platform's messenger and this process's limits, never through the outbox (they
+        are not suggestions and count against nobody's budget)."""
+        task = asyncio.get_running_loop().create_task(self._notify(notes))
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)
+
+    async def _notify(self, notes: Sequence[Notification]) -> None:
+        await asyncio.gather(*(self.sender.notify(note.to, note.view) for note in notes))
 
     async def idle(self) -> None:
         """Wait until ticks started by :meth:`wake` are done (tests and shutdown)."""
