@@ -195,7 +195,7 @@ def manifest_slack(as_json: bool) -> None:
 @main.command()
 def purge() -> None:
     """Delete what retention no longer allows: ended deliveries, old budget and audit entries,
-    marks of requests handled more than a day ago."""
+    proposals decided long ago, marks of requests handled more than a day ago."""
     settings = _settings()
 
     async def go() -> None:
@@ -206,8 +206,8 @@ def purge() -> None:
         finally:
             await database.close()
         click.echo(
-            f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries "
-            f"and {result.requests} handled-request marks."
+            f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries, "
+            f"{result.proposals} decided proposals and {result.requests} handled-request marks."
         )
 
     asyncio.run(go())

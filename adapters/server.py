@@ -151,9 +151,10 @@ def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
     async def daily_purge() -> None:
         result = await purge(runtime.database, runtime.ctx.clock.now())
         logger.info(
-            "purge: %d deliveries, %d audit entries, %d handled requests removed",
+            "purge: %d deliveries, %d audit entries, %d proposals, %d handled requests removed",
             result.deliveries,
             result.audit_entries,
+            result.proposals,
             result.requests,
         )
 

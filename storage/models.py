@@ -14,6 +14,7 @@ from storage.states import (
     DeliveryKind,
     DeliveryState,
     Participation,
+    ProposalState,
     Style,
     SuggestionState,
 )
@@ -141,6 +142,23 @@ class ApprovalRequest(SQLModel, table=True):
 
     suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, ondelete="CASCADE")
     author_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+
+
+class Proposal(SQLModel, table=True):
+    """Something an employee proposes comms should suggest: stored with the proposer, since it
+    is their own voluntary act (they hear the outcome), and never part of any figure."""
+
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    url: str = Field(max_length=2000)
+    text: str = Field(max_length=1000)
+    # The photo addresses, checked like a suggestion's when proposed; fetched again if used
+    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: ProposalState = _state(ProposalState, ProposalState.OPEN, index=True)
+    created_at: datetime = _when(nullable=False)
+    decided_at: datetime | None = _when()
 
 
 class SuggestionImage(SQLModel, table=True):

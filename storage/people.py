@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.dialect import affected, insert_ignoring_conflicts
-from storage.models import Delivery, Person, RecentDelivery, RoleGrant
+from storage.models import ApprovalRequest, Delivery, Person, Proposal, RecentDelivery, RoleGrant
 from storage.states import DeliveryState, Participation, Style
 
 
@@ -201,6 +201,10 @@ async def forget(session: AsyncSession, person_id: int) -> None:
     """Remove every row about a person, in one transaction."""
     await drop_deliveries(session, person_id)
     await session.execute(sa.delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
+    await session.execute(sa.delete(Proposal).where(col(Proposal.person_id) == person_id))
+    await session.execute(
+        sa.delete(ApprovalRequest).where(col(ApprovalRequest.author_id) == person_id)
+    )
     await session.execute(sa.delete(Person).where(col(Person.id) == person_id))
 
 

@@ -40,6 +40,14 @@ class SuggestionState(StrEnum):
     REJECTED = "rejected"
 
 
+class ProposalState(StrEnum):
+    """An employee's proposal: open until comms make it a suggestion or decline it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
 class DeliveryKind(StrEnum):
     """A suggestion card, a card in a weekly digest, or an invitation to take part."""
 

@@ -24,6 +24,8 @@ class Action(StrEnum):
     END_SUGGESTION = "suggestion.end"
     APPROVE = "suggestion.approve"
     REJECT = "suggestion.reject"
+    ACCEPT_PROPOSAL = "proposal.accept"
+    DECLINE_PROPOSAL = "proposal.decline"
 
 
 class FormId(StrEnum):
@@ -33,3 +35,5 @@ class FormId(StrEnum):
     COMPOSE = "compose"
     POLICY = "policy"
     REJECT = "reject"
+    PROPOSE = "propose"
+    DECLINE = "decline"

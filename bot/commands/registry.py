@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from bot.commands import approval, invitations, policy_admin, preferences, roles, suggestions
+from bot.commands import (
+    approval,
+    invitations,
+    policy_admin,
+    preferences,
+    proposals,
+    roles,
+    suggestions,
+)
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import Command, split_command
 from bot.commands.help import help_reply
@@ -200,6 +208,14 @@ VERBS: tuple[Verb, ...] = (
         changes=Changes.NOTHING,  # it only asks; the confirmation button deletes
     ),
     Verb(
+        "propose",
+        ("propose", "anregen"),
+        proposals.propose,
+        help=(HelpLine("help.propose"),),
+        changes=Changes.NOTHING,
+        fetch=proposals.photos_of_command,
+    ),
+    Verb(
         "new",
         ("new", "neu"),
         suggestions.create_inline,
@@ -221,6 +237,14 @@ VERBS: tuple[Verb, ...] = (
         lambda ctx, turn, cmd: suggestions.end(ctx, turn, cmd.rest),
         roles=COMMS,
         help=(HelpLine("help.end"),),
+    ),
+    Verb(
+        "proposals",
+        ("proposals", "anregungen"),
+        proposals.listing,
+        roles=COMMS,
+        help=(HelpLine("help.proposals"),),
+        changes=Changes.NOTHING,
     ),
     Verb(
         "approve",
@@ -311,6 +335,8 @@ PRESSES: tuple[Press, ...] = (
         roles=COMMS_AND_HR,
     ),
     Press(Action.REJECT, approval.reject_form, roles=COMMS_AND_HR, changes=False),
+    Press(Action.ACCEPT_PROPOSAL, suggestions.from_proposal, roles=COMMS, changes=False),
+    Press(Action.DECLINE_PROPOSAL, proposals.decline_form, roles=COMMS, changes=False),
 )
 
 FORMS: tuple[FormSpec, ...] = (
@@ -333,6 +359,8 @@ FORMS: tuple[FormSpec, ...] = (
         roles=HR,
     ),
     FormSpec(FormId.REJECT, "reject", approval.submit_reject, roles=COMMS_AND_HR),
+    FormSpec(FormId.PROPOSE, "propose", proposals.submit_form, fetch=proposals.photos_of_form),
+    FormSpec(FormId.DECLINE, "proposals", proposals.decline, roles=COMMS),
 )
 
 

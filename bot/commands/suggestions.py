@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.commands import approval
+from bot.commands import approval, prefetch, proposals
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
     TOPIC,
@@ -27,7 +27,7 @@ from bot.errors import UserError
 from bot.policy import LANGUAGES
 from bot.sharing.cards import short_url, suggestion_card
 from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
-from bot.sharing.photos import checked, fetch_all
+from bot.sharing.photos import checked
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
@@ -39,22 +39,12 @@ RECENT = timedelta(days=30)
 async def photos_of_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
     """``new … --image <url>``: the photos, fetched and checked before the turn that saves them
     (a bad command fetches nothing; it is refused in the turn)."""
-    return await _photos(ctx, photo_urls(command.rest))
+    return await prefetch.photos(ctx, photo_urls(command.rest))
 
 
 async def photos_of_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
     """The compose form's photos (one address per line)."""
-    return await _photos(ctx, photo_lines(values.get("images", "")))
-
-
-async def _photos(ctx: Context, urls: list[str]) -> Prefetched:
-    if not urls:
-        return Prefetched()
-    if ctx.photos is None:
-        return Prefetched(
-            photos={url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
-        )
-    return Prefetched(photos=await fetch_all(ctx.photos, urls))
+    return await prefetch.photos(ctx, photo_lines(values.get("images", "")))
 
 
 def build(turn: Turn, draft: Draft) -> Suggestion:
@@ -158,10 +148,20 @@ async def create_inline(ctx: Context, turn: Turn, command: Command) -> Reply:
 
 
 def compose_form(
-    turn: Turn, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    turn: Turn,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    *,
+    note: str = "",
 ) -> Form:
-    """The compose form, filled with what was typed and each problem next to its field."""
+    """The compose form, filled with what was typed and each problem next to its field.
+
+    ``note`` follows the intro (where the values came from); a ``proposal`` value (the
+    proposal it is made from) is carried along hidden.
+    """
     t, values, errors = turn.t, values or {}, errors or {}
+    proposal = values.get("proposal", "")
+    hidden = {"proposal": proposal} if proposal.isdigit() else {}
 
     def field(
         name: str,
@@ -184,7 +184,7 @@ def compose_form(
     return Form(
         form_id=FormId.COMPOSE,
         title=t("compose.title"),
-        intro=t("compose.intro"),
+        intro=" ".join(part for part in (t("compose.intro"), note) if part),
         submit_label=t("compose.submit"),
         fields=(
             field("url", "text", required=True),
@@ -203,7 +203,22 @@ def compose_form(
             field("at", "text", "now"),
             field("expires", "text"),
         ),
+        hidden=hidden,
     )
+
+
+async def from_proposal(ctx: Context, turn: Turn, action: Action, value: str) -> Reply:
+    """*Make it a suggestion*: the compose form filled in from an open proposal; the proposal
+    is closed, and its proposer told, once that suggestion is created."""
+    proposal = await proposals.open_for_suggestion(turn, value)
+    values = {
+        "url": proposal.url,
+        "captions": proposal.text,
+        "images": "\n".join(proposal.images),
+        "proposal": str(proposal.id),
+    }
+    note = turn.t("compose.from_proposal", id=proposal.id)
+    return Reply.of(compose_form(turn, values, note=note))
 
 
 async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:
@@ -249,7 +264,10 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
             errors[_field_of(error)] = turn.t(error.key, **error.params)
     if errors or suggestion is None:
         return Reply.of(compose_form(turn, values, errors))
-    return await save(ctx, turn, suggestion)
+    reply = await save(ctx, turn, suggestion)
+    assert suggestion.id is not None
+    await proposals.accepted(ctx, turn, values.get("proposal", ""), suggestion.id)
+    return reply
 
 
 def _field_of(error: UserError) -> str:

@@ -8,7 +8,7 @@ from bot.commands import approval
 from bot.commands.buttons import Action
 from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
-from storage import audit, outbox, people, recent, suggestions
+from storage import audit, outbox, people, proposals, recent, suggestions
 
 PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "figures", "nobody", "rights", "opt_out")
 
@@ -73,6 +73,18 @@ async def export(turn: Turn) -> dict[str, object]:
         "your_suggestions_waiting_for_approval": await suggestions.waiting_by(
             turn.session, turn.person_id
         ),
+        "proposals": [
+            {
+                "number": p.id,
+                "url": p.url,
+                "text": p.text,
+                "photos": p.images,
+                "state": p.state,
+                "proposed_at": p.created_at.isoformat(),
+                "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+            }
+            for p in await proposals.of_person(turn.session, turn.person_id)
+        ],
         "admin_actions_naming_you": [
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in await audit.naming(turn.session, turn.actor_name)

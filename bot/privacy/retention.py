@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.commands import repeats
 from bot.delivery.slots import WEEK
 from bot.policy import policy_from
-from storage import audit, outbox
+from storage import audit, outbox, proposals
 from storage import policy as stored_policy
 from storage.database import Database
 
@@ -18,14 +18,20 @@ class Purged:
     deliveries: int
     audit_entries: int
     requests: int
+    proposals: int
 
 
 async def purge(database: Database, now: datetime) -> Purged:
     """Drop budget entries older than a week, rows of ended suggestions, old audit entries,
-    and the marks of requests handled more than a day ago."""
+    proposals decided more than ``retention_days`` ago, and the marks of requests handled more
+    than a day ago."""
     async with database.transaction() as session:
         policy = policy_from(await stored_policy.load(session))
+        retained = now - timedelta(days=policy.retention_days)
         deliveries = await outbox.purge(session, recent_before=now - WEEK)
-        entries = await audit.purge(session, now - timedelta(days=policy.retention_days))
+        entries = await audit.purge(session, retained)
         requests = await repeats.forget_old(session, now)
-    return Purged(deliveries=deliveries, audit_entries=entries, requests=requests)
+        decided = await proposals.purge(session, retained)
+    return Purged(
+        deliveries=deliveries, audit_entries=entries, requests=requests, proposals=decided
+    )

@@ -1,11 +1,14 @@
-"""approval_request: suggestions waiting for a second person's approval
+"""approval_request and proposal: suggestions waiting for approval, employees' proposals
 
 Revision ID: 0007
 Revises: 0006
 """
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
+
+import storage.models
 
 revision = "0007"
 down_revision = "0006"
@@ -26,7 +29,24 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_approval_request_author_id"), ["author_id"], unique=False
         )
+    op.create_table(
+        "proposal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("images", sa.JSON(), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("created_at", storage.models.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", storage.models.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("proposal", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proposal_person_id"), ["person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_proposal_state"), ["state"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("proposal")
     op.drop_table("approval_request")
