@@ -14,7 +14,7 @@ from bot.delivery.planning import zone_of
 from bot.i18n import Catalogue, Texts, language_for
 from bot.metrics import Metrics
 from bot.policy import Policy
-from bot.ports import Actor, Addressee, Directory, Messenger, PhotoFetcher
+from bot.ports import Actor, Addressee, Directory, Messenger, PhotoFetcher, Target
 from bot.sharing.clicks import ClickCounter
 from bot.sharing.photos import Fetched
 from bot.views import View
@@ -87,6 +87,9 @@ class Prefetched:
 
     members: Sequence[Actor] | None = None  # ``invite``: the target's members (None: unknown)
     photos: Fetched = field(default_factory=dict)  # ``new`` and compose: checked photos
+    # ``new … --to`` and compose: each audience as typed, as the platform names it (None: no
+    # such channel or team here)
+    targets: Mapping[str, Target | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -105,6 +108,8 @@ class Turn:
     members: Sequence[Actor] | None = None
     # ``new`` and the compose form: the photos, fetched and checked before the transaction
     photos: Fetched = field(default_factory=dict)
+    # ``new … --to`` and the compose form: the audiences, named by the platform beforehand
+    targets: Mapping[str, Target | None] = field(default_factory=dict)
     # Messages to others, sent once this turn has committed (none when it is rolled back)
     notices: list[Notification] = field(default_factory=list)
 

@@ -232,6 +232,7 @@ class Sharebot:
         logger.info("command %s", verb.name)
         turn.members = fetched.members
         turn.photos = fetched.photos
+        turn.targets = fetched.targets
         return await verb.run(self.ctx, turn, command)
 
     async def _press(self, turn: Turn, press: Press, value: str) -> Reply:
@@ -250,6 +251,7 @@ class Sharebot:
         if spec is None or not spec.allows(turn.roles):
             raise UserError("error.not_allowed", command=form_id[:40])
         turn.photos = fetched.photos
+        turn.targets = fetched.targets
         return await spec.run(self.ctx, turn, values)
 
     async def _run(

@@ -132,6 +132,9 @@ class Suggestion(SQLModel, table=True):
     )
     # Every network's button leads to the share page (photos, wordings, QR code) first
     page: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Only the opted-in members of a channel or team, as they are when it starts
+    # (``{"platform": …, "key": …, "label": …}``); none: everyone
+    audience: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class ApprovalRequest(SQLModel, table=True):

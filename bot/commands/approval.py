@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import parse_id
 from bot.context import Context, Turn
+from bot.delivery.audience import target_of
 from bot.errors import UserError
 from bot.i18n import Texts
 from bot.sharing.cards import short_url
@@ -75,6 +76,8 @@ def summary(t: Texts, suggestion: Suggestion) -> tuple[str, ...]:
         lines.append(" ".join(f"#{tag}" for tag in suggestion.hashtags))
     if suggestion.images:
         lines.append(t("approval.photos", n=len(suggestion.images)))
+    if (target := target_of(suggestion)) is not None:
+        lines.append(t("list.audience", audience=target.label))
     lines.append(t("approval.start", when=t.when(suggestion.starts_at)))
     if suggestion.expires_at is not None:
         lines.append(t("approval.end", when=t.when(suggestion.expires_at)))

@@ -17,12 +17,14 @@ MAX_VARIANTS = 10
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
 _OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)", re.IGNORECASE)
 _VALUE = re.compile(r"\s+(?P<value>(?!--)\S+)")
-_OPTIONS = {"at", "expires", "topic", "lang", "networks", "image"}
+_OPTIONS = {"at", "expires", "topic", "lang", "networks", "image", "to"}
 _FLAGS = {"page"}
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]{0,99})", re.UNICODE)
 _TRAILING_TAGS = re.compile(r"(?:\s+#\w[\w-]*)+\s*$", re.UNICODE)
 _VARIANT_SEPARATOR = re.compile(r"\s\|\|\s")
 TOPIC = re.compile(r"^[\w-]{1,40}$", re.UNICODE)
+# ``--to`` words for everyone opted in (the default)
+EVERYONE = frozenset({"everyone", "alle", "all", "@everyone"})
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,14 @@ def photo_urls(rest: str) -> list[str]:
         return list(parse_draft(rest).photos)
     except UserError:
         return []
+
+
+def audience_text(rest: str) -> str:
+    """The ``--to`` of a ``new`` command, to ask the platform about before it runs."""
+    try:
+        return parse_draft(rest).options.get("to", "")
+    except UserError:
+        return ""
 
 
 def proposal_photo_urls(rest: str) -> list[str]:

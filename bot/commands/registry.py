@@ -220,8 +220,8 @@ VERBS: tuple[Verb, ...] = (
         ("new", "neu"),
         suggestions.create_inline,
         roles=COMMS,
-        help=(HelpLine("help.new"), HelpLine("help.new_inline")),
-        fetch=suggestions.photos_of_command,
+        help=(HelpLine("help.new"), HelpLine("help.new_inline"), HelpLine("help.new_to")),
+        fetch=suggestions.fetch_for_command,
     ),
     Verb(
         "list",
@@ -350,7 +350,7 @@ FORMS: tuple[FormSpec, ...] = (
         "new",
         suggestions.submit_compose,
         roles=COMMS,
-        fetch=suggestions.photos_of_form,
+        fetch=suggestions.fetch_for_form,
     ),
     FormSpec(
         FormId.POLICY,

@@ -9,9 +9,11 @@ from datetime import datetime, timedelta
 from bot.commands import approval, prefetch, proposals
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
+    EVERYONE,
     TOPIC,
     Command,
     Draft,
+    audience_text,
     check_photos,
     check_url,
     parse_draft,
@@ -23,8 +25,10 @@ from bot.commands.grammar import (
 )
 from bot.commands.when import BadWhen, parse_when
 from bot.context import Context, Peek, Prefetched, Turn
+from bot.delivery.audience import stored, target_of
 from bot.errors import UserError
 from bot.policy import LANGUAGES
+from bot.ports import Target
 from bot.sharing.cards import short_url, suggestion_card
 from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
 from bot.sharing.photos import checked
@@ -36,15 +40,18 @@ from storage.states import AuditAction, SuggestionState
 RECENT = timedelta(days=30)
 
 
-async def photos_of_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
-    """``new … --image <url>``: the photos, fetched and checked before the turn that saves them
-    (a bad command fetches nothing; it is refused in the turn)."""
-    return await prefetch.photos(ctx, photo_urls(command.rest))
+async def fetch_for_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """``new … --image <url> --to <#channel>``: the photos, fetched and checked, and the
+    audience, as the platform names it, before the turn that saves them (a bad command
+    fetches nothing; it is refused in the turn)."""
+    rest = command.rest
+    return await prefetch.photos_and_audience(ctx, peek, photo_urls(rest), audience_text(rest))
 
 
-async def photos_of_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
-    """The compose form's photos (one address per line)."""
-    return await prefetch.photos(ctx, photo_lines(values.get("images", "")))
+async def fetch_for_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
+    """The compose form's photos (one address per line) and audience."""
+    urls = photo_lines(values.get("images", ""))
+    return await prefetch.photos_and_audience(ctx, peek, urls, values.get("to", ""))
 
 
 def build(turn: Turn, draft: Draft) -> Suggestion:
@@ -70,7 +77,9 @@ def build(turn: Turn, draft: Draft) -> Suggestion:
     if not offered(networks, has_photos=bool(draft.photos)):
         raise UserError("error.photo.instagram")
     checked(draft.photos, turn.photos)
+    target = _audience(turn, options.get("to", ""))
     return Suggestion(
+        audience=stored(target),
         url=draft.url,
         captions=list(draft.captions),
         hashtags=list(draft.hashtags),
@@ -83,6 +92,17 @@ def build(turn: Turn, draft: Draft) -> Suggestion:
         expires_at=expires,
         created_at=turn.now,
     )
+
+
+def _audience(turn: Turn, text: str) -> Target | None:
+    """The ``--to`` audience the platform named before the turn; None for everyone."""
+    text = text.strip()
+    if not text or text.lower() in EVERYONE:
+        return None
+    target = turn.targets.get(text)
+    if target is None:
+        raise UserError("error.audience", target=text[:60])
+    return None if target.everyone else target
 
 
 def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> datetime:
@@ -126,6 +146,14 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
     if waiting:
         await approval.hold(ctx, turn, suggestion)
         starts = t("new.waiting", id=suggestion.id)
+    lines = [starts, t("new.who")]
+    target = target_of(suggestion)
+    if target is not None:
+        lines[1] = t("new.who_audience", audience=target.label)
+        size = _size(turn, target)
+        least = 2 * turn.policy.anonymity_threshold
+        if size is not None and size < least:
+            lines.append(t("new.audience_small", audience=target.label, min=least))
     preview = suggestion_card(
         suggestion,
         t=t,
@@ -136,9 +164,13 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         variant=0,
         buttons=False,
     )
-    return Reply.of(
-        Notice(title=t("new.created", id=suggestion.id), lines=(starts, t("new.who"))), preview
-    )
+    return Reply.of(Notice(title=t("new.created", id=suggestion.id), lines=tuple(lines)), preview)
+
+
+def _size(turn: Turn, target: Target) -> int | None:
+    """How many members the platform said the audience had (asked before the turn)."""
+    sizes = [t.size for t in turn.targets.values() if t is not None and t.key == target.key]
+    return sizes[0] if sizes else None
 
 
 async def create_inline(ctx: Context, turn: Turn, command: Command) -> Reply:
@@ -202,6 +234,7 @@ def compose_form(
             ),
             field("at", "text", "now"),
             field("expires", "text"),
+            field("to", "text", "everyone"),
         ),
         hidden=hidden,
     )
@@ -230,7 +263,7 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
     )
     options = {
         k: values[k].strip()
-        for k in ("at", "expires", "topic", "lang", "networks")
+        for k in ("at", "expires", "topic", "lang", "networks", "to")
         if values.get(k, "").strip()
     }
     draft: Draft | None = None
@@ -284,6 +317,7 @@ def _field_of(error: UserError) -> str:
         "error.network": "networks",
         "error.expires_before_start": "expires",
         "error.in_past": "at",
+        "error.audience": "to",
     }.get(error.key, "captions")
 
 
@@ -297,17 +331,18 @@ async def listing(turn: Turn) -> Reply:
     for s in found:
         finish = s.ended_at or s.expires_at
         span = t("list.span", start=t.when(s.starts_at), end=t.when(finish) if finish else "–")
-        lines.append(
-            t(
-                "list.line",
-                id=s.id,
-                state=t(f"state.{s.state}"),
-                span=span,
-                topic=f" · {s.topic}" if s.topic else "",
-                url=short_url(s.url),
-                caption=s.captions[0][:80],
-            )
+        line = t(
+            "list.line",
+            id=s.id,
+            state=t(f"state.{s.state}"),
+            span=span,
+            topic=f" · {s.topic}" if s.topic else "",
+            url=short_url(s.url),
+            caption=s.captions[0][:80],
         )
+        if (target := target_of(s)) is not None:
+            line += "\n" + t("list.audience", audience=target.label)
+        lines.append(line)
         if s.state not in suggestions.FINISHED and len(buttons) < 5:
             buttons.append(
                 Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.invitations import invitation_card
 from bot.context import Context, Notification
+from bot.delivery.audience import members_now, target_of
 from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
@@ -144,16 +145,40 @@ class Dispatcher:
             return policy_from(await stored_policy.load(session))
 
     async def start_due(self, policy: Policy, now: datetime) -> None:
-        """Plan each suggestion whose start has come; the claim makes this happen exactly once."""
+        """Plan each suggestion whose start has come; the claim makes this happen exactly once.
+
+        A channel's suggestion goes to its members as the platform lists them now, asked
+        before the planning transaction opens (a large channel takes a while to page through).
+        """
         async with self.ctx.database.transaction() as session:
-            due = await suggestions.due_to_start(session, now)
-        for suggestion_id in due:
+            due = await suggestions.by_ids(session, await suggestions.due_to_start(session, now))
+        for suggestion in due:
+            suggestion_id = id_of(suggestion)
+            target = target_of(suggestion)
+            members: frozenset[str] | None = None
+            if target is not None:
+                try:
+                    members = await members_now(self.ctx.directories, target)
+                except Exception as error:  # the platform may answer next time
+                    logger.warning(
+                        "suggestion #%d waits: its audience could not be listed (%s)",
+                        suggestion_id,
+                        type(error).__name__,
+                    )
+                    continue
+                if members is None:
+                    logger.warning(
+                        "suggestion #%d: its audience is gone; nobody gets it", suggestion_id
+                    )
             async with self.ctx.database.transaction() as session:
                 if not await suggestions.claim_start(session, suggestion_id):
                     continue
-                suggestion = await suggestions.get(session, suggestion_id)
-                assert suggestion is not None
-                planned = await Planning(policy).plan_suggestion(session, suggestion, now)
+                started = await suggestions.get(session, suggestion_id)
+                assert started is not None
+                among = None
+                if target is not None:
+                    among = await people.ids_for(session, target.platform, sorted(members or ()))
+                planned = await Planning(policy).plan_suggestion(session, started, now, among=among)
             self.ctx.metrics.planned.inc(planned)
             logger.info("suggestion #%d started: %d deliveries planned", suggestion_id, planned)
 

@@ -1,4 +1,4 @@
-"""approval_request and proposal: suggestions waiting for approval, employees' proposals
+"""approval_request, proposal, suggestion.audience: approval, proposals, audiences
 
 Revision ID: 0007
 Revises: 0006
@@ -45,8 +45,12 @@ def upgrade() -> None:
     with op.batch_alter_table("proposal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_proposal_person_id"), ["person_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_proposal_state"), ["state"], unique=False)
+    with op.batch_alter_table("suggestion", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("audience", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("suggestion", schema=None) as batch_op:
+        batch_op.drop_column("audience")
     op.drop_table("proposal")
     op.drop_table("approval_request")
