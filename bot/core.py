@@ -21,7 +21,7 @@ from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
 from bot.i18n import Texts
 from bot.policy import Policy, policy_from
-from bot.ports import Actor
+from bot.ports import Actor, SharedMessage
 from bot.privacy import data_rights
 from bot.views import Form, Notice, Reply
 from storage import outbox, people
@@ -174,6 +174,19 @@ class Sharebot:
             return Reply.of(suggestions.compose_preview(turn, values))
 
         return await self._run(actor, work)
+
+    async def compose_from(
+        self, actor: Actor, message: SharedMessage, *, request: str | None = None
+    ) -> Reply:
+        """ "Suggest for sharing" on a chat message: the compose form filled from it (comms
+        only; everyone else gets a short explanation). Saves nothing."""
+
+        async def work(turn: Turn) -> Reply:
+            if not REGISTRY.verb("new").allows(turn.roles):
+                raise UserError("shortcut.comms_only")
+            return Reply.of(suggestions.compose_from_message(turn, message))
+
+        return await self._run(actor, work, request=request)
 
     async def home(self, actor: Actor) -> Reply:
         """Everything a person's own page shows beside :meth:`overview` (Slack App Home).

@@ -22,6 +22,17 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class SharedMessage:
+    """A chat message comms want to suggest for sharing ("Suggest for sharing" on a message),
+    as the platform handed it over: its text, its first link, and photo addresses the
+    platform gives out (not files behind the platform's sign-in)."""
+
+    text: str
+    link: str = ""
+    photos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Addressee:
     """Where a proactive message goes: the platform's user id and stored conversation address."""
 

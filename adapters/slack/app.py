@@ -44,6 +44,8 @@ from adapters.slack.modal import (
 )
 from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import PLATFORM, People
+from adapters.slack.shortcut import CALLBACK as SHORTCUT
+from adapters.slack.shortcut import shared_message
 from bot.commands.registry import leaves_no_trace
 from bot.core import Sharebot
 from bot.ports import Actor
@@ -92,6 +94,7 @@ class SlackApp:
         bolt.action(re.compile(r"^share\|"))(self._on_share_link)
         bolt.action(PREVIEW)(self._on_preview)
         bolt.view(re.compile(r"^form\|"))(self._on_submit)
+        bolt.shortcut(SHORTCUT)(self._on_shortcut)
         bolt.event("app_home_opened")(self._on_home_opened)
 
     def add_routes(self, app: web.Application) -> None:
@@ -217,6 +220,22 @@ class SlackApp:
             )
             if reply.changed:
                 await self.publish_home(actor)
+
+    async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """ "Suggest for sharing" on a message: the compose modal filled from it (comms), or a
+        short explanation only the presser sees."""
+        self._track()
+        await ack()
+        user, response_url = str(body["user"]["id"]), body.get("response_url")
+        async with self._work, self._apology(user, response_url):
+            actor = await self.people.actor(user)
+            message = shared_message(body.get("message") or {})
+            reply = await self.core.compose_from(actor, message, request=_trigger(body))
+            if reply.repeated:
+                return
+            await self._answer(
+                actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
+            )
 
     async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The compose modal again, with the card as it would look; nothing is saved."""

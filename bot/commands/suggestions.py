@@ -10,6 +10,7 @@ from bot.commands import approval, prefetch, proposals
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
     EVERYONE,
+    MAX_CAPTION,
     TOPIC,
     Command,
     Draft,
@@ -28,10 +29,10 @@ from bot.context import Context, Peek, Prefetched, Turn
 from bot.delivery.audience import stored, target_of
 from bot.errors import UserError
 from bot.policy import LANGUAGES
-from bot.ports import Target
+from bot.ports import SharedMessage, Target
 from bot.sharing.cards import short_url, suggestion_card
 from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
-from bot.sharing.photos import checked
+from bot.sharing.photos import MAX_PHOTOS, checked
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
@@ -238,6 +239,19 @@ def compose_form(
         ),
         hidden=hidden,
     )
+
+
+def compose_from_message(turn: Turn, message: SharedMessage) -> Form:
+    """The compose form filled from a chat message: its text as the wording, its first link
+    as the link (empty, and said so, when it has none), its photos."""
+    text = message.text.strip()
+    values = {
+        "url": message.link,
+        "captions": text if len(text) <= MAX_CAPTION else text[: MAX_CAPTION - 1] + "…",
+        "images": "\n".join(message.photos[:MAX_PHOTOS]),
+    }
+    note = turn.t("compose.from_message" if message.link else "compose.no_link")
+    return compose_form(turn, values, note=note)
 
 
 async def from_proposal(ctx: Context, turn: Turn, action: Action, value: str) -> Reply:
