@@ -10,7 +10,17 @@ from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
 from storage import audit, outbox, people, proposals, recent, suggestions
 
-PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "figures", "nobody", "rights", "opt_out")
+PRIVACY_SECTIONS = (
+    "stored",
+    "proposals",
+    "not_stored",
+    "comms",
+    "hr",
+    "figures",
+    "nobody",
+    "rights",
+    "opt_out",
+)
 
 
 def privacy(turn: Turn) -> Reply:
