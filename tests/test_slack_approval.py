@@ -4,7 +4,6 @@ buttons, the reason modal, and the author told in their DM."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from storage.database import Database
 from tests.slack_support import (
@@ -12,8 +11,8 @@ from tests.slack_support import (
     COMMS,
     HR,
     SlackWorld,
-    card_buttons,
-    dm,
+    button_for,
+    dm_messages,
     slack_world,
     submission_body,
     texts,
@@ -32,14 +31,6 @@ async def _waiting_suggestion(world: SlackWorld, wording: str) -> None:
     await world.settle()
 
 
-def _messages(world: SlackWorld, user: str) -> list[dict[str, Any]]:
-    return list(world.fake.messages.get(dm(user), {}).values())
-
-
-def _button(message: dict[str, Any], action: str) -> dict[str, Any]:
-    return next(b for b in card_buttons(message) if f"|{action}|" in b["action_id"])
-
-
 async def test_approval_cards_buttons_and_the_authors_answer(
     database: Database, clock: FakeClock
 ) -> None:
@@ -54,23 +45,23 @@ async def test_approval_cards_buttons_and_the_authors_answer(
         await world.settle()
 
         # Hanna (HR, German) gets the card in the app's DM; Chris, who wrote it, does not.
-        [card] = await world.fake.wait_for(lambda: _messages(world, HR))
+        [card] = await world.fake.wait_for(lambda: dm_messages(world, HR))
         assert text(world, "de", "approval.title", id=1) in texts(card)
-        assert _messages(world, COMMS) == []
-        approve = _button(card, "suggestion.approve")
+        assert dm_messages(world, COMMS) == []
+        approve = button_for(card, "suggestion.approve")
         own = await world.press(COMMS, approve["action_id"], approve["value"])
         assert text(world, "en", "approval.own", id=1) in texts(own)
         await world.tick()
-        assert _messages(world, ANNA) == []  # nothing goes out while it waits
+        assert dm_messages(world, ANNA) == []  # nothing goes out while it waits
 
         done = await world.press(HR, approve["action_id"], approve["value"])
         assert done["response_type"] == "ephemeral" and done["replace_original"] is False
         assert text(world, "de", "approval.done", id=1) in texts(done)
-        [told] = await world.fake.wait_for(lambda: _messages(world, COMMS))
+        [told] = await world.fake.wait_for(lambda: dm_messages(world, COMMS))
         assert text(world, "en", "approval.approved", id=1, by="Hanna") in texts(told)
         await world.settle()
         await world.tick()
-        await world.fake.wait_for(lambda: _messages(world, ANNA))
+        await world.fake.wait_for(lambda: dm_messages(world, ANNA))
         again = await world.press(HR, approve["action_id"], approve["value"])
         running = text(world, "de", "state.running")
         assert text(world, "de", "approval.not_waiting", id=1, state=running) in texts(again)
@@ -82,8 +73,8 @@ async def test_reject_asks_for_a_reason_in_a_modal(database: Database, clock: Fa
         await world.command(HR, "policy set approval required")
         await world.command(HR, f"roles grant <@{COMMS}|chris> comms")
         await _waiting_suggestion(world, "Our outing")
-        [card] = await world.fake.wait_for(lambda: _messages(world, HR))
-        reject = _button(card, "suggestion.reject")
+        [card] = await world.fake.wait_for(lambda: dm_messages(world, HR))
+        reject = button_for(card, "suggestion.reject")
         modal = (await world.press(HR, reject["action_id"], reject["value"]))["modal"]
         assert modal["callback_id"] == "form|reject"
         assert json.loads(modal["private_metadata"]) == {"suggestion": "1"}
@@ -92,7 +83,7 @@ async def test_reject_asks_for_a_reason_in_a_modal(database: Database, clock: Fa
         answer = json.loads(body)
         assert status == 200 and answer["response_action"] == "update"
         assert text(world, "de", "approval.rejected_done", id=1) in texts(answer["view"])
-        [told] = await world.fake.wait_for(lambda: _messages(world, COMMS))
+        [told] = await world.fake.wait_for(lambda: dm_messages(world, COMMS))
         assert text(world, "en", "approval.reason", reason="Not this week") in texts(told)
         assert text(world, "en", "state.rejected") in texts(await world.command(COMMS, "list"))
 
@@ -108,5 +99,5 @@ async def test_reject_by_command_without_a_reason_and_the_wrong_role(
         assert text(world, "en", "error.not_allowed", command="reject") in texts(refused)
         answer = await world.command(HR, "ablehnen 1")
         assert text(world, "de", "approval.rejected_done", id=1) in texts(answer)
-        [told] = await world.fake.wait_for(lambda: _messages(world, COMMS))
+        [told] = await world.fake.wait_for(lambda: dm_messages(world, COMMS))
         assert text(world, "en", "approval.no_reason") in texts(told)

@@ -12,8 +12,8 @@ from tests.slack_support import (
     COMMS,
     HR,
     SlackWorld,
-    card_buttons,
-    dm,
+    button_for,
+    dm_messages,
     slack_world,
     submission_body,
     texts,
@@ -25,14 +25,6 @@ LINK = "https://example.org/lab"
 
 def en(world: SlackWorld, key: str, **params: object) -> str:
     return world.runtime.ctx.catalogue.text("en", key, **params)
-
-
-def _messages(world: SlackWorld, user: str) -> list[dict[str, Any]]:
-    return list(world.fake.messages.get(dm(user), {}).values())
-
-
-def _button(message: dict[str, Any], action: str) -> dict[str, Any]:
-    return next(b for b in card_buttons(message) if f"|{action}|" in b["action_id"])
 
 
 def _text_inputs(**values: str) -> dict[str, Any]:
@@ -57,10 +49,10 @@ async def test_propose_in_a_modal_and_comms_make_it_a_suggestion(
         _, body = await world.post(submission_body(ANNA, modal, values))
         assert en(world, "propose.sent", id=1) in texts(json.loads(body)["view"])
 
-        [card] = await world.fake.wait_for(lambda: _messages(world, COMMS))
+        [card] = await world.fake.wait_for(lambda: dm_messages(world, COMMS))
         assert "Our new lab opened" in texts(card) and "Anna" not in texts(card)
-        assert _messages(world, HR) == []
-        accept = _button(card, "proposal.accept")
+        assert dm_messages(world, HR) == []
+        accept = button_for(card, "proposal.accept")
         refused = await world.press(ANNA, accept["action_id"], accept["value"])
         assert en(world, "error.button") in texts(refused)
         compose = (await world.press(COMMS, accept["action_id"], accept["value"]))["modal"]
@@ -73,7 +65,7 @@ async def test_propose_in_a_modal_and_comms_make_it_a_suggestion(
         values = _text_inputs(url=LINK, captions="Our new lab opened #lab", at="now")
         _, body = await world.post(submission_body(COMMS, compose, values))
         assert en(world, "new.created", id=1) in texts(json.loads(body)["view"])
-        [told] = await world.fake.wait_for(lambda: _messages(world, ANNA))
+        [told] = await world.fake.wait_for(lambda: dm_messages(world, ANNA))
         assert en(world, "proposal.accepted", id=1, suggestion=1) in texts(told)
 
 
@@ -88,11 +80,11 @@ async def test_declining_a_proposal_inline_and_the_list(
         refused = await world.command(ANNA, "anregungen")
         assert en(world, "error.comms_only", command="proposals") in texts(refused)
         listed = await world.command(COMMS, "proposals")
-        decline = _button(listed, "proposal.decline")
+        decline = button_for(listed, "proposal.decline")
         modal = (await world.press(COMMS, decline["action_id"], decline["value"]))["modal"]
         assert modal["callback_id"] == "form|decline"
         values = _text_inputs(reason="Posted last week")
         _, body = await world.post(submission_body(COMMS, modal, values))
         assert en(world, "decline.done", id=1) in texts(json.loads(body)["view"])
-        [told] = await world.fake.wait_for(lambda: _messages(world, ANNA))
+        [told] = await world.fake.wait_for(lambda: dm_messages(world, ANNA))
         assert en(world, "approval.reason", reason="Posted last week") in texts(told)

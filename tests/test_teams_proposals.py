@@ -4,22 +4,22 @@ card in comms' personal chats, "Make it a suggestion", "Decline", and the propos
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
-from adapters.teams.cards import ACTION, FORM, KIND, markdown
+from adapters.teams.cards import FORM, KIND, markdown
 from storage.database import Database
 from tests.schemas import card_errors
 from tests.support import FakeClock
 from tests.teams_chat import (
-    PEOPLE,
     TeamsChat,
     actions,
     card_text,
+    cards_to,
     make_comms,
     running_teams,
     submit,
+    submit_data,
     text,
 )
 
@@ -34,18 +34,6 @@ async def teams(database: Database, clock: FakeClock) -> AsyncIterator[TeamsChat
         yield chat
 
 
-async def _cards_to(teams: TeamsChat, who: str) -> list[dict[str, Any]]:
-    await teams.runtime.dispatcher.idle()
-    return teams.connector.cards(PEOPLE[who].chat)
-
-
-def _data(card: dict[str, Any], action: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(
-        a["data"] for a in actions(card) if a.get("data", {}).get(ACTION) == action
-    )
-    return found
-
-
 async def test_a_proposal_from_the_form_becomes_a_suggestion(teams: TeamsChat) -> None:
     [form] = await teams.say("anna", "propose")
     assert card_errors(form) == []
@@ -54,10 +42,10 @@ async def test_a_proposal_from_the_form_becomes_a_suggestion(teams: TeamsChat) -
     [sent] = await teams.press("anna", submit("propose", url=LINK, text="Unser neues Labor"))
     assert markdown(text(teams, "propose.sent", "de", id=1)) in card_text(sent)
 
-    card = (await _cards_to(teams, "chris"))[-1]
+    card = (await cards_to(teams, "chris"))[-1]
     assert card_errors(card) == [] and "Unser neues Labor" in card_text(card)
     assert "Anna" not in card_text(card)
-    [compose] = await teams.press("chris", _data(card, "proposal.accept"))
+    [compose] = await teams.press("chris", submit_data(card, "proposal.accept"))
     assert card_errors(compose) == []
     [create] = [a for a in actions(compose) if a["type"] == "Action.Submit"]
     assert create["data"] == {KIND: "submit", FORM: "compose", "proposal": "1"}
@@ -66,17 +54,17 @@ async def test_a_proposal_from_the_form_becomes_a_suggestion(teams: TeamsChat) -
 
     created = await teams.press("chris", {**create["data"], **inputs, "at": "now"})
     assert text(teams, "new.created", id=1) in card_text(created[0])
-    told = (await _cards_to(teams, "anna"))[-1]
+    told = (await cards_to(teams, "anna"))[-1]
     assert text(teams, "proposal.accepted", "de", id=1, suggestion=1) in card_text(told)
 
 
 async def test_declining_a_proposal_in_teams(teams: TeamsChat) -> None:
     await teams.say("anna", f"propose {LINK} Unser Labor")
-    card = (await _cards_to(teams, "chris"))[-1]
-    [form] = await teams.press("chris", _data(card, "proposal.decline"))
+    card = (await cards_to(teams, "chris"))[-1]
+    [form] = await teams.press("chris", submit_data(card, "proposal.decline"))
     [decline] = [a for a in actions(form) if a["type"] == "Action.Submit"]
     assert decline["data"] == {KIND: "submit", FORM: "decline", "proposal": "1"}
     [done] = await teams.press("chris", {**decline["data"], "reason": ""})
     assert text(teams, "decline.done", id=1) in card_text(done)
-    told = (await _cards_to(teams, "anna"))[-1]
+    told = (await cards_to(teams, "anna"))[-1]
     assert text(teams, "approval.no_reason", "de") in card_text(told)

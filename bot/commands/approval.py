@@ -12,17 +12,17 @@ from datetime import datetime
 
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import parse_id
+from bot.commands.reasons import because, reason_form, reason_of
 from bot.context import Context, Turn
 from bot.delivery.audience import target_of
 from bot.errors import UserError
 from bot.i18n import Texts
 from bot.sharing.cards import short_url
-from bot.views import Button, Form, FormField, Notice, Reply
+from bot.views import Button, Notice, Reply
 from storage import audit, people, suggestions
 from storage.models import Person, Suggestion
 from storage.states import AuditAction, Role, SuggestionState
 
-MAX_REASON = 500
 SHOWN_CAPTIONS = 3
 
 
@@ -125,9 +125,7 @@ async def reject_command(ctx: Context, turn: Turn, text: str) -> Reply:
 
 async def reject(ctx: Context, turn: Turn, number: str, reason: str) -> Reply:
     """A waiting suggestion never starts; its author hears it, with the reason if one was given."""
-    reason = " ".join(reason.split())
-    if len(reason) > MAX_REASON:
-        raise UserError("approval.reason_long", limit=MAX_REASON)
+    reason = reason_of(reason)
     suggestion, author = await _decidable(turn, number)
     assert suggestion.id is not None
     if not await suggestions.reject(turn.session, suggestion.id, turn.now):
@@ -141,9 +139,8 @@ async def reject(ctx: Context, turn: Turn, number: str, reason: str) -> Reply:
     )
     if author is not None:
         t = ctx.texts_for(author, turn.policy)
-        because = t("approval.reason", reason=reason) if reason else t("approval.no_reason")
         rejected = t("approval.rejected", id=suggestion.id, by=_name(turn.person))
-        turn.tell(author, Notice(lines=(rejected, because)))
+        turn.tell(author, Notice(lines=(rejected, because(t, reason))))
     return Reply.of(Notice(lines=(turn.t("approval.rejected_done", id=suggestion.id),)))
 
 
@@ -151,19 +148,7 @@ async def reject_form(ctx: Context, turn: Turn, action: Action, value: str) -> R
     """The Reject button: a short form for the (optional) reason."""
     suggestion, _ = await _decidable(turn, value)
     assert suggestion.id is not None
-    t = turn.t
-    return Reply.of(
-        Form(
-            form_id=FormId.REJECT,
-            title=t("reject.title", id=suggestion.id),
-            intro=t("reject.intro"),
-            submit_label=t("reject.submit"),
-            fields=(
-                FormField("reason", t("reject.reason"), "textarea", hint=t("reject.reason.hint")),
-            ),
-            hidden={"suggestion": str(suggestion.id)},
-        )
-    )
+    return Reply.of(reason_form(turn.t, FormId.REJECT, number=suggestion.id, about="suggestion"))
 
 
 async def submit_reject(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:

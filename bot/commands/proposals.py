@@ -20,6 +20,7 @@ from bot.commands.grammar import (
     proposal_draft,
     proposal_photo_urls,
 )
+from bot.commands.reasons import because, reason_form, reason_of
 from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
 from bot.i18n import Texts
@@ -32,7 +33,6 @@ from storage.states import ProposalState, Role
 
 MAX_OPEN = 5  # open proposals per person: enough to share ideas, too few to flood comms
 LISTED = 10
-MAX_REASON = 500
 _FIELDS: tuple[tuple[str, FieldKind], ...] = (
     ("url", "text"),
     ("text", "textarea"),
@@ -172,25 +172,11 @@ async def decline_form(ctx: Context, turn: Turn, action: Action, value: str) -> 
     """*Decline*: a short form for the (optional) reason the proposer gets."""
     proposal = await _open(turn, value)
     assert proposal.id is not None
-    t = turn.t
-    return Reply.of(
-        Form(
-            form_id=FormId.DECLINE,
-            title=t("decline.title", id=proposal.id),
-            intro=t("decline.intro"),
-            submit_label=t("decline.submit"),
-            fields=(
-                FormField("reason", t("reject.reason"), "textarea", hint=t("decline.reason.hint")),
-            ),
-            hidden={"proposal": str(proposal.id)},
-        )
-    )
+    return Reply.of(reason_form(turn.t, FormId.DECLINE, number=proposal.id, about="proposal"))
 
 
 async def decline(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:
-    reason = " ".join(values.get("reason", "").split())
-    if len(reason) > MAX_REASON:
-        raise UserError("approval.reason_long", limit=MAX_REASON)
+    reason = reason_of(values.get("reason", ""))
     proposal = await _open(turn, values.get("proposal", ""))
     assert proposal.id is not None
     if not await proposals.decide(turn.session, proposal.id, ProposalState.DECLINED, turn.now):
@@ -198,8 +184,8 @@ async def decline(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:
     proposer = await _proposer(turn, proposal)
     if proposer is not None:
         t = ctx.texts_for(proposer, turn.policy)
-        because = t("approval.reason", reason=reason) if reason else t("approval.no_reason")
-        turn.tell(proposer, Notice(lines=(t("proposal.declined", id=proposal.id), because)))
+        declined = t("proposal.declined", id=proposal.id)
+        turn.tell(proposer, Notice(lines=(declined, because(t, reason))))
     return Reply.of(Notice(lines=(turn.t("decline.done", id=proposal.id),)))
 
 
