@@ -178,8 +178,8 @@ class Sharebot:
     async def compose_from(
         self, actor: Actor, message: SharedMessage, *, request: str | None = None
     ) -> Reply:
-        """ "Suggest for sharing" on a chat message: the compose form filled from it (comms
-        only; everyone else gets a short explanation). Saves nothing."""
+        """The compose form filled from a chat message, for "Suggest for sharing" (comms only;
+        everyone else gets a short explanation). Saves nothing."""
 
         async def work(turn: Turn) -> Reply:
             if not REGISTRY.verb("new").allows(turn.roles):

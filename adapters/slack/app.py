@@ -222,8 +222,8 @@ class SlackApp:
                 await self.publish_home(actor)
 
     async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """ "Suggest for sharing" on a message: the compose modal filled from it (comms), or a
-        short explanation only the presser sees."""
+        """The message shortcut "Suggest for sharing": the compose modal filled from the
+        message (comms), or a short explanation only the presser sees."""
         self._track()
         await ack()
         user, response_url = str(body["user"]["id"]), body.get("response_url")

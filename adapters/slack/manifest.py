@@ -24,12 +24,7 @@ SCOPES = {
     "groups:read": "members of a private channel the app is in, for invite and --to",
 }
 EVENTS = ("app_home_opened",)
-SHORTCUT = {
-    "name": "Suggest for sharing",
-    "type": "message",
-    "callback_id": CALLBACK,
-    "description": "Comms: open Sharebot's compose form filled from this message",
-}
+SHORTCUT = "Suggest for sharing"
 
 
 def slack_manifest(settings: Settings) -> dict[str, Any]:
@@ -63,7 +58,14 @@ def slack_manifest(settings: Settings) -> dict[str, Any]:
             },
             "bot_user": {"display_name": NAME, "always_online": False},
             "slash_commands": [command],
-            "shortcuts": [SHORTCUT],
+            "shortcuts": [
+                {
+                    "name": SHORTCUT,
+                    "type": "message",
+                    "callback_id": CALLBACK,
+                    "description": "Comms: open Sharebot's compose form filled from this message",
+                }
+            ],
         },
         "oauth_config": {"scopes": {"bot": list(SCOPES)}},
         "settings": {

@@ -112,7 +112,8 @@ def _event(activity: Payload) -> Incoming:
 
 
 def _message_action(activity: Payload) -> Incoming:
-    """ "Suggest for sharing": the dialog asked for (``fetchTask``), or its form submitted."""
+    """The message action "Suggest for sharing": its dialog asked for (``fetchTask``), or the
+    dialog's form submitted (``submitAction``)."""
     actor = actor_of(activity)
     value = activity.get("value")
     if actor is None or not isinstance(value, Mapping):

@@ -41,15 +41,16 @@ TEAM_COMMANDS = (
 )
 
 
-# "Suggest for sharing" on any message: Teams asks for the dialog (a task module) at once.
-MESSAGE_ACTION = {
-    "id": SUGGEST_COMMAND,
-    "type": "action",
-    "title": "Suggest for sharing",
-    "description": "Comms: open Sharebot's compose form filled from this message",
-    "context": ["message"],
-    "fetchTask": True,
-}
+def _message_action() -> dict[str, Any]:
+    """The message action "Suggest for sharing": Teams asks for its dialog at once."""
+    return {
+        "id": SUGGEST_COMMAND,
+        "type": "action",
+        "title": "Suggest for sharing",
+        "description": "Comms: open Sharebot's compose form filled from this message",
+        "context": ["message"],
+        "fetchTask": True,
+    }
 
 
 class PackageError(ValueError):
@@ -105,7 +106,7 @@ def manifest(settings: Settings) -> dict[str, Any]:
         "composeExtensions": [
             {
                 "botId": bot_id,
-                "commands": [MESSAGE_ACTION],
+                "commands": [_message_action()],
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
