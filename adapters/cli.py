@@ -252,7 +252,8 @@ def works_council(
 @main.command()
 def purge() -> None:
     """Delete what retention no longer allows: ended deliveries, old budget and audit entries,
-    marks of requests handled more than a day ago, opted-in bands older than a year."""
+    proposals decided long ago, marks of requests handled more than a day ago, opted-in bands
+    older than a year."""
     settings = _settings()
 
     async def go() -> None:
@@ -264,8 +265,8 @@ def purge() -> None:
             await database.close()
         click.echo(
             f"Removed {result.deliveries} delivery rows, {result.audit_entries} audit entries, "
-            f"{result.requests} handled-request marks and {result.opt_in_months} opted-in "
-            "months older than a year."
+            f"{result.proposals} decided proposals, {result.requests} handled-request marks and "
+            f"{result.opt_in_months} opted-in months older than a year."
         )
 
     asyncio.run(go())

@@ -104,6 +104,7 @@ def build_runtime(
         lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
     ctx.wake_dispatcher = dispatcher.wake
+    ctx.notify = dispatcher.notify
     core = Sharebot(ctx)
     slack = SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
     return Runtime(settings, database, ctx, core, dispatcher, transcript, teams, slack)
@@ -159,9 +160,11 @@ def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
     async def daily_purge() -> None:
         result = await purge(runtime.database, runtime.ctx.clock.now())
         logger.info(
-            "purge: %d deliveries, %d audit entries, %d handled requests, %d opt-in months removed",
+            "purge: %d deliveries, %d audit entries, %d proposals, %d handled requests, "
+            "%d opt-in months removed",
             result.deliveries,
             result.audit_entries,
+            result.proposals,
             result.requests,
             result.opt_in_months,
         )

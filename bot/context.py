@@ -15,12 +15,27 @@ from bot.i18n import Catalogue, Texts, language_for
 from bot.limits import PolicyLimits
 from bot.metrics import Metrics
 from bot.policy import Policy
-from bot.ports import Actor, Directory, Messenger, PhotoFetcher
+from bot.ports import Actor, Addressee, Directory, Messenger, PhotoFetcher, Target
 from bot.privacy.passes import Passes
 from bot.sharing.clicks import ClickCounter
 from bot.sharing.photos import Fetched
+from bot.views import View
 from storage.database import Database
 from storage.models import Person
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message to someone other than the person of the turn (an approver, the author of a
+    suggestion or a proposal): sent once the turn's transaction has committed, outside any
+    person's delivery budget."""
+
+    to: Addressee
+    view: View
+
+
+def _drop(notes: Sequence[Notification]) -> None:
+    return None
 
 
 @dataclass
@@ -41,6 +56,8 @@ class Context:
     # bounds agreed with the works council (SHAREBOT_POLICY_LIMITS): HR cannot cross them
     limits: PolicyLimits = field(default_factory=PolicyLimits)
     passes: Passes = field(default_factory=Passes)  # signed links to the figures page
+    # Sends notifications after a turn (the composition root gives the dispatcher's)
+    notify: Callable[[Sequence[Notification]], None] = _drop
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
@@ -79,6 +96,9 @@ class Prefetched:
 
     members: Sequence[Actor] | None = None  # ``invite``: the target's members (None: unknown)
     photos: Fetched = field(default_factory=dict)  # ``new`` and compose: checked photos
+    # ``new … --to`` and compose: each audience as typed, as the platform names it (None: no
+    # such channel or team here)
+    targets: Mapping[str, Target | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +117,10 @@ class Turn:
     members: Sequence[Actor] | None = None
     # ``new`` and the compose form: the photos, fetched and checked before the transaction
     photos: Fetched = field(default_factory=dict)
+    # ``new … --to`` and the compose form: the audiences, named by the platform beforehand
+    targets: Mapping[str, Target | None] = field(default_factory=dict)
+    # Messages to others, sent once this turn has committed (none when it is rolled back)
+    notices: list[Notification] = field(default_factory=list)
 
     @property
     def person_id(self) -> int:
@@ -107,8 +131,16 @@ class Turn:
     def zone(self) -> ZoneInfo:
         return self.t.zone
 
+    def tell(self, person: Person, view: View) -> None:
+        """Send ``view`` to ``person`` once this turn has committed."""
+        self.notices.append(Notification(addressee_of(person), view))
+
     @property
     def actor_name(self) -> str:
         """How an admin appears in the audit trail."""
         name = self.person.display_name or self.person.user_key
         return f"{self.person.platform}:{name}"
+
+
+def addressee_of(person: Person) -> Addressee:
+    return Addressee(person.platform, person.user_key, person.address)

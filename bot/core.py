@@ -21,7 +21,7 @@ from bot.context import Context, Peek, Prefetched, Turn
 from bot.errors import UserError
 from bot.i18n import Texts
 from bot.policy import Policy, policy_from
-from bot.ports import Actor
+from bot.ports import Actor, SharedMessage
 from bot.privacy import data_rights
 from bot.views import Form, Notice, Reply
 from storage import outbox, people
@@ -175,6 +175,19 @@ class Sharebot:
 
         return await self._run(actor, work)
 
+    async def compose_from(
+        self, actor: Actor, message: SharedMessage, *, request: str | None = None
+    ) -> Reply:
+        """The compose form filled from a chat message, for "Suggest for sharing" (comms only;
+        everyone else gets a short explanation). Saves nothing."""
+
+        async def work(turn: Turn) -> Reply:
+            if not REGISTRY.verb("new").allows(turn.roles):
+                raise UserError("shortcut.comms_only")
+            return Reply.of(suggestions.compose_from_message(turn, message))
+
+        return await self._run(actor, work, request=request)
+
     async def home(self, actor: Actor) -> Reply:
         """Everything a person's own page shows beside :meth:`overview` (Slack App Home).
 
@@ -232,6 +245,7 @@ class Sharebot:
         logger.info("command %s", verb.name)
         turn.members = fetched.members
         turn.photos = fetched.photos
+        turn.targets = fetched.targets
         return await verb.run(self.ctx, turn, command)
 
     async def _press(self, turn: Turn, press: Press, value: str) -> Reply:
@@ -250,6 +264,7 @@ class Sharebot:
         if spec is None or not spec.allows(turn.roles):
             raise UserError("error.not_allowed", command=form_id[:40])
         turn.photos = fetched.photos
+        turn.targets = fetched.targets
         return await spec.run(self.ctx, turn, values)
 
     async def _run(
@@ -288,6 +303,8 @@ class Sharebot:
         if turn is None:
             self.ctx.metrics.repeated.labels(actor.platform).inc()
             return Reply(repeated=True)
+        if turn.notices:
+            self.ctx.notify(tuple(turn.notices))
         if turn.wake:
             self.ctx.wake_dispatcher()
         return replace(reply, changed=changes)

@@ -49,6 +49,13 @@ class Policy:
     disclosure: str = "none"
     # how German texts address people: "du" (informal) or "sie" (formal)
     german_address: str = "du"
+    # "required": a new suggestion starts only once a second person (comms, not its author,
+    # or HR) approved it
+    approval: str = "off"
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.approval == "required"
 
     @property
     def min_gap(self) -> timedelta:
@@ -178,6 +185,7 @@ PARSERS: Mapping[str, Callable[[str], object]] = {
     "utm": _choice("off", "on"),
     "disclosure": _disclosure,
     "german_address": _choice("du", "sie"),
+    "approval": _choice("off", "required"),
 }
 KEYS = tuple(PARSERS)
 

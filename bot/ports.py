@@ -22,6 +22,17 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class SharedMessage:
+    """A chat message comms want to suggest for sharing ("Suggest for sharing" on a message),
+    as the platform handed it over: its text, its first link, and photo addresses the
+    platform gives out (not files behind the platform's sign-in)."""
+
+    text: str
+    link: str = ""
+    photos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Addressee:
     """Where a proactive message goes: the platform's user id and stored conversation address."""
 
@@ -141,6 +152,26 @@ class Messenger(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Target:
+    """An audience smaller than everyone: a Slack channel, a Teams team, as the platform names it.
+
+    ``key`` is what the platform needs to list the members again when a suggestion starts (a
+    Slack channel id; a Teams team's id and service address), ``label`` how people see it
+    (``#marketing``). ``size``: how many members it had when it was named (never stored). A
+    target with no key is everyone (Slack's ``team`` means the workspace).
+    """
+
+    platform: str
+    key: str
+    label: str
+    size: int | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return not self.key
+
+
 class Directory(Protocol):
     """Lists the people behind an invitation target (``#channel``, ``team``, ``everyone``)."""
 
@@ -150,6 +181,16 @@ class Directory(Protocol):
 
     async def lookup(self, reference: str) -> Actor | None:
         """The person a mention, id or name refers to, or None when nobody matches."""
+        ...
+
+    async def target(self, text: str) -> Target | None:
+        """What ``--to <text>`` names in the request at hand, or None when nothing here."""
+        ...
+
+    async def member_keys(self, target: Target) -> frozenset[str] | None:
+        """The user keys of the target's members now (when a suggestion starts, outside any
+        request), or None when the platform no longer knows it (the channel is gone, the app
+        was removed). Any other failure raises: it is worth trying again."""
         ...
 
 

@@ -113,7 +113,11 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class Form:
-    """A form (settings, compose, policy). Submitting sends the field values to ``action``."""
+    """A form (settings, compose, policy). Submitting sends the field values to ``action``.
+
+    ``hidden``: values the form carries back unseen (which proposal or suggestion it is
+    about); they come from the person's client like every field, so the core checks them.
+    """
 
     form_id: FormId
     title: str
@@ -123,6 +127,7 @@ class Form:
     preview: SuggestionCard | None = None
     # Why an empty required field cannot be sent, for clients that check before sending.
     required_text: str = ""
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

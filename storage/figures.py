@@ -14,11 +14,13 @@ from storage.states import Participation, SuggestionState
 
 
 async def started_since(session: AsyncSession, since: datetime) -> list[Suggestion]:
-    """Suggestions that have started (running or ended) since ``since``, oldest first."""
+    """Suggestions that have started (running or ended) since ``since``, oldest first; one
+    waiting for approval or rejected never started."""
     result = await session.execute(
         select(Suggestion)
         .where(
-            col(Suggestion.state) != SuggestionState.SCHEDULED, col(Suggestion.starts_at) >= since
+            col(Suggestion.state).in_((SuggestionState.RUNNING, SuggestionState.ENDED)),
+            col(Suggestion.starts_at) >= since,
         )
         .order_by(col(Suggestion.starts_at), col(Suggestion.id))
     )

@@ -15,6 +15,7 @@ from storage.states import (
     DeliveryKind,
     DeliveryState,
     Participation,
+    ProposalState,
     Style,
     SuggestionState,
 )
@@ -132,6 +133,36 @@ class Suggestion(SQLModel, table=True):
     )
     # Every network's button leads to the share page (photos, wordings, QR code) first
     page: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Only the opted-in members of a channel or team, as they are when it starts
+    # (``{"platform": …, "key": …, "label": …}``); none: everyone
+    audience: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class ApprovalRequest(SQLModel, table=True):
+    """A suggestion waiting for a second person's approval, and who wrote it: only so that the
+    author cannot approve it and hears the outcome. Deleted when it is decided or ends."""
+
+    __tablename__ = "approval_request"
+
+    suggestion_id: int = Field(foreign_key="suggestion.id", primary_key=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+
+
+class Proposal(SQLModel, table=True):
+    """Something an employee proposes comms should suggest: stored with the proposer, since it
+    is their own voluntary act (they hear the outcome), and never part of any figure."""
+
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    url: str = Field(max_length=2000)
+    text: str = Field(max_length=1000)
+    # The photo addresses, checked like a suggestion's when proposed; fetched again if used
+    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    state: ProposalState = _state(ProposalState, ProposalState.OPEN, index=True)
+    created_at: datetime = _when(nullable=False)
+    decided_at: datetime | None = _when()
 
 
 class SuggestionImage(SQLModel, table=True):

@@ -94,6 +94,29 @@ async def people_with(
     return set(result.scalars())
 
 
+async def pending_people(session: AsyncSession, suggestion_id: int) -> list[int]:
+    """Who still has an unsent delivery of this suggestion (the audience of a channel's
+    suggestion, as far as it is still to be sent)."""
+    result = await session.execute(
+        select(Delivery.person_id).where(
+            col(Delivery.suggestion_id) == suggestion_id, col(Delivery.state) == PENDING
+        )
+    )
+    return sorted(set(result.scalars()))
+
+
+async def pending_suggestions(session: AsyncSession, person_id: int) -> set[int]:
+    """The suggestions this person has an unsent delivery of."""
+    result = await session.execute(
+        select(Delivery.suggestion_id).where(
+            col(Delivery.person_id) == person_id,
+            col(Delivery.state) == PENDING,
+            col(Delivery.suggestion_id).is_not(None),
+        )
+    )
+    return {int(i) for i in result.scalars() if i is not None}
+
+
 async def drop_all_pending(session: AsyncSession) -> None:
     """Drop every unsent suggestion delivery (invitations stay), before planning them again."""
     await session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.dialect import affected, insert_ignoring_conflicts
-from storage.models import Delivery, Person, RecentDelivery, RoleGrant
+from storage.models import ApprovalRequest, Delivery, Person, Proposal, RecentDelivery, RoleGrant
 from storage.states import DeliveryState, Participation, Style
 
 
@@ -106,40 +106,63 @@ class Audience(NamedTuple):
 
 
 async def opted_in_batches(
-    session: AsyncSession, *, topics: bool = True, batch_size: int = 1000
+    session: AsyncSession,
+    *,
+    topics: bool = True,
+    batch_size: int = 1000,
+    among: Sequence[int] | None = None,
 ) -> AsyncIterator[list[Audience]]:
     """Reachable opted-in people in id order, a batch at a time, so nobody loads everyone.
 
-    With ``topics=False`` their topics are left unread (given as empty).
+    With ``topics=False`` their topics are left unread (given as empty); with ``among``, only
+    these people (a channel's members) are read.
     """
-    last_id = 0
+    columns = (
+        col(Person.id),
+        col(Person.timezone),
+        col(Person.topics) if topics else sa.literal(None),
+        col(Person.paused_until),
+        col(Person.max_per_week),
+        col(Person.style),
+        col(Person.plans_from),
+    )
+    opted_in = (col(Person.participation) == Participation.ON, col(Person.reachable))
+    wanted = sorted(set(among)) if among is not None else None
+    last_id, start = 0, 0
     while True:
-        result = await session.execute(
-            sa.select(
-                col(Person.id),
-                col(Person.timezone),
-                col(Person.topics) if topics else sa.literal(None),
-                col(Person.paused_until),
-                col(Person.max_per_week),
-                col(Person.style),
-                col(Person.plans_from),
-            )
-            .where(
-                col(Person.participation) == Participation.ON,
-                col(Person.reachable),
-                col(Person.id) > last_id,
-            )
-            .order_by(col(Person.id))
-            .limit(batch_size)
-        )
+        query = sa.select(*columns).where(*opted_in).order_by(col(Person.id))
+        if wanted is None:
+            query = query.where(col(Person.id) > last_id).limit(batch_size)
+        else:
+            chunk = wanted[start : start + batch_size]
+            start += batch_size
+            if not chunk:
+                return
+            query = query.where(col(Person.id).in_(chunk))
+        result = await session.execute(query)
         batch = [
             Audience(id_ or 0, zone, chosen or [], paused, cap, style, since)
             for id_, zone, chosen, paused, cap, style, since in result.all()
         ]
-        if not batch:
+        if batch:
+            yield batch
+            last_id = batch[-1].id
+        elif wanted is None:
             return
-        yield batch
-        last_id = batch[-1].id
+
+
+async def ids_for(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[int]:
+    """The ids of the people with these user keys whom Sharebot knows (a thousand a query)."""
+    keys = sorted(set(user_keys))
+    found: list[int] = []
+    for start in range(0, len(keys), 1000):
+        result = await session.execute(
+            select(Person.id).where(
+                Person.platform == platform, col(Person.user_key).in_(keys[start : start + 1000])
+            )
+        )
+        found += [int(i) for i in result.scalars() if i is not None]
+    return sorted(found)
 
 
 async def roles_of(session: AsyncSession, person_id: int) -> set[str]:
@@ -218,6 +241,10 @@ async def forget(session: AsyncSession, person_id: int) -> None:
     """Remove every row about a person, in one transaction."""
     await drop_deliveries(session, person_id)
     await session.execute(sa.delete(RoleGrant).where(col(RoleGrant.person_id) == person_id))
+    await session.execute(sa.delete(Proposal).where(col(Proposal.person_id) == person_id))
+    await session.execute(
+        sa.delete(ApprovalRequest).where(col(ApprovalRequest.author_id) == person_id)
+    )
     await session.execute(sa.delete(Person).where(col(Person.id) == person_id))
 
 

@@ -30,11 +30,22 @@ class Role(StrEnum):
 
 
 class SuggestionState(StrEnum):
-    """scheduled -> running -> ended."""
+    """scheduled -> running -> ended; with policy ``approval required`` it begins
+    ``waiting`` (for approval) and is then approved (scheduled) or rejected."""
 
+    WAITING = "waiting"
     SCHEDULED = "scheduled"
     RUNNING = "running"
     ENDED = "ended"
+    REJECTED = "rejected"
+
+
+class ProposalState(StrEnum):
+    """An employee's proposal: open until comms make it a suggestion or decline it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
 
 class DeliveryKind(StrEnum):
@@ -59,6 +70,8 @@ class AuditAction(StrEnum):
 
     SUGGESTION_CREATED = "suggestion.created"
     SUGGESTION_ENDED = "suggestion.ended"
+    SUGGESTION_APPROVED = "suggestion.approved"
+    SUGGESTION_REJECTED = "suggestion.rejected"
     POLICY_CHANGED = "policy.changed"
     # a stored value brought inside new SHAREBOT_POLICY_LIMITS when Sharebot started
     POLICY_CLAMPED = "policy.clamped"

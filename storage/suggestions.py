@@ -1,4 +1,4 @@
-"""Queries about suggestions and their lifecycle: scheduled -> running -> ended."""
+"""Queries about suggestions and their lifecycle: (waiting ->) scheduled -> running -> ended."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.dialect import affected, supports_skip_locked
-from storage.models import Suggestion
+from storage.models import ApprovalRequest, Suggestion
 from storage.states import SuggestionState
+
+# Finished: nothing more happens to it (a rejected suggestion never started).
+FINISHED = (SuggestionState.ENDED, SuggestionState.REJECTED)
 
 
 async def add(session: AsyncSession, suggestion: Suggestion) -> Suggestion:
@@ -74,9 +77,10 @@ async def running(session: AsyncSession) -> list[Suggestion]:
 
 
 async def expired(session: AsyncSession, now: datetime) -> list[int]:
+    """Suggestions past their end that have not finished (one still waiting for approval too)."""
     result = await session.execute(
         select(Suggestion.id).where(
-            col(Suggestion.state).in_((SuggestionState.SCHEDULED, SuggestionState.RUNNING)),
+            col(Suggestion.state).not_in(FINISHED),
             col(Suggestion.expires_at) <= now,
         )
     )
@@ -84,24 +88,80 @@ async def expired(session: AsyncSession, now: datetime) -> list[int]:
 
 
 async def end(session: AsyncSession, suggestion_id: int, now: datetime) -> bool:
-    """Mark a suggestion ended; False when it had ended already."""
+    """Mark a suggestion ended (one waiting for approval is withdrawn); False when it had
+    finished already."""
     result = await session.execute(
         sa.update(Suggestion)
-        .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state) != SuggestionState.ENDED)
+        .where(col(Suggestion.id) == suggestion_id, col(Suggestion.state).not_in(FINISHED))
         .values(state=SuggestionState.ENDED, ended_at=now)
     )
+    await _forget_author(session, suggestion_id)
     return affected(result) > 0
+
+
+async def approve(session: AsyncSession, suggestion_id: int, starts_at: datetime) -> bool:
+    """A waiting suggestion is scheduled to start at ``starts_at``; True only for the one
+    caller that approved it (two approvers at once: the second finds it decided)."""
+    return await _decide(
+        session, suggestion_id, state=SuggestionState.SCHEDULED, starts_at=starts_at
+    )
+
+
+async def reject(session: AsyncSession, suggestion_id: int, now: datetime) -> bool:
+    """A waiting suggestion is rejected: it never starts; True only for the one who did it."""
+    return await _decide(session, suggestion_id, state=SuggestionState.REJECTED, ended_at=now)
+
+
+async def _decide(session: AsyncSession, suggestion_id: int, **values: object) -> bool:
+    result = await session.execute(
+        sa.update(Suggestion)
+        .where(
+            col(Suggestion.id) == suggestion_id, col(Suggestion.state) == SuggestionState.WAITING
+        )
+        .values(**values)
+    )
+    await _forget_author(session, suggestion_id)
+    return affected(result) > 0
+
+
+async def ask_approval(session: AsyncSession, suggestion_id: int, author_id: int) -> None:
+    """Remember who wrote a waiting suggestion, until it is decided or ends."""
+    session.add(ApprovalRequest(suggestion_id=suggestion_id, author_id=author_id))
+    await session.flush()
+
+
+async def author_of(session: AsyncSession, suggestion_id: int) -> int | None:
+    """Who wrote a suggestion that waits for approval (None once it was decided)."""
+    result = await session.execute(
+        select(ApprovalRequest.author_id).where(col(ApprovalRequest.suggestion_id) == suggestion_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def waiting_by(session: AsyncSession, author_id: int) -> list[int]:
+    """The suggestions this person wrote that still wait for approval."""
+    result = await session.execute(
+        select(ApprovalRequest.suggestion_id).where(col(ApprovalRequest.author_id) == author_id)
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def _forget_author(session: AsyncSession, suggestion_id: int) -> None:
+    await session.execute(
+        sa.delete(ApprovalRequest).where(col(ApprovalRequest.suggestion_id) == suggestion_id)
+    )
 
 
 async def listing(
     session: AsyncSession, *, ended_since: datetime, limit: int = 20
 ) -> list[Suggestion]:
-    """Upcoming and running suggestions, and those ended since ``ended_since``, newest first."""
+    """Waiting, upcoming and running suggestions, and those finished since ``ended_since``,
+    newest first."""
     result = await session.execute(
         select(Suggestion)
         .where(
             sa.or_(
-                col(Suggestion.state) != SuggestionState.ENDED,
+                col(Suggestion.state).not_in(FINISHED),
                 col(Suggestion.ended_at) >= ended_since,
             )
         )

@@ -325,6 +325,16 @@ class FakeSlack:
         _, members = self.channels.get(str(params.get("channel")), ("", []))
         return self._page(params, "members", list(members))
 
+    def _conversations_info(self, params: JSON) -> JSON:
+        channel = str(params.get("channel"))
+        if channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        name, members = self.channels[channel]
+        found: JSON = {"id": channel, "name": name}
+        if str(params.get("include_num_members", "")).lower() in ("true", "1"):
+            found["num_members"] = len(members)
+        return {"channel": found}
+
     def _conversations_list(self, params: JSON) -> JSON:
         found = [{"id": cid, "name": name} for cid, (name, _) in self.channels.items()]
         return self._page(params, "channels", found)

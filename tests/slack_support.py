@@ -222,6 +222,16 @@ def dm(user: str) -> str:
     return "D" + user[1:]
 
 
+def dm_messages(world: SlackWorld, user: str) -> list[dict[str, Any]]:
+    """What Slack keeps in the app's DM with ``user``, oldest first."""
+    return list(world.fake.messages.get(dm(user), {}).values())
+
+
+def button_for(message: dict[str, Any], action: str) -> dict[str, Any]:
+    """The button of a Block Kit message that presses the core's ``action``."""
+    return next(b for b in card_buttons(message) if f"|{action}|" in b["action_id"])
+
+
 def texts(answer: JSONish) -> str:
     """Every text in an answer's blocks (or modal), for assertions."""
     return "\n".join(o["text"] for o in objects_in(answer) if isinstance(o.get("text"), str))

@@ -17,7 +17,7 @@ from bot.core import Sharebot
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.sender import Sender
 from bot.i18n import Catalogue
-from bot.ports import UNLIMITED, Actor, Addressee, SendLimits
+from bot.ports import UNLIMITED, Actor, Addressee, SendLimits, Target
 from bot.views import Reply, View, plain_text
 from storage.database import Database
 
@@ -136,13 +136,34 @@ class FakeMessenger:
 
 @dataclass
 class FakeDirectory:
+    """People by name; ``channels`` (``#name`` -> names) answer ``--to``. ``failures`` lists
+    what the next member listings raise, one call each (the platform down at a start)."""
+
     people: dict[str, Actor] = field(default_factory=dict)
+    channels: dict[str, list[str]] = field(default_factory=dict)
+    failures: list[Exception] = field(default_factory=list)
+    listed: list[str] = field(default_factory=list)
 
     async def members(self, target: str) -> list[Actor] | None:
         return list(self.people.values()) if target in ("everyone", "#general") else None
 
     async def lookup(self, reference: str) -> Actor | None:
         return self.people.get(reference.lower())
+
+    async def target(self, text: str) -> Target | None:
+        if text == "everyone":
+            return Target(PLATFORM, "", "everyone")
+        name = text.lstrip("#")
+        if name not in self.channels:
+            return None
+        return Target(PLATFORM, name, f"#{name}", len(self.channels[name]))
+
+    async def member_keys(self, target: Target) -> frozenset[str] | None:
+        self.listed.append(target.key)
+        if self.failures:
+            raise self.failures.pop(0)
+        members = self.channels.get(target.key)
+        return frozenset(members) if members is not None else None
 
 
 class Chat:
@@ -172,6 +193,7 @@ class Chat:
         )
         self.core = Sharebot(self.ctx)
         self.dispatcher = Dispatcher(self.ctx)
+        self.ctx.notify = self.dispatcher.notify
         self.replies: dict[str, list[Reply]] = {}
         self.locales: dict[str, str] = {}
 

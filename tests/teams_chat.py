@@ -200,6 +200,20 @@ def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [o for o in objects_in(card) if str(o.get("type", "")).startswith("Action.")]
 
 
+def submit_data(card: dict[str, Any], action: str) -> dict[str, Any]:
+    """The data of the card's Action.Submit that presses the core's ``action``."""
+    found: dict[str, Any] = next(
+        a["data"] for a in actions(card) if a.get("data", {}).get(ACTION) == action
+    )
+    return found
+
+
+async def cards_to(chat: TeamsChat, who: str) -> list[dict[str, Any]]:
+    """Every card in ``who``'s personal chat, once the notes sent after turns have gone out."""
+    await chat.runtime.dispatcher.idle()
+    return chat.connector.cards(PEOPLE[who].chat)
+
+
 def share_urls(card: dict[str, Any]) -> list[str]:
     return [a["url"] for a in actions(card) if a["type"] == "Action.OpenUrl"]
 

@@ -66,6 +66,8 @@ async def test_my_data_holds_everything_stored_and_nothing_else(chat: Chat) -> N
         "deliveries",
         "recent_message_times",
         "admin_actions_naming_you",
+        "your_suggestions_waiting_for_approval",
+        "proposals",
     }
     assert data["person"] == {
         "platform": "chat",
@@ -83,6 +85,7 @@ async def test_my_data_holds_everything_stored_and_nothing_else(chat: Chat) -> N
     assert all("clicked" not in d and "shared" not in d for d in deliveries)
     assert len(data["recent_message_times"]) == 1  # type: ignore[arg-type]
     assert data["roles"] == [] and data["admin_actions_naming_you"] == []
+    assert data["your_suggestions_waiting_for_approval"] == [] and data["proposals"] == []
     text = json.dumps(data)
     assert "ben" not in text.lower() and "Chris" not in text
 

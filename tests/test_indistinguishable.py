@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 
 from adapters.playground import demo
 from storage import people, shares
@@ -53,7 +54,12 @@ async def _identity(database: Database, key: str, refs: tuple[str, ...]) -> Iden
     return Identity(person.id, (person.user_key, person.display_name), refs)
 
 
-async def test_sharing_and_doing_nothing_leave_the_same_trace(database: Database) -> None:
+@pytest.mark.parametrize("approved_for_a_channel", [False, True])
+async def test_sharing_and_doing_nothing_leave_the_same_trace(
+    database: Database, approved_for_a_channel: bool
+) -> None:
+    """Also with the second round's ways in: Clara proposes something, the suggestion goes to
+    #berlin (Anna and Deniz are both in it) and waits for Hanna's approval first."""
     clock = FakeClock()
     with capture_logs() as logs:
         async with running_playground(database, clock) as server, aiohttp.ClientSession() as http:
@@ -61,7 +67,19 @@ async def test_sharing_and_doing_nothing_leave_the_same_trace(database: Database
             server.runtime.ctx.messengers = {demo.PLATFORM: recorder}
             for who in (A, B):
                 await _say(http, server, who, "/share on")
-            await _say(http, server, "chris", "/share new https://example.com/day Our day --at now")
+            to = ""
+            if approved_for_a_channel:
+                await _say(http, server, "hanna", "/share policy set approval required")
+                await _say(http, server, "clara", "/share propose https://example.com/lab Our lab")
+                assert {A, B} <= set(demo.CHANNELS["berlin"]) and "clara" not in demo.CHANNELS[
+                    "berlin"
+                ]
+                to = " --to #berlin"
+            await _say(http, server, "chris", f"/share new https://example.com/day Our day{to}")
+            if approved_for_a_channel:
+                assert not {c.user_key for c in recorder.calls} & {A, B}  # it waits
+                await _say(http, server, "hanna", "/share approve 1")
+                assert {"hanna", "chris"} <= {c.user_key for c in recorder.calls}
             assert {c.user_key for c in recorder.calls} >= {A, B}
             async with database.transaction() as session:
                 links = await shares.links_for(session, 1)

@@ -22,7 +22,17 @@ PARTICIPATION = re.compile(
 # the admin named in the audit trail.
 IDENTIFYING = frozenset({"user_key", "display_name", "address", "actor"})
 # The only tables allowed to hold anything that identifies a person (see PRIVACY.md).
-ALLOWED = frozenset({"person", "role_grant", "delivery", "recent_delivery", "audit_entry"})
+ALLOWED = frozenset(
+    {
+        "person",
+        "role_grant",
+        "delivery",
+        "recent_delivery",
+        "audit_entry",
+        "approval_request",
+        "proposal",
+    }
+)
 
 Schema = dict[str, list[tuple[str, set[str]]]]  # table -> [(column, foreign key targets)]
 

@@ -38,6 +38,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from storage import figures, outbox, people
 from storage.database import Database
 from tests.fake_slack import Call
@@ -127,9 +129,12 @@ async def identity(world: SlackWorld, user: str) -> Identity:
     return Identity(person.id, (person.user_key, person.display_name, dm(user)), (ref, ts))
 
 
+@pytest.mark.parametrize("approved_for_a_channel", [False, True])
 async def test_sharing_and_doing_nothing_leave_the_same_trace_in_slack(
-    database: Database, clock: FakeClock
+    database: Database, clock: FakeClock, approved_for_a_channel: bool
 ) -> None:
+    """Also with the second round's ways in: Cal proposes something, the suggestion goes to a
+    channel Amy and Bob are both in, and it waits for HR's approval first."""
     with capture_logs() as logs:
         async with slack_world(database, clock) as world:
             fake = world.fake
@@ -140,13 +145,24 @@ async def test_sharing_and_doing_nothing_leave_the_same_trace_in_slack(
             await world.command(HR, f"roles grant <@{COMMS}|chris> comms")
             for user in (A, CAL, B):  # Cal between them: Amy's and Bob's ids share a parity
                 await world.command(user, "on")
-            await world.command(COMMS, f"new {URL} First wording || Second wording #team")
+            to = ""
+            if approved_for_a_channel:
+                await world.command(HR, "policy set approval required")
+                await world.command(CAL, "propose https://example.org/idea Our new lab")
+                fake.add_channel("C9", "team", [A, B, CAL, COMMS])
+                to = " --to <#C9|team>"
+            await world.command(COMMS, f"new {URL} First wording || Second wording #team{to}")
+            if approved_for_a_channel:
+                await world.command(HR, "approve 1")
             await world.settle()
             await world.tick()
             await fake.wait_for(lambda: dm(A) in fake.messages and dm(B) in fake.messages)
             await world.settle()
             a, b = await identity(world, A), await identity(world, B)
             assert a.person_id % 2 == b.person_id % 2  # so the same wording (id % 2) for both
+            if approved_for_a_channel:  # the proposal, the approval card and the channel
+                assert dm(COMMS) in fake.messages and dm(HR) in fake.messages
+                assert {c.params["channel"] for c in fake.of("conversations.members")} == {"C9"}
             answered_before, called_before = len(fake.responses), len(fake.calls)
             ts = a.refs[1]
             card = fake.messages[dm(A)][ts]

@@ -78,3 +78,14 @@ def test_run_names_the_missing_slack_key(env: dict[str, str], key: str, tmp_path
     result = run_cli(["run"], tmp_path, **env)
     assert result.returncode == 2
     assert key in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_message_shortcut_is_declared_and_valid() -> None:
+    manifest = slack_manifest(load_settings(_env_file=None))
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert shortcut["type"] == "message" and shortcut["callback_id"] == "suggest_from_message"
+    assert shortcut["name"] == "Suggest for sharing"
+    assert "commands" in manifest["oauth_config"]["scopes"]["bot"]  # shortcuts need it
+    assert list(manifest_validator().iter_errors(manifest)) == []
+    manifest["features"]["shortcuts"][0]["name"] = "A name far longer than Slack allows"
+    assert list(manifest_validator().iter_errors(manifest))  # the schema does check it

@@ -180,13 +180,31 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 DANA = Member("Dana", "00000006-0000-4000-8000-000000000006", "de-DE", "Europe/Berlin")
 
 
-async def _anna_and_dana(teams: TeamsChat, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Both got the card (two wordings, so the card has "another wording"); Anna's card."""
+async def _anna_and_dana(
+    teams: TeamsChat, monkeypatch: pytest.MonkeyPatch, *, approved_for_the_team: bool = False
+) -> dict[str, Any]:
+    """Both got the card (two wordings, so the card has "another wording"); Anna's card.
+
+    ``approved_for_the_team``: the second round's ways in too. Ben proposes something, Chris
+    writes the suggestion in the team's channel for this team (Anna, Ben and Dana are in it)
+    and it waits for Hanna's approval first."""
     monkeypatch.setitem(PEOPLE, "dana", DANA)
     for name in ("anna", "ben", "dana"):
         await teams.say(name, "on")
     await make_comms(teams)
-    await teams.say("chris", "new https://example.com/day Our team day || A great day #teamday")
+    command = "new https://example.com/day Our team day || A great day #teamday"
+    if approved_for_the_team:
+        await teams.say("hanna", "policy set approval required")
+        await teams.say("ben", "propose https://example.com/lab Our new lab")
+        roster = [PEOPLE[name].roster_entry() for name in ("anna", "ben", "chris", "dana")]
+        teams.connector.add_team(TEAM, roster)
+        assert await teams.post(teams.channel_message("chris", f"{command} --to team")) in (
+            200,
+            201,
+        )
+        await teams.say("hanna", "approve 1")
+    else:
+        await teams.say("chris", command)
     await teams.tick()
     return teams.connector.cards(PEOPLE["anna"].chat)[-1]
 
@@ -235,15 +253,20 @@ def _swapped_calls(teams: TeamsChat, a: Identity, b: Identity) -> list[tuple[str
     )
 
 
+@pytest.mark.parametrize("approved_for_the_team", [False, True])
 async def test_sharing_and_doing_nothing_leave_the_same_trace(
-    teams: TeamsChat, monkeypatch: pytest.MonkeyPatch
+    teams: TeamsChat, monkeypatch: pytest.MonkeyPatch, approved_for_the_team: bool
 ) -> None:
     """Anna clicks every share button of her card, "copy text" too (Action.OpenUrl: Teams
     opens the link and tells the bot nothing); Dana does nothing. The database (all but the
     click counters), every call to the Bot Connector and every log line are identical once they
     are swapped, before and after the counters reach the database, and after the end."""
     with capture_logs() as logs:
-        card = await _anna_and_dana(teams, monkeypatch)
+        card = await _anna_and_dana(teams, monkeypatch, approved_for_the_team=approved_for_the_team)
+        await teams.runtime.dispatcher.idle()  # the approval's notes have gone out
+        if approved_for_the_team:  # the roster was asked when it started, not only when named
+            rosters = [c for c in teams.connector.calls if c.path.endswith("/pagedmembers")]
+            assert len({c.conversation_id for c in rosters}) == 1 and len(rosters) >= 2
         a, b = await _identity(teams, "anna"), await _identity(teams, "dana")
         assert a.person_id % 2 == b.person_id % 2  # the same caption variant for both
         urls = share_urls(card)

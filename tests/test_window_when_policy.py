@@ -219,6 +219,7 @@ def test_defaults() -> None:
         "utm": "off",
         "disclosure": "none",
         "german_address": "du",
+        "approval": "off",
     }
     assert policy.min_gap == timedelta(hours=48)
     assert policy.spread == timedelta(minutes=120)

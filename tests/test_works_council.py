@@ -18,6 +18,7 @@ from adapters.works_council.command import WorksCouncilError, make_document
 from adapters.works_council.markup import LOCALE, Words, blocks, inline
 from adapters.works_council.version import Build, this_build
 from bot.i18n import Catalogue
+from bot.policy import KEYS
 from bot.privacy.installation import worked_example
 from bot.privacy.release import Rule
 from bot.privacy.reports import suggestion_notice
@@ -102,7 +103,7 @@ async def test_the_document_shows_the_live_policy_and_the_bounds(chat: Chat) -> 
     }
     assert rows["max_per_week"] == "5" and rows["holidays"] == "AT"
     assert rows["disclosure"] == "#iworkforACME" and rows["window"] == "mon-fri 09:00-17:00"
-    assert len(rows) == 14
+    assert set(rows) == set(KEYS)  # every key of the policy, each once
     assert words("explain.max_per_week", value="5") in policy
     assert words("explain.holidays", value="AT") in policy
     # the stored 5 breaks the new bound of 2: the document says what happens at the next start
@@ -158,6 +159,8 @@ async def test_the_audit_trail_is_counted_per_kind_and_names_nobody(chat: Chat) 
     assert _counts(html) == {
         "suggestion.created": "2",
         "suggestion.ended": "1",
+        "suggestion.approved": "0",
+        "suggestion.rejected": "0",
         "policy.changed": "1",
         "policy.clamped": "0",
         "role.granted": "1",

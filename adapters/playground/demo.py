@@ -33,6 +33,12 @@ PEOPLE = (
     DemoPerson("emil", "Emil Larsen", "employee", "en-US", "America/New_York"),
 )
 BY_KEY = {person.key: person for person in PEOPLE}
+# The demo organisation's channels, for ``--to #wien``: everyone is in #general.
+CHANNELS = {
+    "general": tuple(person.key for person in PEOPLE),
+    "wien": ("hanna", "clara"),
+    "berlin": ("chris", "anna", "deniz"),
+}
 
 # The demo starts with a policy that delivers at once, so a first try at any hour shows a
 # delivery; the page says so and how to switch to the real behaviour.

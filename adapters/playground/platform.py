@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.playground import demo
 from adapters.playground.transcript import Transcript
 from bot.clock import Clock
-from bot.ports import UNLIMITED, Actor, Addressee, SendLimits, Unreachable
+from bot.ports import UNLIMITED, Actor, Addressee, SendLimits, Target, Unreachable
 from bot.views import View
 
 
@@ -27,13 +27,29 @@ class PlaygroundMessenger:
         self.transcript.replace(to.user_key, int(message_ref), view)
 
 
+EVERYONE = frozenset({"everyone", "team", "alle"})
+
+
 class PlaygroundDirectory:
-    """Everyone in the demo organisation is one team."""
+    """Everyone in the demo organisation is one team; a few channels group them."""
 
     async def members(self, target: str) -> list[Actor] | None:
-        if target.lower().lstrip("#") in ("everyone", "team", "alle", "general"):
+        if target.lower().lstrip("#") in EVERYONE | {"general"}:
             return [person.actor for person in demo.PEOPLE]
         return None
+
+    async def target(self, text: str) -> Target | None:
+        name = text.strip().lstrip("#").lower()
+        if name in EVERYONE:
+            return Target(demo.PLATFORM, "", "everyone")
+        members = demo.CHANNELS.get(name)
+        if members is None:
+            return None
+        return Target(demo.PLATFORM, name, f"#{name}", len(members))
+
+    async def member_keys(self, target: Target) -> frozenset[str] | None:
+        members = demo.CHANNELS.get(target.key)
+        return frozenset(members) if members is not None else None
 
     async def lookup(self, reference: str) -> Actor | None:
         person = demo.find(reference)

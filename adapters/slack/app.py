@@ -38,11 +38,14 @@ from adapters.slack.modal import (
     field_errors,
     form_id_of,
     form_modal,
+    hidden_values,
     result_modal,
     submitted_values,
 )
 from adapters.slack.payloads import command_text, pressed
 from adapters.slack.people import PLATFORM, People
+from adapters.slack.shortcut import CALLBACK as SHORTCUT
+from adapters.slack.shortcut import shared_message
 from bot.commands.registry import leaves_no_trace
 from bot.core import Sharebot
 from bot.ports import Actor
@@ -91,6 +94,7 @@ class SlackApp:
         bolt.action(re.compile(r"^share\|"))(self._on_share_link)
         bolt.action(PREVIEW)(self._on_preview)
         bolt.view(re.compile(r"^form\|"))(self._on_submit)
+        bolt.shortcut(SHORTCUT)(self._on_shortcut)
         bolt.event("app_home_opened")(self._on_home_opened)
 
     def add_routes(self, app: web.Application) -> None:
@@ -217,6 +221,22 @@ class SlackApp:
             if reply.changed:
                 await self.publish_home(actor)
 
+    async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The message shortcut "Suggest for sharing": the compose modal filled from the
+        message (comms), or a short explanation only the presser sees."""
+        self._track()
+        await ack()
+        user, response_url = str(body["user"]["id"]), body.get("response_url")
+        async with self._work, self._apology(user, response_url):
+            actor = await self.people.actor(user)
+            message = shared_message(body.get("message") or {})
+            reply = await self.core.compose_from(actor, message, request=_trigger(body))
+            if reply.repeated:
+                return
+            await self._answer(
+                actor, reply, response_url=response_url, trigger_id=body.get("trigger_id")
+            )
+
     async def _on_preview(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """The compose modal again, with the card as it would look; nothing is saved."""
         self._track()
@@ -225,7 +245,8 @@ class SlackApp:
         user = str(body["user"]["id"])
         async with self._apology(user, None):
             actor = await self.people.actor(user)
-            reply = await self.core.preview(actor, submitted_values(view.get("state") or {}))
+            values = {**submitted_values(view.get("state") or {}), **hidden_values(view)}
+            reply = await self.core.preview(actor, values)
             forms = [v for v in reply.views if isinstance(v, Form)]
             if not forms or not view.get("id"):
                 return
@@ -247,7 +268,7 @@ class SlackApp:
         user = str(body["user"]["id"])
         async with self._apology(user, None):
             actor = await self.people.actor(user)
-            values = submitted_values(view.get("state") or {})
+            values = {**submitted_values(view.get("state") or {}), **hidden_values(view)}
             reply = await self.core.submit(actor, form_id, values, request=_trigger(body))
             if reply.repeated:
                 await ack()

@@ -6,10 +6,12 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.people import People, actor_from_user
-from bot.ports import Actor
+from adapters.slack.errors import error_code
+from adapters.slack.people import PLATFORM, People, actor_from_user
+from bot.ports import Actor, Target
 
 CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -17,6 +19,8 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 EVERYONE = frozenset({"everyone", "team", "alle", "@everyone", "@channel"})
 SLACKBOT = "USLACKBOT"
 PAGE = 200
+# The channel is gone, or the app is not in it (any more): nothing to list.
+NO_CHANNEL = frozenset({"channel_not_found", "not_in_channel", "is_archived", "missing_scope"})
 
 
 def is_person(user: Mapping[str, Any]) -> bool:
@@ -60,6 +64,42 @@ class SlackDirectory:
             async for user in self._users()
             if user.get("id") in ids and is_person(user)
         ]
+
+    async def target(self, text: str) -> Target | None:
+        """``<#C…|name>`` or ``#name``: the channel, its name and size (conversations.info);
+        ``everyone`` (or ``team``) is the whole workspace."""
+        text = text.strip()
+        if text.lower() in EVERYONE:
+            return Target(PLATFORM, "", "everyone")
+        channel = channel_id(text) or await self._channel_named(text)
+        if channel is None:
+            return None
+        try:
+            answer = await self.client.conversations_info(channel=channel, include_num_members=True)
+        except SlackApiError as error:
+            if error_code(error) in NO_CHANNEL:
+                return None
+            raise
+        found = answer.get("channel") or {}
+        size = found.get("num_members")
+        label = f"#{found.get('name') or channel}"
+        return Target(PLATFORM, channel, label, size if isinstance(size, int) else None)
+
+    async def member_keys(self, target: Target) -> frozenset[str] | None:
+        """The channel's members now (conversations.members, paginated)."""
+        try:
+            return frozenset(
+                [
+                    str(member)
+                    async for member in self._pages(
+                        "conversations_members", "members", channel=target.key
+                    )
+                ]
+            )
+        except SlackApiError as error:
+            if error_code(error) in NO_CHANNEL:
+                return None
+            raise
 
     async def lookup(self, reference: str) -> Actor | None:
         reference = reference.strip()

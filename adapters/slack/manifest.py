@@ -1,5 +1,6 @@
-"""The Slack app manifest (``sharebot manifest slack``): one slash command, interactivity, the
-App Home, and the smallest set of scopes that covers what Sharebot does."""
+"""The Slack app manifest (``sharebot manifest slack``): one slash command, the message shortcut
+"Suggest for sharing", interactivity, the App Home, and the smallest set of scopes that covers
+what Sharebot does."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import yaml
 
 from adapters.settings import Settings
 from adapters.slack.app import ROUTE
+from adapters.slack.shortcut import CALLBACK
 
 NAME = "Sharebot"
 DESCRIPTION = "Occasional, voluntary suggestions to share news from work. Suggests, never watches."
 # Why each scope is needed; nothing else is asked for.
 SCOPES = {
-    "commands": "the /share slash command",
+    "commands": "the /share slash command and the message shortcut “Suggest for sharing”",
     "chat:write": "suggestion cards and invitations in the app's DM, marking ended cards",
     "users:read": "time zone, locale and name of a person (users.info); users.list for invitations",
-    "channels:read": "members of a public channel for /share invite #channel",
-    "groups:read": "members of a private channel the app was added to, for /share invite",
+    "channels:read": "members of a public channel for /share invite and new … --to #channel",
+    "groups:read": "members of a private channel the app is in, for invite and --to",
 }
 EVENTS = ("app_home_opened",)
+SHORTCUT = "Suggest for sharing"
 
 
 def slack_manifest(settings: Settings) -> dict[str, Any]:
@@ -55,6 +58,14 @@ def slack_manifest(settings: Settings) -> dict[str, Any]:
             },
             "bot_user": {"display_name": NAME, "always_online": False},
             "slash_commands": [command],
+            "shortcuts": [
+                {
+                    "name": SHORTCUT,
+                    "type": "message",
+                    "callback_id": CALLBACK,
+                    "description": "Comms: open Sharebot's compose form filled from this message",
+                }
+            ],
         },
         "oauth_config": {"scopes": {"bot": list(SCOPES)}},
         "settings": {

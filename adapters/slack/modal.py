@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ TEXT_VALUE = 3000
 CHECKBOXES = 10
 SELECT_OPTIONS = 100
 VALUE = "value"  # every input's action_id; its block_id is the field name
+METADATA = 3000
 
 
 def form_modal(form: Form, *, close: str, preview_label: str = "") -> dict[str, Any]:
@@ -37,7 +39,7 @@ def form_modal(form: Form, *, close: str, preview_label: str = "") -> dict[str, 
         preview.append({"type": "actions", "block_id": "preview", "elements": [button]})
     if form.preview:
         preview += view_blocks(form.preview)
-    return {
+    modal: dict[str, Any] = {
         "type": "modal",
         "callback_id": f"{FORM}|{form.form_id}",
         "title": plain(form.title, MODAL_TITLE),
@@ -45,6 +47,22 @@ def form_modal(form: Form, *, close: str, preview_label: str = "") -> dict[str, 
         "close": plain(close, MODAL_TITLE),
         "blocks": [*intro, *fields, *preview][:MODAL_BLOCKS],
     }
+    if form.hidden:
+        # Slack hands ``private_metadata`` back with the submission (at most 3000 characters)
+        modal["private_metadata"] = json.dumps(form.hidden, separators=(",", ":"))[:METADATA]
+    return modal
+
+
+def hidden_values(view: Mapping[str, Any]) -> dict[str, str]:
+    """The form's hidden values from a submitted modal's ``private_metadata`` (none when it
+    holds anything else)."""
+    try:
+        data = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): str(v) for k, v in data.items() if isinstance(v, str | int)}
 
 
 def result_modal(views: tuple[View, ...], *, title: str, close: str) -> dict[str, Any]:

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
-from bot.ports import Actor
+from adapters.teams.message_action import (
+    FETCH_TASK,
+    SUBMIT_ACTION,
+    SUGGEST_COMMAND,
+    shared_message,
+)
+from bot.ports import Actor, SharedMessage
 
 PLATFORM = "teams"
 CHANNEL_ID = "msteams"
@@ -31,7 +37,9 @@ class Incoming:
     """What a person did, in the core's terms.
 
     ``kind``: ``say`` (text), ``press`` (a card button), ``submit`` (a card form),
-    ``installed`` (the app was added to the person's personal chat) or ``ignore``.
+    ``installed`` (the app was added to the person's personal chat), ``compose_from`` (the
+    message action "Suggest for sharing" on ``message``) or ``ignore``. ``invoke``: the
+    activity is an invoke, answered in the HTTP response itself (a task module).
     ``personal`` is False in team channels and group chats: answers then go to the person's
     personal chat, never to the channel. ``request`` identifies the activity (Teams sends the
     same one again, with the same id, when the bot answered slowly).
@@ -46,6 +54,8 @@ class Incoming:
     value: str = ""
     form_id: str = ""
     values: Mapping[str, str] = field(default_factory=dict)
+    message: SharedMessage | None = None
+    invoke: bool = False
 
 
 IGNORE = Incoming("ignore")
@@ -72,6 +82,8 @@ def _event(activity: Payload) -> Incoming:
     kind = activity.get("type")
     if kind == "installationUpdate":
         return _installation(activity)
+    if kind == "invoke":
+        return _message_action(activity)
     if kind != "message":
         return IGNORE
     actor = actor_of(activity)
@@ -88,14 +100,48 @@ def _event(activity: Payload) -> Incoming:
                 action=str(data.get(ACTION, "")),
                 value=str(data.get(VALUE, "")),
             )
-        values = {str(k): _form_value(v) for k, v in data.items() if not str(k).startswith(KIND)}
-        return Incoming("submit", actor, personal, form_id=str(data.get(FORM, "")), values=values)
+        return Incoming(
+            "submit", actor, personal, form_id=str(data.get(FORM, "")), values=_inputs(data)
+        )
     text = activity.get("text")
     if not isinstance(text, str):
         return IGNORE
     if not personal and not mentions_bot(activity):
         return IGNORE
     return Incoming("say", actor, personal, text=command_text(activity))
+
+
+def _message_action(activity: Payload) -> Incoming:
+    """The message action "Suggest for sharing": its dialog asked for (``fetchTask``), or the
+    dialog's form submitted (``submitAction``)."""
+    actor = actor_of(activity)
+    value = activity.get("value")
+    if actor is None or not isinstance(value, Mapping):
+        return IGNORE
+    if value.get("commandId") != SUGGEST_COMMAND:
+        return IGNORE
+    personal = is_personal(activity)
+    name = activity.get("name")
+    if name == FETCH_TASK:
+        payload = value.get("messagePayload")
+        message = shared_message(payload if isinstance(payload, Mapping) else {})
+        return Incoming("compose_from", actor, personal, message=message, invoke=True)
+    data = value.get("data")
+    if name == SUBMIT_ACTION and isinstance(data, Mapping) and data.get(KIND) == "submit":
+        return Incoming(
+            "submit",
+            actor,
+            personal,
+            form_id=str(data.get(FORM, "")),
+            values=_inputs(data),
+            invoke=True,
+        )
+    return IGNORE
+
+
+def _inputs(data: Mapping[str, Any]) -> dict[str, str]:
+    """A card form's inputs: every key of the submitted data that Sharebot does not own."""
+    return {str(k): _form_value(v) for k, v in data.items() if not str(k).startswith(KIND)}
 
 
 def _installation(activity: Payload) -> Incoming:

@@ -86,7 +86,10 @@ class Teams:
             bot = turns.bot_for(body)
             answer = await self.adapter.process_activity(checked, activity, bot.on_turn)
             if answer:
-                return web.json_response(serializer_helper(answer.body), status=answer.status)
+                body = answer.body
+                if not isinstance(body, dict | list):  # a botbuilder model (expected replies)
+                    body = serializer_helper(body)
+                return web.json_response(body, status=answer.status)
             return web.Response(status=201)
 
         app.router.add_post(ROUTE, messages)

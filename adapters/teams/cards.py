@@ -190,7 +190,7 @@ def _form(view: Form) -> tuple[list[Element], list[Element]]:
         "type": "Action.Submit",
         "title": view.submit_label,
         "style": "positive",
-        "data": {KIND: "submit", FORM: view.form_id},
+        "data": {**view.hidden, KIND: "submit", FORM: view.form_id},
     }
     return body, [submit]
 

@@ -1,4 +1,5 @@
-"""The Teams app package: ``manifest.json`` and two icons in a zip an admin uploads."""
+"""The Teams app package: ``manifest.json`` (the bot and the message action "Suggest for
+sharing") and two icons in a zip an admin uploads."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 from adapters.settings import Settings
 from adapters.teams.icons import ACCENT, color_icon, outline_icon
+from adapters.teams.message_action import SUGGEST_COMMAND
 
 MANIFEST_VERSION = "1.23"
 SCHEMA_URL = (
@@ -37,6 +39,18 @@ TEAM_COMMANDS = (
     ("invite team", "HR: invite this team's members who never decided, once"),
     ("settings", "Your settings (answered in your personal chat)"),
 )
+
+
+def _message_action() -> dict[str, Any]:
+    """The message action "Suggest for sharing": Teams asks for its dialog at once."""
+    return {
+        "id": SUGGEST_COMMAND,
+        "type": "action",
+        "title": "Suggest for sharing",
+        "description": "Comms: open Sharebot's compose form filled from this message",
+        "context": ["message"],
+        "fetchTask": True,
+    }
 
 
 class PackageError(ValueError):
@@ -87,6 +101,12 @@ def manifest(settings: Settings) -> dict[str, Any]:
                     _commands(["personal"], PERSONAL_COMMANDS),
                     _commands(["team"], TEAM_COMMANDS),
                 ],
+            }
+        ],
+        "composeExtensions": [
+            {
+                "botId": bot_id,
+                "commands": [_message_action()],
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],

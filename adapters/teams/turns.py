@@ -8,16 +8,19 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams import references
 from adapters.teams.activities import Incoming, translate
+from adapters.teams.cards import render_card
 from adapters.teams.directory import TeamsDirectory
+from adapters.teams.message_action import task_form, task_message
 from adapters.teams.messenger import activity_for
 from adapters.teams.personal import open_chat_from
 from bot.core import Sharebot
-from bot.views import Notice, Reply
+from bot.views import Form, Notice, Reply, View, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,17 @@ class TeamsTurns:
     async def handle(self, context: TurnContext, body: Mapping[str, Any]) -> None:
         incoming = translate(body)
         if incoming.kind == "ignore" or incoming.actor is None:
+            return
+        if incoming.invoke:
+            # Answered in this request's own response, wherever it comes from (Teams waits
+            # five seconds for a task module).
+            with self.directory.lent(context):
+                try:
+                    answer = await self._task(incoming)
+                except Exception:
+                    await _answer_invoke(context, task_message(self._apology_text(incoming)))
+                    raise  # for the log (adapters.teams.app), type only
+            await _answer_invoke(context, answer)
             return
         if incoming.personal:
             with self.directory.lent(context):
@@ -106,10 +120,31 @@ class TeamsTurns:
             return await self.core.say(actor, "help", request=request)
         return await self.core.say(actor, incoming.text, request=request)
 
+    async def _task(self, incoming: Incoming) -> dict[str, Any]:
+        """The message action's dialog: the compose form (again, with its problems), or what
+        the core answered, as a short message."""
+        actor = incoming.actor
+        assert actor is not None
+        if incoming.kind == "compose_from" and incoming.message is not None:
+            reply = await self.core.compose_from(actor, incoming.message, request=incoming.request)
+        else:
+            reply = await self._run(incoming)
+        if reply.repeated:
+            return {}  # acted on before: nothing more to show
+        forms = [view for view in reply.views if isinstance(view, Form)]
+        if forms:
+            return task_form(render_card(forms[0]), forms[0].title)
+        said: list[View] = [view for view in reply.views if isinstance(view, Notice)]
+        said = said or list(reply.views)
+        return task_message("\n\n".join(plain_text(view) for view in said))
+
     def _apology(self, incoming: Incoming) -> Reply:
         """An unexpected failure (a bug, the database gone) gets a short apology, not silence."""
+        return Reply.of(Notice((self._apology_text(incoming),)))
+
+    def _apology_text(self, incoming: Incoming) -> str:
         locale = incoming.actor.locale if incoming.actor else None
-        return Reply.of(Notice((self.core.ctx.catalogue.apology(locale),)))
+        return self.core.ctx.catalogue.apology(locale)
 
     async def _send(self, context: TurnContext, reply: Reply) -> None:
         for view in reply.views:
@@ -125,3 +160,10 @@ class ActivityBot:
 
     async def on_turn(self, context: TurnContext) -> None:
         await self.turns.handle(context, self.body)
+
+
+async def _answer_invoke(context: TurnContext, body: dict[str, Any]) -> None:
+    """The invoke's answer: botbuilder returns it as the HTTP response."""
+    await context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+    )

@@ -22,6 +22,10 @@ class Action(StrEnum):
     FORGET_CONFIRM = "forget.confirm"
     FORGET_CANCEL = "forget.cancel"
     END_SUGGESTION = "suggestion.end"
+    APPROVE = "suggestion.approve"
+    REJECT = "suggestion.reject"
+    ACCEPT_PROPOSAL = "proposal.accept"
+    DECLINE_PROPOSAL = "proposal.decline"
 
 
 class FormId(StrEnum):
@@ -30,3 +34,6 @@ class FormId(StrEnum):
     SETTINGS = "settings"
     COMPOSE = "compose"
     POLICY = "policy"
+    REJECT = "reject"
+    PROPOSE = "propose"
+    DECLINE = "decline"

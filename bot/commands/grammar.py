@@ -17,12 +17,14 @@ MAX_VARIANTS = 10
 _PREFIX = re.compile(r"^\s*/?(share|sharebot)\b\s*", re.IGNORECASE)
 _OPTION = re.compile(r"(?:^|\s)--(?P<name>[a-z]+)", re.IGNORECASE)
 _VALUE = re.compile(r"\s+(?P<value>(?!--)\S+)")
-_OPTIONS = {"at", "expires", "topic", "lang", "networks", "image"}
+_OPTIONS = {"at", "expires", "topic", "lang", "networks", "image", "to"}
 _FLAGS = {"page"}
 _HASHTAG = re.compile(r"(?<![\w&])#(\w[\w-]{0,99})", re.UNICODE)
 _TRAILING_TAGS = re.compile(r"(?:\s+#\w[\w-]*)+\s*$", re.UNICODE)
 _VARIANT_SEPARATOR = re.compile(r"\s\|\|\s")
 TOPIC = re.compile(r"^[\w-]{1,40}$", re.UNICODE)
+# ``--to`` words for everyone opted in (the default)
+EVERYONE = frozenset({"everyone", "alle", "all", "@everyone"})
 
 
 @dataclass(frozen=True)
@@ -59,23 +61,38 @@ def split_command(text: str) -> tuple[str, str]:
     return word, rest.strip()
 
 
-def parse_draft(rest: str) -> Draft:
-    """Parse the arguments of ``new``: a URL, captions separated by `` || ``, and options.
+@dataclass(frozen=True)
+class ProposalDraft:
+    """The parts of ``propose <url> <text> [--image <url>]``."""
 
-    ``--image <url>`` may be given several times; ``--page`` takes no value.
-    """
-    options: dict[str, str] = {}
+    url: str
+    text: str
+    photos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Parts:
+    body: str
+    options: dict[str, str]
+    photos: list[str]
+    flags: set[str]
+
+
+def _parts(rest: str, *, options: set[str], flags: set[str] | None = None) -> _Parts:
+    """The text without its ``--options``, the options' values, the photos (``--image`` may
+    come several times) and the flags that take no value."""
+    found: dict[str, str] = {}
     photos: list[str] = []
-    flags: set[str] = set()
+    raised: set[str] = set()
     body: list[str] = []
     position = 0
     while match := _OPTION.search(rest, position):
         body.append(rest[position : match.start()])
         name, position = match["name"].lower(), match.end()
-        if name in _FLAGS:
-            flags.add(name)
+        if flags and name in flags:
+            raised.add(name)
             continue
-        if name not in _OPTIONS:
+        if name not in options:
             raise UserError("error.unknown_option", option=f"--{name}")
         value = _VALUE.match(rest, position)
         if value is None:
@@ -84,25 +101,68 @@ def parse_draft(rest: str) -> Draft:
         if name == "image":
             photos.append(value["value"])
         else:
-            options[name] = value["value"]
+            found[name] = value["value"]
     body.append(rest[position:])
-    url, _, caption_text = "".join(body).strip().partition(" ")
+    return _Parts("".join(body).strip(), found, photos, raised)
+
+
+def parse_draft(rest: str) -> Draft:
+    """Parse the arguments of ``new``: a URL, captions separated by `` || ``, and options.
+
+    ``--image <url>`` may be given several times; ``--page`` takes no value.
+    """
+    parts = _parts(rest, options=_OPTIONS, flags=_FLAGS)
+    url, _, caption_text = parts.body.partition(" ")
     check_url(url)
     captions, hashtags = split_captions(caption_text)
     return Draft(
         url=url,
         captions=captions,
         hashtags=hashtags,
-        options=options,
-        photos=check_photos(photos),
-        page="page" in flags,
+        options=parts.options,
+        photos=check_photos(parts.photos),
+        page="page" in parts.flags,
     )
+
+
+def parse_proposal(rest: str) -> ProposalDraft:
+    """Parse the arguments of ``propose``: a URL, free text, and ``--image <url>`` photos."""
+    parts = _parts(rest, options={"image"})
+    url, _, text = parts.body.partition(" ")
+    return proposal_draft(url, text, parts.photos)
+
+
+def proposal_draft(url: str, text: str, photos: list[str]) -> ProposalDraft:
+    """A proposal's parts, checked: a web address, some text, photo addresses."""
+    check_url(url)
+    text = text.strip()
+    if not text:
+        raise UserError("error.proposal_text")
+    if len(text) > MAX_CAPTION:
+        raise UserError("error.caption_long", limit=MAX_CAPTION)
+    return ProposalDraft(url=url, text=text, photos=check_photos(photos))
 
 
 def photo_urls(rest: str) -> list[str]:
     """The photo addresses of a ``new`` command, to fetch before it runs (none if it is bad)."""
     try:
         return list(parse_draft(rest).photos)
+    except UserError:
+        return []
+
+
+def audience_text(rest: str) -> str:
+    """The ``--to`` of a ``new`` command, to ask the platform about before it runs."""
+    try:
+        return parse_draft(rest).options.get("to", "")
+    except UserError:
+        return ""
+
+
+def proposal_photo_urls(rest: str) -> list[str]:
+    """The photo addresses of a ``propose`` command, to fetch before it runs."""
+    try:
+        return list(parse_proposal(rest).photos)
     except UserError:
         return []
 

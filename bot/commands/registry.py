@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from bot.commands import invitations, policy_admin, preferences, roles, suggestions
+from bot.commands import (
+    approval,
+    invitations,
+    policy_admin,
+    preferences,
+    proposals,
+    roles,
+    suggestions,
+)
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import Command, split_command
 from bot.commands.help import help_reply
@@ -200,12 +208,20 @@ VERBS: tuple[Verb, ...] = (
         changes=Changes.NOTHING,  # it only asks; the confirmation button deletes
     ),
     Verb(
+        "propose",
+        ("propose", "anregen"),
+        proposals.propose,
+        help=(HelpLine("help.propose"),),
+        changes=Changes.NOTHING,
+        fetch=proposals.photos_of_command,
+    ),
+    Verb(
         "new",
         ("new", "neu"),
         suggestions.create_inline,
         roles=COMMS,
-        help=(HelpLine("help.new"), HelpLine("help.new_inline")),
-        fetch=suggestions.photos_of_command,
+        help=(HelpLine("help.new"), HelpLine("help.new_inline"), HelpLine("help.new_to")),
+        fetch=suggestions.fetch_for_command,
     ),
     Verb(
         "list",
@@ -221,6 +237,28 @@ VERBS: tuple[Verb, ...] = (
         lambda ctx, turn, cmd: suggestions.end(ctx, turn, cmd.rest),
         roles=COMMS,
         help=(HelpLine("help.end"),),
+    ),
+    Verb(
+        "proposals",
+        ("proposals", "anregungen"),
+        proposals.listing,
+        roles=COMMS,
+        help=(HelpLine("help.proposals"),),
+        changes=Changes.NOTHING,
+    ),
+    Verb(
+        "approve",
+        ("approve", "freigeben"),
+        lambda ctx, turn, cmd: approval.approve(ctx, turn, cmd.rest),
+        roles=COMMS_AND_HR,
+        help=(HelpLine("help.approve"),),
+    ),
+    Verb(
+        "reject",
+        ("reject", "ablehnen"),
+        lambda ctx, turn, cmd: approval.reject_command(ctx, turn, cmd.rest),
+        roles=COMMS_AND_HR,
+        help=(HelpLine("help.reject"),),
     ),
     Verb(
         "stats",
@@ -301,6 +339,14 @@ PRESSES: tuple[Press, ...] = (
         lambda ctx, turn, action, value: suggestions.end(ctx, turn, value),
         roles=COMMS,
     ),
+    Press(
+        Action.APPROVE,
+        lambda ctx, turn, action, value: approval.approve(ctx, turn, value),
+        roles=COMMS_AND_HR,
+    ),
+    Press(Action.REJECT, approval.reject_form, roles=COMMS_AND_HR, changes=False),
+    Press(Action.ACCEPT_PROPOSAL, suggestions.from_proposal, roles=COMMS, changes=False),
+    Press(Action.DECLINE_PROPOSAL, proposals.decline_form, roles=COMMS, changes=False),
 )
 
 FORMS: tuple[FormSpec, ...] = (
@@ -314,7 +360,7 @@ FORMS: tuple[FormSpec, ...] = (
         "new",
         suggestions.submit_compose,
         roles=COMMS,
-        fetch=suggestions.photos_of_form,
+        fetch=suggestions.fetch_for_form,
     ),
     FormSpec(
         FormId.POLICY,
@@ -322,6 +368,9 @@ FORMS: tuple[FormSpec, ...] = (
         lambda ctx, turn, values: policy_admin.submit(turn, values, ctx.limits),
         roles=HR,
     ),
+    FormSpec(FormId.REJECT, "reject", approval.submit_reject, roles=COMMS_AND_HR),
+    FormSpec(FormId.PROPOSE, "propose", proposals.submit_form, fetch=proposals.photos_of_form),
+    FormSpec(FormId.DECLINE, "proposals", proposals.decline, roles=COMMS),
 )
 
 

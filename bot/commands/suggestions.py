@@ -6,11 +6,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.commands import approval, prefetch, proposals
 from bot.commands.buttons import Action, FormId
 from bot.commands.grammar import (
+    EVERYONE,
+    MAX_CAPTION,
     TOPIC,
     Command,
     Draft,
+    audience_text,
     check_photos,
     check_url,
     parse_draft,
@@ -22,11 +26,13 @@ from bot.commands.grammar import (
 )
 from bot.commands.when import BadWhen, parse_when
 from bot.context import Context, Peek, Prefetched, Turn
+from bot.delivery.audience import stored, target_of
 from bot.errors import UserError
 from bot.policy import LANGUAGES
+from bot.ports import SharedMessage, Target
 from bot.sharing.cards import short_url, suggestion_card
 from bot.sharing.networks import COPY, LABELS, NETWORKS, offered
-from bot.sharing.photos import checked, fetch_all
+from bot.sharing.photos import MAX_PHOTOS, checked
 from bot.views import Button, FieldKind, Form, FormField, Notice, Option, Reply
 from storage import audit, images, outbox, shares, suggestions
 from storage.models import Suggestion
@@ -35,25 +41,18 @@ from storage.states import AuditAction, SuggestionState
 RECENT = timedelta(days=30)
 
 
-async def photos_of_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
-    """``new … --image <url>``: the photos, fetched and checked before the turn that saves them
-    (a bad command fetches nothing; it is refused in the turn)."""
-    return await _photos(ctx, photo_urls(command.rest))
+async def fetch_for_command(ctx: Context, peek: Peek, command: Command) -> Prefetched:
+    """``new … --image <url> --to <#channel>``: the photos, fetched and checked, and the
+    audience, as the platform names it, before the turn that saves them (a bad command
+    fetches nothing; it is refused in the turn)."""
+    rest = command.rest
+    return await prefetch.photos_and_audience(ctx, peek, photo_urls(rest), audience_text(rest))
 
 
-async def photos_of_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
-    """The compose form's photos (one address per line)."""
-    return await _photos(ctx, photo_lines(values.get("images", "")))
-
-
-async def _photos(ctx: Context, urls: list[str]) -> Prefetched:
-    if not urls:
-        return Prefetched()
-    if ctx.photos is None:
-        return Prefetched(
-            photos={url: UserError("error.photo.unusable", url=url[:80]) for url in urls}
-        )
-    return Prefetched(photos=await fetch_all(ctx.photos, urls))
+async def fetch_for_form(ctx: Context, peek: Peek, values: Mapping[str, str]) -> Prefetched:
+    """The compose form's photos (one address per line) and audience."""
+    urls = photo_lines(values.get("images", ""))
+    return await prefetch.photos_and_audience(ctx, peek, urls, values.get("to", ""))
 
 
 def build(turn: Turn, draft: Draft) -> Suggestion:
@@ -79,7 +78,9 @@ def build(turn: Turn, draft: Draft) -> Suggestion:
     if not offered(networks, has_photos=bool(draft.photos)):
         raise UserError("error.photo.instagram")
     checked(draft.photos, turn.photos)
+    target = _audience(turn, options.get("to", ""))
     return Suggestion(
+        audience=stored(target),
         url=draft.url,
         captions=list(draft.captions),
         hashtags=list(draft.hashtags),
@@ -94,6 +95,17 @@ def build(turn: Turn, draft: Draft) -> Suggestion:
     )
 
 
+def _audience(turn: Turn, text: str) -> Target | None:
+    """The ``--to`` audience the platform named before the turn; None for everyone."""
+    text = text.strip()
+    if not text or text.lower() in EVERYONE:
+        return None
+    target = turn.targets.get(text)
+    if target is None:
+        raise UserError("error.audience", target=text[:60])
+    return None if target.everyone else target
+
+
 def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> datetime:
     try:
         return parse_when(text, now=turn.now, tz=turn.zone, end_of_day=end_of_day)
@@ -104,6 +116,9 @@ def _when(turn: Turn, text: str, option: str, *, end_of_day: bool = False) -> da
 async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
     """Store a built suggestion with its photos (fetched before the turn) and its share links."""
     photos = checked([image["url"] for image in suggestion.images], turn.photos)
+    waiting = turn.policy.needs_approval
+    if waiting:
+        suggestion.state = SuggestionState.WAITING
     await suggestions.add(turn.session, suggestion)
     assert suggestion.id is not None
     stored = await images.add_images(
@@ -129,6 +144,17 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         if suggestion.starts_at <= turn.now
         else t("new.starts_at", when=t.when(suggestion.starts_at))
     )
+    if waiting:
+        await approval.hold(ctx, turn, suggestion)
+        starts = t("new.waiting", id=suggestion.id)
+    lines = [starts, t("new.who")]
+    target = target_of(suggestion)
+    if target is not None:
+        lines[1] = t("new.who_audience", audience=target.label)
+        size = _size(turn, target)
+        least = 2 * turn.policy.anonymity_threshold
+        if size is not None and size < least:
+            lines.append(t("new.audience_small", audience=target.label, min=least))
     preview = suggestion_card(
         suggestion,
         t=t,
@@ -140,9 +166,13 @@ async def save(ctx: Context, turn: Turn, suggestion: Suggestion) -> Reply:
         disclosure=turn.policy.disclosure_in(suggestion.language),
         buttons=False,
     )
-    return Reply.of(
-        Notice(title=t("new.created", id=suggestion.id), lines=(starts, t("new.who"))), preview
-    )
+    return Reply.of(Notice(title=t("new.created", id=suggestion.id), lines=tuple(lines)), preview)
+
+
+def _size(turn: Turn, target: Target) -> int | None:
+    """How many members the platform said the audience had (asked before the turn)."""
+    sizes = [t.size for t in turn.targets.values() if t is not None and t.key == target.key]
+    return sizes[0] if sizes else None
 
 
 async def create_inline(ctx: Context, turn: Turn, command: Command) -> Reply:
@@ -152,10 +182,20 @@ async def create_inline(ctx: Context, turn: Turn, command: Command) -> Reply:
 
 
 def compose_form(
-    turn: Turn, values: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+    turn: Turn,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    *,
+    note: str = "",
 ) -> Form:
-    """The compose form, filled with what was typed and each problem next to its field."""
+    """The compose form, filled with what was typed and each problem next to its field.
+
+    ``note`` follows the intro (where the values came from); a ``proposal`` value (the
+    proposal it is made from) is carried along hidden.
+    """
     t, values, errors = turn.t, values or {}, errors or {}
+    proposal = values.get("proposal", "")
+    hidden = {"proposal": proposal} if proposal.isdigit() else {}
 
     def field(
         name: str,
@@ -178,7 +218,7 @@ def compose_form(
     return Form(
         form_id=FormId.COMPOSE,
         title=t("compose.title"),
-        intro=t("compose.intro"),
+        intro=" ".join(part for part in (t("compose.intro"), note) if part),
         submit_label=t("compose.submit"),
         required_text=t("form.required"),
         fields=(
@@ -197,8 +237,37 @@ def compose_form(
             ),
             field("at", "text", "now"),
             field("expires", "text"),
+            field("to", "text", "everyone"),
         ),
+        hidden=hidden,
     )
+
+
+def compose_from_message(turn: Turn, message: SharedMessage) -> Form:
+    """The compose form filled from a chat message: its text as the wording, its first link
+    as the link (empty, and said so, when it has none), its photos."""
+    text = message.text.strip()
+    values = {
+        "url": message.link,
+        "captions": text if len(text) <= MAX_CAPTION else text[: MAX_CAPTION - 1] + "…",
+        "images": "\n".join(message.photos[:MAX_PHOTOS]),
+    }
+    note = turn.t("compose.from_message" if message.link else "compose.no_link")
+    return compose_form(turn, values, note=note)
+
+
+async def from_proposal(ctx: Context, turn: Turn, action: Action, value: str) -> Reply:
+    """*Make it a suggestion*: the compose form filled in from an open proposal; the proposal
+    is closed, and its proposer told, once that suggestion is created."""
+    proposal = await proposals.open_for_suggestion(turn, value)
+    values = {
+        "url": proposal.url,
+        "captions": proposal.text,
+        "images": "\n".join(proposal.images),
+        "proposal": str(proposal.id),
+    }
+    note = turn.t("compose.from_proposal", id=proposal.id)
+    return Reply.of(compose_form(turn, values, note=note))
 
 
 async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) -> Reply:
@@ -210,7 +279,7 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
     )
     options = {
         k: values[k].strip()
-        for k in ("at", "expires", "topic", "lang", "networks")
+        for k in ("at", "expires", "topic", "lang", "networks", "to")
         if values.get(k, "").strip()
     }
     draft: Draft | None = None
@@ -244,7 +313,10 @@ async def submit_compose(ctx: Context, turn: Turn, values: Mapping[str, str]) ->
             errors[_field_of(error)] = turn.t(error.key, **error.params)
     if errors or suggestion is None:
         return Reply.of(compose_form(turn, values, errors))
-    return await save(ctx, turn, suggestion)
+    reply = await save(ctx, turn, suggestion)
+    assert suggestion.id is not None
+    await proposals.accepted(ctx, turn, values.get("proposal", ""), suggestion.id)
+    return reply
 
 
 def _field_of(error: UserError) -> str:
@@ -261,6 +333,7 @@ def _field_of(error: UserError) -> str:
         "error.network": "networks",
         "error.expires_before_start": "expires",
         "error.in_past": "at",
+        "error.audience": "to",
     }.get(error.key, "captions")
 
 
@@ -274,18 +347,19 @@ async def listing(turn: Turn) -> Reply:
     for s in found:
         finish = s.ended_at or s.expires_at
         span = t("list.span", start=t.when(s.starts_at), end=t.when(finish) if finish else "–")
-        lines.append(
-            t(
-                "list.line",
-                id=s.id,
-                state=t(f"state.{s.state}"),
-                span=span,
-                topic=f" · {s.topic}" if s.topic else "",
-                url=short_url(s.url),
-                caption=s.captions[0][:80],
-            )
+        line = t(
+            "list.line",
+            id=s.id,
+            state=t(f"state.{s.state}"),
+            span=span,
+            topic=f" · {s.topic}" if s.topic else "",
+            url=short_url(s.url),
+            caption=s.captions[0][:80],
         )
-        if s.state != SuggestionState.ENDED and len(buttons) < 5:
+        if (target := target_of(s)) is not None:
+            line += "\n" + t("list.audience", audience=target.label)
+        lines.append(line)
+        if s.state not in suggestions.FINISHED and len(buttons) < 5:
             buttons.append(
                 Button(t("list.end", id=s.id), Action.END_SUGGESTION, str(s.id), "danger")
             )

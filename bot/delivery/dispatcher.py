@@ -14,13 +14,14 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.invitations import invitation_card
-from bot.context import Context
+from bot.context import Context, Notification
+from bot.delivery.audience import members_now, target_of
 from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
@@ -75,6 +76,17 @@ class Dispatcher:
         task = asyncio.get_running_loop().create_task(self.tick())
         self._woken.add(task)
         task.add_done_callback(self._woken.discard)
+
+    def notify(self, notes: Sequence[Notification]) -> None:
+        """Send messages to people other than the one of a turn, after it committed: through
+        the platform's messenger and this process's limits, never through the outbox (they
+        are not suggestions and count against nobody's budget)."""
+        task = asyncio.get_running_loop().create_task(self._notify(notes))
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)
+
+    async def _notify(self, notes: Sequence[Notification]) -> None:
+        await asyncio.gather(*(self.sender.notify(note.to, note.view) for note in notes))
 
     async def idle(self) -> None:
         """Wait until ticks started by :meth:`wake` are done (tests and shutdown)."""
@@ -133,16 +145,40 @@ class Dispatcher:
             return policy_from(await stored_policy.load(session))
 
     async def start_due(self, policy: Policy, now: datetime) -> None:
-        """Plan each suggestion whose start has come; the claim makes this happen exactly once."""
+        """Plan each suggestion whose start has come; the claim makes this happen exactly once.
+
+        A channel's suggestion goes to its members as the platform lists them now, asked
+        before the planning transaction opens (a large channel takes a while to page through).
+        """
         async with self.ctx.database.transaction() as session:
-            due = await suggestions.due_to_start(session, now)
-        for suggestion_id in due:
+            due = await suggestions.by_ids(session, await suggestions.due_to_start(session, now))
+        for suggestion in due:
+            suggestion_id = id_of(suggestion)
+            target = target_of(suggestion)
+            members: frozenset[str] | None = None
+            if target is not None:
+                try:
+                    members = await members_now(self.ctx.directories, target)
+                except Exception as error:  # the platform may answer next time
+                    logger.warning(
+                        "suggestion #%d waits: its audience could not be listed (%s)",
+                        suggestion_id,
+                        type(error).__name__,
+                    )
+                    continue
+                if members is None:
+                    logger.warning(
+                        "suggestion #%d: its audience is gone; nobody gets it", suggestion_id
+                    )
             async with self.ctx.database.transaction() as session:
                 if not await suggestions.claim_start(session, suggestion_id):
                     continue
-                suggestion = await suggestions.get(session, suggestion_id)
-                assert suggestion is not None
-                planned = await Planning(policy).plan_suggestion(session, suggestion, now)
+                started = await suggestions.get(session, suggestion_id)
+                assert started is not None
+                among = None
+                if target is not None:
+                    among = await people.ids_for(session, target.platform, sorted(members or ()))
+                planned = await Planning(policy).plan_suggestion(session, started, now, among=among)
             self.ctx.metrics.planned.inc(planned)
             logger.info("suggestion #%d started: %d deliveries planned", suggestion_id, planned)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -122,15 +122,22 @@ class Planning:
         return rows
 
     async def plan_suggestion(
-        self, session: AsyncSession, suggestion: Suggestion, now: datetime
+        self,
+        session: AsyncSession,
+        suggestion: Suggestion,
+        now: datetime,
+        *,
+        among: Sequence[int] | None = None,
     ) -> int:
-        """Deliveries of one suggestion for every opted-in person who wants it."""
+        """Deliveries of one suggestion for every opted-in person who wants it; with
+        ``among`` (a channel's audience), only for those of these people."""
         assert suggestion.id is not None
         start = max(suggestion.starts_at, now)
         replanning = await outbox.has_rows(session, suggestion.id)
         total = 0
         # Without a topic everyone wants it: topics need not even be read.
-        async for batch in people.opted_in_batches(session, topics=bool(suggestion.topic)):
+        batches = people.opted_in_batches(session, topics=bool(suggestion.topic), among=among)
+        async for batch in batches:
             ids = [p.id for p in batch]
             have = await outbox.people_with(session, suggestion.id, ids) if replanning else set()
             busy = await outbox.busy_times(session, ids, since=now - BUDGET_LOOKBACK)
@@ -140,8 +147,20 @@ class Planning:
             total += len(rows)
         return total
 
-    async def plan_person(self, session: AsyncSession, person: Person, now: datetime) -> int:
-        """Running suggestions this person has no delivery for yet (after opting in or a change)."""
+    async def plan_person(
+        self,
+        session: AsyncSession,
+        person: Person,
+        now: datetime,
+        *,
+        member_of: Collection[int] = (),
+    ) -> int:
+        """Running suggestions this person has no delivery for yet (after opting in or a change).
+
+        A suggestion for a channel's audience only when the person was in it (``member_of``:
+        they had a delivery of it still to come): its audience is who was in the channel when
+        it started, and Sharebot keeps no other record of who that was.
+        """
         assert person.id is not None
         if person.participation != Participation.ON:
             return 0
@@ -149,6 +168,8 @@ class Planning:
         total = 0
         for suggestion in await suggestions.running(session):
             if suggestion.id in have:
+                continue
+            if suggestion.audience is not None and suggestion.id not in member_of:
                 continue
             busy = await outbox.busy_times(session, [person.id], since=now - BUDGET_LOOKBACK)
             rows = self.rows(suggestion, [person], busy, start=now)
@@ -160,17 +181,28 @@ class Planning:
 async def replan_person(
     session: AsyncSession, person: Person, policy: Policy, now: datetime
 ) -> None:
-    """Drop the person's unsent deliveries and plan them again under their new preferences."""
+    """Drop the person's unsent deliveries and plan them again under their new preferences
+    (a channel's suggestion still to come stays theirs to get)."""
     assert person.id is not None
+    kept = await outbox.pending_suggestions(session, person.id)
     await people.drop_pending(session, person.id)
     await session.flush()
-    await Planning(policy).plan_person(session, person, now)
+    await Planning(policy).plan_person(session, person, now, member_of=kept)
 
 
 async def replan_everyone(session: AsyncSession, policy: Policy, now: datetime) -> None:
-    """After a policy change: plan every unsent delivery again under the new rules."""
+    """After a policy change: plan every unsent delivery again under the new rules (a
+    channel's suggestion for those who were still to get it)."""
+    running = await suggestions.running(session)
+    audiences = {
+        suggestion.id: await outbox.pending_people(session, suggestion.id)
+        for suggestion in running
+        if suggestion.id is not None and suggestion.audience is not None
+    }
     await outbox.drop_all_pending(session)
     await session.flush()
     planning = Planning(policy)
-    for suggestion in await suggestions.running(session):
-        await planning.plan_suggestion(session, suggestion, now)
+    for suggestion in running:
+        await planning.plan_suggestion(
+            session, suggestion, now, among=audiences.get(suggestion.id or 0)
+        )

@@ -121,6 +121,20 @@ class Sender:
         self._metrics.failed.labels(platform).inc()
         logger.warning("delivery %s on %s (%s)", item.outcome.value, platform, error.reason)
 
+    async def notify(self, to: Addressee, view: View) -> bool:
+        """Send a message that is no delivery (an approval card, an answer to an author),
+        under the same rule: only what the platform did not take is tried again. Whether it
+        was sent; a failure costs that message only."""
+        lane = self._lane(to.platform)
+        if lane is None:
+            return False
+        try:
+            await self._attempt(lane, to, view, None)
+        except SendFailure as error:
+            logger.warning("a notification on %s was not sent (%s)", to.platform, error.reason)
+            return False
+        return True
+
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         """Replace a sent message (a suggestion ended), under the same rule as sending: only a
         change the platform did not take is tried again; any other failure costs that update."""

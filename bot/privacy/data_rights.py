@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 
+from bot.commands import approval
 from bot.commands.buttons import Action
 from bot.context import Turn
 from bot.views import Button, DataExport, Notice, Reply
-from storage import audit, outbox, people, recent
+from storage import audit, outbox, people, proposals, recent, suggestions
 
-PRIVACY_SECTIONS = ("stored", "not_stored", "comms", "hr", "figures", "nobody", "rights", "opt_out")
+PRIVACY_SECTIONS = (
+    "stored",
+    "proposals",
+    "not_stored",
+    "comms",
+    "hr",
+    "figures",
+    "nobody",
+    "rights",
+    "opt_out",
+)
 
 
 def privacy(turn: Turn) -> Reply:
@@ -73,6 +84,21 @@ async def export(turn: Turn) -> dict[str, object]:
             for d in deliveries
         ],
         "recent_message_times": [when.isoformat() for when in times],
+        "your_suggestions_waiting_for_approval": await suggestions.waiting_by(
+            turn.session, turn.person_id
+        ),
+        "proposals": [
+            {
+                "number": p.id,
+                "url": p.url,
+                "text": p.text,
+                "photos": p.images,
+                "state": p.state,
+                "proposed_at": p.created_at.isoformat(),
+                "decided_at": p.decided_at.isoformat() if p.decided_at else None,
+            }
+            for p in await proposals.of_person(turn.session, turn.person_id)
+        ],
         "admin_actions_naming_you": [
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in await audit.naming(turn.session, turn.actor_name)
@@ -108,5 +134,6 @@ def confirm_forget(turn: Turn) -> Reply:
 
 
 async def forget(turn: Turn) -> Reply:
+    await approval.withdraw_all(turn)
     await people.forget(turn.session, turn.person_id)
     return Reply.of(Notice(lines=(turn.t("forget.done"),)))

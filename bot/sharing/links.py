@@ -24,7 +24,6 @@ from bot.views import PageNetwork, PagePhoto, SharePage
 from storage import images, shares, suggestions
 from storage import policy as stored_policy
 from storage.models import Suggestion, SuggestionImage
-from storage.states import SuggestionState
 
 PAGE_LABELS = ("copy", "copied", "download", "share_photo", "phone", "networks", "texts")
 
@@ -60,7 +59,7 @@ async def follow(
         policy = policy_from(await stored_policy.load(session))
     if link is None or suggestion is None:
         return None
-    if counted and suggestion.state != SuggestionState.ENDED:
+    if counted and suggestion.state not in suggestions.FINISHED:
         ctx.clicks.count(token)
     caption = (rng or random.SystemRandom()).choice(suggestion.captions)
     composer = link.network in NETWORKS and link.network != INSTAGRAM

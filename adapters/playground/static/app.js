@@ -337,7 +337,7 @@
   }
 
   function collectValues(formEl, form) {
-    const values = {};
+    const values = { ...(form.hidden || {}) };
     for (const field of form.fields || []) {
       if (field.kind === "multichoice") {
         const boxes = formEl.querySelectorAll(`input[type="checkbox"][name="${CSS.escape(field.name)}"]`);
