@@ -1,7 +1,8 @@
 """The official JSON Schemas that Slack and Teams JSON is checked against (not in the project).
 
 Found in ``SHAREBOT_SCHEMAS_DIR``, else ``../shared/schemas`` beside the clone, else the cache that
-``python -m tests.schemas fetch`` fills from the official addresses (pinned, checked by SHA-256).
+``python -m tests.schemas fetch`` fills from the official addresses, or from a mirror with
+``--mirror URL`` (pinned, checked by SHA-256 either way).
 A test that needs one is skipped where none is found and fails where ``SHAREBOT_REQUIRE_SCHEMAS=1``
 (CI): no helper here ever answers "no errors" without having checked.
 """
@@ -188,13 +189,25 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     fetching = commands.add_parser("fetch", help="download them (pinned, checked by SHA-256)")
     fetching.add_argument("--into", type=Path, default=cache_dir(), help="default: %(default)s")
+    fetching.add_argument(
+        "--mirror",
+        default=os.environ.get("SHAREBOT_SCHEMAS_MIRROR") or None,
+        metavar="URL",
+        help="a copy laid out as the schemas folder (e.g. where GitHub is out of reach); its "
+        "files are checked against the same pinned hashes (default: $SHAREBOT_SCHEMAS_MIRROR, "
+        "else the official addresses)",
+    )
     commands.add_parser("where", help="print the folder the tests read them from")
     args = parser.parse_args(argv)
     if args.command == "where":
         print(schemas_dir())
         return 0
     try:
-        fetch(args.into)
+        if args.mirror:
+            base = args.mirror.rstrip("/")
+            fetch(args.into, url_for=lambda source: f"{base}/{source.path}")
+        else:
+            fetch(args.into)
     except FetchFailed as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from tests.listening import listening
-from tests.schemas import ADAPTIVE_CARD, SOURCES, FetchFailed, Source, _require, fetch
+from tests.schemas import ADAPTIVE_CARD, SOURCES, FetchFailed, Source, _require, fetch, main
 
 
 def _mirror(folder: Path, *, changed: str | None = None) -> web.Application:
@@ -63,3 +63,23 @@ async def test_an_unreachable_host_is_a_clear_failure(tmp_path: Path) -> None:
         pass  # the port is closed again: nothing answers there now
     with pytest.raises(FetchFailed, match="could not download"):
         await _fetch(tmp_path, base)
+
+
+async def test_the_command_fetches_from_a_mirror_and_checks_it(tmp_path: Path) -> None:
+    here = _require(ADAPTIVE_CARD).parent.parent
+    async with listening(_mirror(here)) as base:
+        code = await asyncio.to_thread(main, ["fetch", "--into", str(tmp_path), "--mirror", base])
+    assert code == 0
+    for source in SOURCES:
+        assert (tmp_path / source.path).read_bytes() == (here / source.path).read_bytes()
+
+
+async def test_the_command_refuses_a_mirror_that_changed_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    here = _require(ADAPTIVE_CARD).parent.parent
+    async with listening(_mirror(here, changed=ADAPTIVE_CARD)) as base:
+        code = await asyncio.to_thread(main, ["fetch", "--into", str(tmp_path), "--mirror", base])
+    assert code == 1
+    assert "is not the pinned file" in capsys.readouterr().err
+    assert _files(tmp_path) == []
