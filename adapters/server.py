@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -43,6 +45,31 @@ logger = logging.getLogger(__name__)
 PURGE_HOURS = 24
 
 
+class RunningJobs:
+    """The scheduler's jobs in progress. APScheduler's shutdown cancels coroutine jobs under
+    way, so the server waits here for them before it shuts the scheduler down and closes the
+    database."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def tracked(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._tasks.add(task)
+            try:
+                await job()
+            finally:
+                self._tasks.discard(task)
+
+        return run
+
+    async def done(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
 @dataclass
 class Runtime:
     """Everything one process runs, built once here and passed in."""
@@ -56,6 +83,7 @@ class Runtime:
     teams: Teams | None = None
     slack: SlackApp | None = None
     scheduler: AsyncIOScheduler | None = field(default=None, repr=False)
+    jobs: RunningJobs = field(default_factory=RunningJobs, repr=False)
 
 
 def build_runtime(
@@ -131,6 +159,9 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
 
     async def stop(_: web.Application) -> None:
         if runtime.scheduler is not None:
+            # no new runs; those under way finish (shutting down would cancel them mid-send)
+            runtime.scheduler.pause()
+            await runtime.jobs.done()
             runtime.scheduler.shutdown(wait=False)
         if runtime.teams is not None:
             await runtime.teams.idle()
@@ -148,7 +179,7 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
 def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler()
     scheduler.add_job(
-        runtime.dispatcher.tick,
+        runtime.jobs.tracked(runtime.dispatcher.tick),
         "interval",
         seconds=runtime.settings.tick_seconds,
         max_instances=1,
@@ -173,14 +204,19 @@ def _scheduler(runtime: Runtime) -> AsyncIOScheduler:
         try:
             await record_opt_in(runtime.database, runtime.ctx.clock.now())
         except Exception as error:  # the next hour tries again; a month keeps its last record
-            # the kind only: a traceback could carry the statement's values (DESIGN §6b.5)
+            # the kind only: a traceback could carry the statement's values (security rule 5)
             logger.warning("opted-in band not recorded: %s", type(error).__name__)
 
     scheduler.add_job(
-        daily_purge, "interval", hours=PURGE_HOURS, id="purge", max_instances=1, coalesce=True
+        runtime.jobs.tracked(daily_purge),
+        "interval",
+        hours=PURGE_HOURS,
+        id="purge",
+        max_instances=1,
+        coalesce=True,
     )
     scheduler.add_job(
-        opt_in_month,
+        runtime.jobs.tracked(opt_in_month),
         "interval",
         hours=1,
         id="opt-in-month",

@@ -3,7 +3,7 @@
 Each app runs in its own process (``--serve``); this process sends "copy text" clicks signed as
 Slack signs them, first as fast as ``--concurrency`` connections allow (requests/s, p50, p99),
 then paced at half of Sharebot's rate (p99 there; the bare app at the same pace for reference).
-Targets (DESIGN §8): at least 70% of the bare app's requests/s, p99 under 100 ms at half that
+Targets: at least 70% of the bare app's requests/s, p99 under 100 ms at half that
 rate. A benchmark, not a test: it exits non-zero only when a request fails.
 
     python bench/interactions.py --quick      # CI: a few seconds per phase

@@ -1,5 +1,5 @@
 """What every benchmark prints besides its figures: the machine, the commit, and one line per
-target of DESIGN's performance bars saying whether it was met and by how much.
+performance bar (docs/architecture.md, "Performance") saying whether it was met and by how much.
 
 A target is a ratio to a ceiling measured in the same run (or, for memory, a bound in MB), so
 the verdict holds on any machine; the absolute figures are printed beside it for the record.

@@ -99,11 +99,19 @@ class Texts:
         return self.catalogue.bind(language, self.zone, self.address)
 
     def when(self, moment: datetime) -> str:
-        """A date and time in the person's zone, e.g. ``Mon, 7 Dec, 09:30``."""
-        return format_datetime(moment, "EEE, d MMM, HH:mm", tzinfo=self.zone, locale=self.language)
+        """A date and time in the person's zone, e.g. ``Mon, 7 Dec, 09:30`` (``Mo., 7. Dez.,
+        09:30``)."""
+        pattern = f"EEE, {day_of_month(self.language)} MMM, HH:mm"
+        return format_datetime(moment, pattern, tzinfo=self.zone, locale=self.language)
 
     def day(self, moment: datetime) -> str:
-        return format_datetime(moment, "EEE, d MMM y", tzinfo=self.zone, locale=self.language)
+        pattern = f"EEE, {day_of_month(self.language)} MMM y"
+        return format_datetime(moment, pattern, tzinfo=self.zone, locale=self.language)
+
+
+def day_of_month(language: str) -> str:
+    """The day in a date pattern: German writes it as an ordinal (``7. Dezember``)."""
+    return "d." if language == "de" else "d"
 
 
 def language_for(chosen: str | None, platform_locale: str | None, default: str) -> str:

@@ -1,4 +1,4 @@
-"""DESIGN §6.2 one level up: the figures page cannot tell who took part.
+"""Privacy rule 2 one level up: the figures page cannot tell who took part.
 
 Two installations that differ only in who clicked: in one Anna takes part in every way there
 is (share links, the copy page, "copy text", "another wording"), in the other Deniz does the

@@ -1,4 +1,4 @@
-"""The figures page and its CSV never hold a figure the chat hides (DESIGN §6.4), by property.
+"""The figures page and its CSV never hold a figure the chat hides (privacy rule 4), by property.
 
 Over the release rule's own random worlds (:mod:`tests.test_release_rule`): changing a hidden
 count to any other hidden value, or a head count within its band, or a month's opt-in band

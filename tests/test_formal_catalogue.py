@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import string
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -178,3 +179,12 @@ def test_a_missing_formal_text_falls_back_to_german_then_english(tmp_path: Path)
     assert catalogue.bind("de", address="sie")("only.en") == "en"
     assert catalogue.bind("de")("both") == "de both"
     assert catalogue.bind("en", address="sie")("both") == "en both"
+
+
+def test_german_dates_write_the_day_as_an_ordinal() -> None:
+    moment = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    german = Catalogue.load().bind("de")
+    english = Catalogue.load().bind("en")
+    assert german.when(moment) == "Mo., 7. Dez., 09:30"
+    assert german.day(moment) == "Mo., 7. Dez. 2026"
+    assert english.when(moment) == "Mon, 7 Dec, 09:30"

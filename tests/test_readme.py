@@ -4,6 +4,7 @@ the policy, so a new command or key without its line in the README fails here.""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 from bot.commands.registry import VERBS
@@ -41,3 +42,19 @@ def test_every_policy_key_is_explained() -> None:
     named = in_backticks(section("Commands"))
     missing = [key for key in KEYS if key not in named]
     assert not missing, f"policy keys README does not explain: {missing}"
+
+
+def test_nothing_refers_to_the_design_brief_a_clone_lacks() -> None:
+    """The project describes itself (README, docs/, PRIVACY.md): a public clone has no design
+    brief beside it, so no file may send a reader there."""
+    root = Path(__file__).resolve().parent.parent
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    citing = [
+        name
+        for name in tracked
+        if name.endswith((".py", ".md", ".po", ".yaml", ".toml", ".txt", ".html"))
+        and re.search(r"\bDESIGN\b", (root / name).read_text(encoding="utf-8", errors="replace"))
+    ]
+    assert not citing, f"these cite the design brief, which a clone does not have: {citing}"

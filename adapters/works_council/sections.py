@@ -8,7 +8,7 @@ from babel.dates import format_datetime
 
 from adapters.works_council.markup import Words
 from adapters.works_council.version import Build
-from bot.i18n import Texts
+from bot.i18n import Texts, day_of_month
 from bot.limits import Bound
 from bot.policy import KEYS, Policy
 from bot.privacy.installation import Installation, RoleHolder
@@ -24,7 +24,10 @@ _BOUND_WORDS = {"<=": "max", ">=": "min", "=": "fixed"}
 def moment(language: str, facts: Installation) -> str:
     """When the document was made, in the policy's time zone."""
     return format_datetime(
-        facts.at, "d MMMM y, HH:mm zzzz", tzinfo=facts.policy.zone, locale=language
+        facts.at,
+        f"{day_of_month(language)} MMMM y, HH:mm zzzz",
+        tzinfo=facts.policy.zone,
+        locale=language,
     )
 
 
@@ -190,7 +193,10 @@ def audit_trail(w: Words, t: Texts, facts: Installation) -> str:
     total = sum(count for _, count in facts.audit_counts)
     rows.append([f"<strong>{w('audit.total')}</strong>", "", f"<strong>{total}</strong>"])
     since = format_datetime(
-        facts.audit_since, "d MMMM y", tzinfo=facts.policy.zone, locale=w.language
+        facts.audit_since,
+        f"{day_of_month(w.language)} MMMM y",
+        tzinfo=facts.policy.zone,
+        locale=w.language,
     )
     return (
         w.blocks("audit.intro", since=since, **_numbers(facts.policy))

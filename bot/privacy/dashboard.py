@@ -1,4 +1,4 @@
-"""``/share dashboard`` and the figures page behind its signed link (DESIGN §4, §6.4).
+"""``/share dashboard`` and the figures page behind its signed link (privacy rule 4).
 
 The command answers privately with a link that carries a pass naming the role, not the
 person; the page reads the same anonymous facts ``/share stats`` reads and builds everything
