@@ -85,3 +85,23 @@ async def test_an_unexpected_failure_gets_an_apology_in_the_persons_language(
             answer = (await response.json())["error"]
     assert answer == server.runtime.ctx.catalogue.text("de", "error.unexpected")
     assert "RuntimeError" in caplog.text and "secret" not in caplog.text
+
+
+@pytest.mark.parametrize("path", ["/", "/playground/api/state?person=hanna"])
+async def test_a_name_made_to_point_here_gets_no_page_and_no_chats(
+    database: Database, path: str
+) -> None:
+    """DNS rebinding: a page at rebound.example, whose name now points at this machine, is
+    "same-origin" to the browser; the playground answers it nothing."""
+    async with running_playground(database) as server, aiohttp.ClientSession() as http:
+        port = server.url.rsplit(":", 1)[1]
+        rebound = {"Host": f"rebound.example:{port}"}
+        async with http.get(f"{server.url}{path}", headers=rebound) as response:
+            assert response.status == 421
+            assert "hanna" not in (await response.text()).lower()
+        headers = {**rebound, "Content-Type": "application/json"}
+        headers["Origin"] = f"http://rebound.example:{port}"
+        assert await post(server, json.dumps(HR_COMMAND), headers) == 421
+        for own in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            async with http.get(f"{server.url}{path}", headers={"Host": own}) as response:
+                assert response.status == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from adapters.playground import demo
 from adapters.playground.render import render_message, render_view
@@ -63,7 +65,21 @@ class Playground:
         app.router.add_post("/playground/api/submit", self.submit)
         app.router.add_post("/playground/api/preview", self.preview)
         app.router.add_get("/playground/api/events", self.events)
+        app.middlewares.append(self._own_host_only)
         app.on_shutdown.append(self._close_streams)
+
+    @web.middleware
+    async def _own_host_only(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The playground's page and API answer only under a name that cannot be another
+        site's: a page elsewhere whose name is made to point here (DNS rebinding) would be
+        "same-origin" to the browser, and could read the chats and act as HR."""
+        ours = request.path.startswith("/playground/") or request.path == "/"
+        if ours and not _own_host(request.host, self.core.ctx.public_url):
+            raise web.HTTPMisdirectedRequest(
+                text=json.dumps({"error": "this playground answers only at its own address"}),
+                content_type="application/json",
+            )
+        return await handler(request)
 
     async def _close_streams(self, app: web.Application) -> None:
         self.transcript.close()
@@ -228,6 +244,18 @@ def _policy_note(overview: Overview) -> str:
         spread=policy.spread_minutes,
         zone=policy.timezone,
     )
+
+
+def _own_host(host: str, public_url: str) -> bool:
+    """An address (an IP, never re-pointed), ``localhost``, or the configured public name."""
+    name = urlsplit(f"//{host}").hostname or ""
+    if name == "localhost" or name == urlsplit(public_url).hostname:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _same_origin(request: web.Request, public_url: str) -> bool:
