@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from storage import migrate
 from storage.database import Database
-from storage.models import SQLModel
 from tests.support import Chat, FakeClock
 
 POSTGRES_URL = os.environ.get("SHAREBOT_TEST_POSTGRES_URL", "")

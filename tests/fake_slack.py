@@ -211,7 +211,7 @@ class FakeSlack:
         self._touch()
         return web.Response(text="ok")
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params: JSON = dict(request.query)
         if request.can_read_body:

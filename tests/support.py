@@ -197,6 +197,19 @@ class Chat:
         self.replies: dict[str, list[Reply]] = {}
         self.locales: dict[str, str] = {}
 
+    def use_messenger(self, messenger: FakeMessenger) -> None:
+        """Put another fake messenger (one that waits or fails) at the platform's seam."""
+        self.messenger = messenger
+        self.ctx.messengers = {PLATFORM: messenger}
+
+    def use_directory(self, directory: FakeDirectory) -> None:
+        """Put another fake directory at the platform's seam; its people and channels so far
+        stay."""
+        directory.people.update(self.directory.people)
+        directory.channels.update(self.directory.channels)
+        self.directory = directory
+        self.ctx.directories = {PLATFORM: directory}
+
     def limit(self, limits: SendLimits) -> None:
         """Give the fake platform these limits (the dispatcher reads them on first use)."""
         self.messenger.limits = limits
