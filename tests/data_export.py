@@ -71,10 +71,15 @@ class MyData(TypedDict):
 
 
 def exported_data(view: View) -> MyData:
-    """The JSON of a ``my-data`` answer; its sections must be exactly those ``MyData`` names,
-    so the type the tests rely on cannot drift from what the bot exports."""
+    """The JSON of a ``my-data`` answer (see ``parse_my_data``)."""
     assert isinstance(view, DataExport), view
-    data = json.loads(view.content)
+    return parse_my_data(view.content)
+
+
+def parse_my_data(content: str) -> MyData:
+    """A ``my-data`` file's JSON; its sections must be exactly those ``MyData`` names, so the
+    type the tests rely on cannot drift from what the bot exports."""
+    data = json.loads(content)
     assert isinstance(data, dict) and set(data) == set(MyData.__required_keys__), data
     assert set(data["person"]) == set(ExportedPerson.__required_keys__), data["person"]
     assert set(data["preferences"]) == set(ExportedPreferences.__required_keys__)

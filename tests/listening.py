@@ -38,7 +38,8 @@ class Listener:
     async def start(self) -> None:
         self.site = web.TCPSite(self.runner, self.host, self.port)
         await self.site.start()
-        self.port = self.site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        # the runner serves only this site: its first socket's (host, port, ...)
+        self.port = int(self.runner.addresses[0][1])
 
     async def refuse(self) -> None:
         """Stop listening: connecting now fails with "connection refused" (connections still

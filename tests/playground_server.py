@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.playground.transcript import Transcript
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import load_settings
 from storage.database import Database
@@ -20,6 +21,12 @@ from tests.support import FakeClock
 class RunningServer:
     url: str
     runtime: Runtime
+
+    @property
+    def transcript(self) -> Transcript:
+        """What the playground showed each person (there is one: the playground is on)."""
+        assert self.runtime.transcript is not None
+        return self.runtime.transcript
 
 
 @asynccontextmanager

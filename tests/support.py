@@ -242,7 +242,7 @@ class Chat:
         await self.say(name, text)
         return self.last_reply(name)
 
-    def text(self, message_id: str, /, language: str = "en", **params: object) -> str:
+    def text(self, message_id: str, language: str = "en", /, **params: object) -> str:
         """A catalogue text, to compare answers with what the bot means to say."""
         return self.ctx.catalogue.text(language, message_id, **params)
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from adapters.server import build_runtime
-from adapters.settings import Settings
+from adapters.settings import load_settings
 from storage import migrate
 from storage.database import Database
 from storage.engine import create_engine
@@ -33,7 +33,7 @@ needs_postgres = pytest.mark.skipif(
 async def healthz(database: Database) -> AsyncIterator[Any]:
     """Sharebot on ``database`` (Teams, which writes nothing at start); yields a function that
     asks ``/healthz`` and returns its status, body and how long the answer took."""
-    settings = Settings(_env_file=None, SHAREBOT_ADAPTERS="teams")  # type: ignore[call-arg]
+    settings = load_settings(SHAREBOT_ADAPTERS="teams")
     runtime = build_runtime(settings, database=database)
     async with serving(runtime) as url, aiohttp.ClientSession() as http:
 

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from bot.commands import repeats
 from bot.privacy.retention import purge
@@ -41,7 +42,7 @@ async def _suggestions(database: Database) -> int:
 
 async def _fingerprints(database: Database) -> list[str]:
     async with database.transaction() as session:
-        return list((await session.execute(sa.select(HandledRequest.fingerprint))).scalars())
+        return list((await session.execute(sa.select(col(HandledRequest.fingerprint)))).scalars())
 
 
 def _repeated(metrics: Any, platform: str) -> float:

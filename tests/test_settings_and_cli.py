@@ -99,7 +99,7 @@ def test_every_setting_is_explained_in_env_example() -> None:
         for line in example.splitlines()
         if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
     }
-    keys = {field.alias for field in Settings.model_fields.values()}
+    keys = {field.alias or name for name, field in Settings.model_fields.items()}
     assert keys <= listed, f"missing from .env.example: {sorted(keys - listed)}"
 
 
