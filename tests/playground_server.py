@@ -44,9 +44,7 @@ async def running_playground(
 ) -> AsyncIterator[RunningServer]:
     """The playground on an ephemeral port; ``extra`` settings such as
     ``SHAREBOT_FETCH_ALLOW`` on top."""
-    settings = load_settings(
-        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra
-    )
+    settings = load_settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra)
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:
         yield RunningServer(url, runtime)
