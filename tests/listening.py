@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 
 class Listener:
@@ -24,7 +24,7 @@ class Listener:
         self.keep_alive = True
 
     @web.middleware
-    async def closing(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def closing(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         response: web.StreamResponse = await handler(request)
         if not self.keep_alive:
             response.force_close()

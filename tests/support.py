@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.photos import WebPhotos
@@ -39,9 +40,11 @@ def objects_in(node: object) -> Iterator[dict[str, Any]]:
             yield from objects_in(item)
 
 
-async def uncertain_in_metrics(http: Any, base_url: str) -> dict[tuple[str, str], float]:
+async def uncertain_in_metrics(
+    http: aiohttp.ClientSession, base_url: str
+) -> dict[tuple[str, str], float]:
     """``sharebot_deliveries_uncertain`` from a running server's ``/metrics``, by (platform,
-    reason); ``http`` is an ``aiohttp.ClientSession``."""
+    reason)."""
     async with http.get(f"{base_url}/metrics") as response:
         text = await response.text()
     return {

@@ -13,6 +13,7 @@ import aiohttp
 from adapters.server import Runtime, build_runtime
 from adapters.settings import Settings, load_settings
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
+from adapters.teams.directory import TeamsDirectory
 from adapters.teams.signing_keys import KeyRing
 from storage import people
 from storage.database import Database
@@ -191,8 +192,10 @@ class TeamsChat:
         await self.runtime.dispatcher.tick()
 
     @property
-    def directory(self) -> Any:
-        return self.runtime.ctx.directories["teams"]
+    def directory(self) -> TeamsDirectory:
+        directory = self.runtime.ctx.directories["teams"]
+        assert isinstance(directory, TeamsDirectory)
+        return directory
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
