@@ -24,7 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Settings built in a test never read a ``.env`` file: a developer's, in the folder pytest
     runs from, would otherwise change them (``SHAREBOT_SLACK_RATE=0`` fails most server tests).
     Done once here, before any test module is imported, so no test or helper can forget it;
-    ``tests/test_settings_and_cli.py`` fails if it stops holding."""
+    ``tests/test_env_file.py`` fails if it stops holding."""
     Settings.model_config["env_file"] = None
 
 
