@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,4 +24,7 @@ if CHROMIUM is None:
         pytest.fail("SHAREBOT_REQUIRE_BROWSER=1 but no Chromium is installed", pytrace=False)
     pytest.skip("no Chromium installed (apt-get install chromium)", allow_module_level=True)
 
-async_playwright = pytest.importorskip("playwright.async_api").async_playwright
+if TYPE_CHECKING:
+    from playwright.async_api import async_playwright as async_playwright
+else:
+    async_playwright = pytest.importorskip("playwright.async_api").async_playwright

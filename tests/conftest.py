@@ -10,13 +10,22 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
+from adapters.settings import Settings
 from storage import migrate
 from storage.database import Database
-from storage.models import SQLModel
 from tests.support import Chat, FakeClock
 
 POSTGRES_URL = os.environ.get("SHAREBOT_TEST_POSTGRES_URL", "")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Settings built in a test never read a ``.env`` file: a developer's, in the folder pytest
+    runs from, would otherwise change them (``SHAREBOT_SLACK_RATE=0`` fails most server tests).
+    Done once here, before any test module is imported, so no test or helper can forget it;
+    ``tests/test_env_file.py`` fails if it stops holding."""
+    Settings.model_config["env_file"] = None
 
 
 def _migrate(url: str) -> None:

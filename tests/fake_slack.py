@@ -24,7 +24,7 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
@@ -32,6 +32,7 @@ from tests.faults import FAULTS, broken_answer
 from tests.listening import Listener, listener
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,9 @@ class FakeSlack:
     def duplicates(self) -> dict[str, int]:
         return {channel: n for channel, n in self.posted.items() if n > 1}
 
-    async def wait_for(self, check: Callable[[], Any], within: float = 5.0) -> Any:
-        """Wait until ``check()`` is truthy (re-checked after every call); no sleeping."""
+    async def wait_for(self, check: Callable[[], T | None], within: float = 5.0) -> T:
+        """Wait until ``check()`` is truthy (re-checked after every call) and return what it
+        gave; no sleeping."""
         deadline = time.monotonic() + within
         while not (result := check()):
             remaining = deadline - time.monotonic()
@@ -211,7 +213,7 @@ class FakeSlack:
         self._touch()
         return web.Response(text="ok")
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def _api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         params: JSON = dict(request.query)
         if request.can_read_body:

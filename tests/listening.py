@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 
 class Listener:
@@ -24,7 +24,7 @@ class Listener:
         self.keep_alive = True
 
     @web.middleware
-    async def closing(self, request: web.Request, handler: Any) -> web.StreamResponse:
+    async def closing(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         response: web.StreamResponse = await handler(request)
         if not self.keep_alive:
             response.force_close()
@@ -38,7 +38,8 @@ class Listener:
     async def start(self) -> None:
         self.site = web.TCPSite(self.runner, self.host, self.port)
         await self.site.start()
-        self.port = self.site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        # the runner serves only this site: its first socket's (host, port, ...)
+        self.port = int(self.runner.addresses[0][1])
 
     async def refuse(self) -> None:
         """Stop listening: connecting now fails with "connection refused" (connections still

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from adapters.playground.transcript import Transcript
 from adapters.server import Runtime, build_app, build_runtime
 from adapters.settings import load_settings
 from storage.database import Database
@@ -20,6 +21,12 @@ from tests.support import FakeClock
 class RunningServer:
     url: str
     runtime: Runtime
+
+    @property
+    def transcript(self) -> Transcript:
+        """What the playground showed each person (there is one: the playground is on)."""
+        assert self.runtime.transcript is not None
+        return self.runtime.transcript
 
 
 @asynccontextmanager
@@ -37,9 +44,7 @@ async def running_playground(
 ) -> AsyncIterator[RunningServer]:
     """The playground on an ephemeral port; ``extra`` settings such as
     ``SHAREBOT_FETCH_ALLOW`` on top."""
-    settings = load_settings(
-        _env_file=None, SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra
-    )
+    settings = load_settings(SHAREBOT_ADAPTERS="playground", SHAREBOT_HOST="127.0.0.1", **extra)
     runtime = build_runtime(settings, database=database, clock=clock)
     async with serving(runtime) as url:
         yield RunningServer(url, runtime)

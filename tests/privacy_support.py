@@ -25,11 +25,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from bot.ports import Addressee, SendLimits
 from bot.views import View
 from storage.database import Database
-from storage.models import SQLModel
 
 # The only columns allowed to differ: anonymous counters, by design (privacy rule 3).
 ANONYMOUS_COUNTERS = frozenset({("share_link", "clicks")})

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from adapters.server import Runtime, build_runtime
-from adapters.settings import load_settings
+from adapters.settings import Settings, load_settings
 from storage.database import Database
 from tests.fake_slack import FakeSlack, running_fake_slack
 from tests.playground_server import serving
@@ -237,24 +237,29 @@ def texts(answer: JSONish) -> str:
     return "\n".join(o["text"] for o in objects_in(answer) if isinstance(o.get("text"), str))
 
 
+def slack_settings(api_url: str, **settings: object) -> Settings:
+    """Sharebot on Slack at ``api_url`` with the test app's token and secret, HR an admin, and
+    ``settings`` on top (no ``.env`` is read: see ``tests/conftest.py``)."""
+    return load_settings(
+        SHAREBOT_ADAPTERS="slack",
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=api_url,
+        SHAREBOT_ADMINS=f"slack:{HR}",
+        **settings,
+    )
+
+
 @asynccontextmanager
 async def slack_world(
-    database: Database, clock: FakeClock, **settings: Any
+    database: Database, clock: FakeClock, **settings: object
 ) -> AsyncIterator[SlackWorld]:
     async with running_fake_slack() as fake:
         fake.add_user(HR, "Hanna", locale="de-DE", tz="Europe/Berlin")
         fake.add_user(COMMS, "Chris", locale="en-GB", tz="Europe/London")
         fake.add_user(ANNA, "Anna", locale="en-GB", tz="Europe/Berlin")
         fake.add_user(BEN, "Ben", locale="de-AT", tz="Europe/Vienna")
-        config = load_settings(
-            _env_file=None,
-            SHAREBOT_ADAPTERS="slack",
-            SLACK_BOT_TOKEN=TOKEN,
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.api_url,
-            SHAREBOT_ADMINS=f"slack:{HR}",
-            **settings,
-        )
+        config = slack_settings(fake.api_url, **settings)
         runtime = build_runtime(config, database=database, clock=clock)
         async with serving(runtime) as url, aiohttp.ClientSession() as http:
             world = SlackWorld(url, runtime, fake, http, clock)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.photos import WebPhotos
@@ -39,9 +40,11 @@ def objects_in(node: object) -> Iterator[dict[str, Any]]:
             yield from objects_in(item)
 
 
-async def uncertain_in_metrics(http: Any, base_url: str) -> dict[tuple[str, str], float]:
+async def uncertain_in_metrics(
+    http: aiohttp.ClientSession, base_url: str
+) -> dict[tuple[str, str], float]:
     """``sharebot_deliveries_uncertain`` from a running server's ``/metrics``, by (platform,
-    reason); ``http`` is an ``aiohttp.ClientSession``."""
+    reason)."""
     async with http.get(f"{base_url}/metrics") as response:
         text = await response.text()
     return {
@@ -197,6 +200,19 @@ class Chat:
         self.replies: dict[str, list[Reply]] = {}
         self.locales: dict[str, str] = {}
 
+    def use_messenger(self, messenger: FakeMessenger) -> None:
+        """Put another fake messenger (one that waits or fails) at the platform's seam."""
+        self.messenger = messenger
+        self.ctx.messengers = {PLATFORM: messenger}
+
+    def use_directory(self, directory: FakeDirectory) -> None:
+        """Put another fake directory at the platform's seam; its people and channels so far
+        stay."""
+        directory.people.update(self.directory.people)
+        directory.channels.update(self.directory.channels)
+        self.directory = directory
+        self.ctx.directories = {PLATFORM: directory}
+
     def limit(self, limits: SendLimits) -> None:
         """Give the fake platform these limits (the dispatcher reads them on first use)."""
         self.messenger.limits = limits
@@ -229,7 +245,7 @@ class Chat:
         await self.say(name, text)
         return self.last_reply(name)
 
-    def text(self, message_id: str, /, language: str = "en", **params: object) -> str:
+    def text(self, message_id: str, language: str = "en", /, **params: object) -> str:
         """A catalogue text, to compare answers with what the bot means to say."""
         return self.ctx.catalogue.text(language, message_id, **params)
 

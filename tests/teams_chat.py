@@ -11,8 +11,9 @@ from typing import Any
 import aiohttp
 
 from adapters.server import Runtime, build_runtime
-from adapters.settings import Settings
+from adapters.settings import Settings, load_settings
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE
+from adapters.teams.directory import TeamsDirectory
 from adapters.teams.signing_keys import KeyRing
 from storage import people
 from storage.database import Database
@@ -191,8 +192,10 @@ class TeamsChat:
         await self.runtime.dispatcher.tick()
 
     @property
-    def directory(self) -> Any:
-        return self.runtime.ctx.directories["teams"]
+    def directory(self) -> TeamsDirectory:
+        directory = self.runtime.ctx.directories["teams"]
+        assert isinstance(directory, TeamsDirectory)
+        return directory
 
 
 def actions(card: dict[str, Any]) -> list[dict[str, Any]]:
@@ -255,16 +258,16 @@ def submit(form: str, **values: str) -> dict[str, Any]:
     return {KIND: "submit", FORM: form, **values}
 
 
-def teams_settings(**extra: Any) -> Settings:
-    """Settings for a test: built here, never read from the environment's .env file."""
-    values: dict[str, Any] = {
-        "_env_file": None,
+def teams_settings(**extra: str) -> Settings:
+    """Sharebot on Teams with Hanna an admin, and ``extra`` on top or instead (no ``.env`` is
+    read: see ``tests/conftest.py``)."""
+    values = {
         "SHAREBOT_ADAPTERS": "teams",
         "SHAREBOT_HOST": "127.0.0.1",
         "SHAREBOT_ADMINS": f"teams:{PEOPLE['hanna'].aad}",
         **extra,
     }
-    return Settings(**values)
+    return load_settings(**values)
 
 
 @asynccontextmanager

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
+from dataclasses import dataclass, field
 
 import pytest
 
 from bot.ports import Actor
-from bot.views import DataExport, Form, Notice, SuggestionCard
+from bot.views import Form, Notice, SuggestionCard
 from storage import audit
+from storage.database import Database
 from storage.models import AuditEntry
-from tests.support import PLATFORM, Chat
+from tests.data_export import exported_data
+from tests.support import PLATFORM, Chat, FakeDirectory
 
 ADMIN_COMMANDS = (
     "new https://example.com Hello",
@@ -234,9 +236,7 @@ async def _audit(chat: Chat) -> list[AuditEntry]:
 
 async def _participation(chat: Chat, name: str) -> str:
     reply = await chat.core.say(chat.actor(name), "my-data")
-    export = reply.views[0]
-    assert isinstance(export, DataExport)
-    return str(json.loads(export.content)["preferences"]["participation"])
+    return exported_data(reply.views[0])["preferences"]["participation"]
 
 
 async def test_inviting_a_large_workspace_meets_everyone_in_chunks_and_invites_once(
@@ -258,22 +258,29 @@ async def test_inviting_a_large_workspace_meets_everyone_in_chunks_and_invites_o
     assert set(invited) - {"hanna"} == expected
 
 
+@dataclass
+class FakeTransactionalDirectory(FakeDirectory):
+    """Opens a transaction of its own for every member listing, and records what was asked."""
+
+    database: Database | None = None
+    asked: list[str] = field(default_factory=list)
+
+    async def members(self, target: str) -> list[Actor] | None:
+        assert self.database is not None
+        # On SQLite a transaction waits for any other one: inside the command's, this hangs.
+        async with asyncio.timeout(5), self.database.transaction():
+            self.asked.append(target)
+        return await super().members(target)
+
+
 async def test_members_are_fetched_before_the_transaction_and_only_for_hr(chat: Chat) -> None:
     await chat.say("hanna", "policy set participation invite")
-    asked: list[str] = []
-    members_of = chat.directory.members
-
-    async def members(target: str) -> list[Actor] | None:
-        # On SQLite a transaction waits for any other one: inside the command's, this hangs.
-        async with asyncio.timeout(5), chat.database.transaction():
-            asked.append(target)
-        return await members_of(target)
-
-    chat.directory.members = members  # type: ignore[method-assign]
+    directory = FakeTransactionalDirectory(database=chat.database)
+    chat.use_directory(directory)
     await chat.say("hanna", "invite everyone")
-    assert asked == ["everyone"]
+    assert directory.asked == ["everyone"]
     await chat.say("anna", "invite everyone")  # refused without asking the platform
-    assert asked == ["everyone"]
+    assert directory.asked == ["everyone"]
 
 
 async def test_a_refusal_names_who_may_use_the_command(chat: Chat) -> None:

@@ -30,7 +30,13 @@ pytestmark = pytest.mark.browser
 HR = Person("Hanna Huber", 20)
 COMMS = Person("Chris Weber", 21)
 EMPLOYEE = Person("Anna Berger", 22)
-EVERYONE = (HR, COMMS, EMPLOYEE, Person("Ben Braun", 23), Person("Clara Conte", 24))
+EVERYONE: tuple[Person, ...] = (
+    HR,
+    COMMS,
+    EMPLOYEE,
+    Person("Ben Braun", 23),
+    Person("Clara Conte", 24),
+)
 EVERYONE += (Person("Dana Dorn", 25),)  # the client wants exactly five colleagues per person
 CHOSEN = ("LinkedIn", "XING", "Bluesky", "WhatsApp")  # the employee's networks
 CATALOGUE = Catalogue.load()

@@ -6,7 +6,7 @@ from bot.commands.buttons import Action, FormId
 from bot.ports import MaybeTaken, Uncertainty
 from bot.views import Form, Notice, SuggestionCard, View, plain_text
 from storage import audit, suggestions
-from storage.states import SuggestionState
+from storage.states import AuditAction, SuggestionState
 from tests.support import Chat
 
 
@@ -73,7 +73,7 @@ async def test_a_suggestion_waits_until_someone_else_approves_it(chat: Chat) -> 
     assert await chat.ask("hanna", "reject 1") == _not_waiting(chat, 1, "running")
     async with chat.database.transaction() as session:
         actions = [entry.action for entry in await audit.recent(session)]
-    assert actions.count("suggestion.approved") == 1
+    assert actions.count(AuditAction.SUGGESTION_APPROVED) == 1
 
 
 async def test_rejecting_with_a_reason_and_without(chat: Chat) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,7 +15,11 @@ from tests.browser_support import (
     LAUNCH_ARGS,
     async_playwright,
 )
+from tests.data_export import parse_my_data
 from tests.playground_server import running_playground
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
 
 pytestmark = pytest.mark.browser
 IDENTITY = ("user_id", "display_name", "timezone", "platform_locale")
@@ -69,21 +73,28 @@ async def test_comms_suggests_employee_shares_and_leaves_the_same_trace(database
         await browser.close()
 
 
-async def _my_data_in_browser(page, person: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+async def _my_data_in_browser(page: Page, person: str) -> dict[str, object]:
+    """The person's my-data file as the page shows it, without what names them."""
     await page.locator(f'[data-person="{person}"]').click()
     await page.fill("#command", "/share my-data")
     await page.click("#send")
     export = page.locator(".export-content").last
     await export.wait_for(state="attached")
-    data = json.loads(await export.text_content())
-    for field in IDENTITY:
-        data["person"].pop(field)
-    for delivery in data["deliveries"]:
-        delivery.pop("message_ref")  # the platform's id of this person's own message
-    return data
+    content = await export.text_content()
+    assert content is not None
+    data = parse_my_data(content)
+    return {
+        **data,
+        "person": {k: v for k, v in data["person"].items() if k not in IDENTITY},
+        # without the platform's id of this person's own message
+        "deliveries": [
+            {k: v for k, v in delivery.items() if k != "message_ref"}
+            for delivery in data["deliveries"]
+        ],
+    }
 
 
-async def _stay_local(route, redirects: list[str]) -> None:  # type: ignore[no-untyped-def]
+async def _stay_local(route: Route, redirects: list[str]) -> None:
     """Only this machine is reached: a share link's redirect is recorded, not followed."""
     url = route.request.url
     if not url.startswith("http://127.0.0.1:"):

@@ -9,6 +9,7 @@ is the one in ``docs/dashboard.png``.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +21,9 @@ from storage.database import Database
 from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwright
 from tests.playground_server import RunningServer, running_playground
 from tests.support import FakeClock, FakeMessenger
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page, Route
 
 pytestmark = pytest.mark.browser
 START = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # a Wednesday
@@ -83,7 +87,7 @@ async def test_hr_opens_the_figures_page_prints_it_and_downloads_its_csv(
         )
         elsewhere: list[str] = []
 
-        async def stay_local(route) -> None:  # type: ignore[no-untyped-def]
+        async def stay_local(route: Route) -> None:
             if route.request.url.startswith(server.url):
                 await route.continue_()
             else:
@@ -147,7 +151,7 @@ async def test_hr_opens_the_figures_page_prints_it_and_downloads_its_csv(
         await browser.close()
 
 
-def _watch(tab, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _watch(tab: Page, problems: list[str]) -> None:
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on(
         "console",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import pytest
 
 from adapters.playground.routes import DEMO_PHOTO, STATIC
@@ -16,6 +18,9 @@ from tests.browser_support import (
 )
 from tests.playground_server import running_playground
 
+if TYPE_CHECKING:
+    from playwright.async_api import Locator, Page, Route, ViewportSize
+
 pytestmark = pytest.mark.browser
 
 CAPTION = (
@@ -25,7 +30,19 @@ CAPTION = (
 # A name for this machine that is not "localhost": a plain-http page there is not a secure
 # context, as on a phone that scanned the QR code of a Sharebot on the office network.
 LAN_HOST = "sharebot.lan"
-PHONE = {
+
+
+class Device(TypedDict):
+    """The options of ``Browser.new_context`` that make a browser a phone."""
+
+    viewport: ViewportSize
+    device_scale_factor: float
+    is_mobile: bool
+    has_touch: bool
+    locale: str
+
+
+PHONE: Device = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,
@@ -124,7 +141,7 @@ async def test_a_photo_goes_from_the_playground_to_the_instagram_page_on_a_phone
         await browser.close()
 
 
-async def _loaded(image) -> bool:  # type: ignore[no-untyped-def]
+async def _loaded(image: Locator) -> bool:
     """The image was fetched and decoded (not blocked, not broken)."""
     return bool(
         await image.evaluate(
@@ -134,7 +151,7 @@ async def _loaded(image) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def _watch(tab, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _watch(tab: Page, problems: list[str]) -> None:
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on(
         "console",
@@ -142,7 +159,7 @@ def _watch(tab, problems: list[str]) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-async def _stay_local(route) -> None:  # type: ignore[no-untyped-def]
+async def _stay_local(route: Route) -> None:
     """Only this machine is reached: anything else gets a stand-in answer."""
     if route.request.url.startswith(("http://127.0.0.1:", f"http://{LAN_HOST}:")):
         await route.continue_()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,10 +13,13 @@ from tests.browser_support import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, async_playwr
 from tests.playground_server import running_playground
 from tests.works_council_support import document
 
+if TYPE_CHECKING:
+    from playwright.async_api import Route, ViewportSize
+
 pytestmark = pytest.mark.browser
 
 ADDRESS = "https://works-council.test/document.html"
-A4 = {"width": 794, "height": 1123}  # CSS pixels of an A4 page
+A4: ViewportSize = {"width": 794, "height": 1123}  # CSS pixels of an A4 page
 
 
 async def _busy_installation(database: Database) -> None:
@@ -49,7 +52,7 @@ async def test_the_document_renders_with_no_request_and_prints_to_pdf(
     requests: list[str] = []
     problems: list[str] = []
 
-    async def serve(route: Any) -> None:
+    async def serve(route: Route) -> None:
         requests.append(route.request.url)
         if route.request.url == ADDRESS:
             await route.fulfill(body=made.html, content_type="text/html; charset=utf-8")

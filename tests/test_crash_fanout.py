@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from storage import outbox, shares, suggestions
 from storage import policy as stored_policy
@@ -136,7 +137,7 @@ async def test_a_killed_process_neither_loses_nor_repeats(
             planned = (
                 await session.execute(sa.select(sa.func.count()).select_from(Delivery))
             ).scalar_one()
-            reached = (await session.execute(sa.select(Suggestion.reached))).scalar_one()
+            reached = (await session.execute(sa.select(col(Suggestion.reached)))).scalar_one()
     assert planned == PEOPLE  # planned exactly once, although three processes saw it due
     assert fake.duplicates() == {}
     assert uncertain <= CONCURRENCY

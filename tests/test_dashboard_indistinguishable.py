@@ -17,11 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from adapters.playground import demo
 from storage import shares
 from storage.database import Database
-from storage.models import SQLModel
 from tests.page_support import Elements
 from tests.playground_server import RunningServer, post, running_playground, say
 from tests.support import FakeClock

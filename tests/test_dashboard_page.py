@@ -267,7 +267,7 @@ async def test_a_database_that_cannot_be_read_gets_a_clear_page_not_a_500(
 async def test_a_running_sharebot_records_this_months_band_from_the_start(
     database: Database,
 ) -> None:
-    settings = load_settings(_env_file=None, SHAREBOT_ADAPTERS="playground")
+    settings = load_settings(SHAREBOT_ADAPTERS="playground")
     runtime = build_runtime(settings, database=database)  # the real clock: the scheduler's
 
     async def recorded() -> bool:

@@ -119,9 +119,9 @@ def test_an_unloaded_key_is_a_programming_error_not_a_forgery() -> None:
 
 def test_a_short_secret_key_stops_the_start_without_repeating_it() -> None:
     with pytest.raises(SettingsError) as error:
-        load_settings(_env_file=None, SHAREBOT_SECRET_KEY="too-short-but-secret")
+        load_settings(SHAREBOT_SECRET_KEY="too-short-but-secret")
     message = str(error.value)
     assert "SHAREBOT_SECRET_KEY" in message and "32" in message
     assert "too-short-but-secret" not in message and "\n" not in message
-    settings = load_settings(_env_file=None, SHAREBOT_SECRET_KEY=SECRET)
+    settings = load_settings(SHAREBOT_SECRET_KEY=SECRET)
     assert SECRET not in repr(settings) and settings.secret_key.get_secret_value() == SECRET

@@ -8,24 +8,25 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlmodel import SQLModel
+
 from bot.ports import Addressee
 from bot.privacy.retention import purge
 from bot.views import DataExport, View
 from storage import audit, migrate, people
 from storage.database import Database
-from storage.models import SQLModel
 from storage.states import AuditAction
 from tests.cli import run_cli
+from tests.data_export import MyData, exported_data
 from tests.privacy_support import dump_database, person_columns
 from tests.support import Chat, FakeMessenger
 
 
-async def _my_data(chat: Chat, name: str) -> dict[str, object]:
+async def _my_data(chat: Chat, name: str) -> MyData:
     reply = await chat.core.say(chat.actor(name), "my-data")
     export = reply.views[0]
     assert isinstance(export, DataExport) and export.filename.endswith(".json")
-    data: dict[str, object] = json.loads(export.content)
-    return data
+    return exported_data(export)
 
 
 async def _rows_naming(database: Database, person_id: int, *values: str) -> list[str]:
@@ -83,7 +84,7 @@ async def test_my_data_holds_everything_stored_and_nothing_else(chat: Chat) -> N
     assert isinstance(deliveries, list) and len(deliveries) == 2
     assert {d["state"] for d in deliveries} == {"sent", "pending"}
     assert all("clicked" not in d and "shared" not in d for d in deliveries)
-    assert len(data["recent_message_times"]) == 1  # type: ignore[arg-type]
+    assert len(data["recent_message_times"]) == 1
     assert data["roles"] == [] and data["admin_actions_naming_you"] == []
     assert data["your_suggestions_waiting_for_approval"] == [] and data["proposals"] == []
     text = json.dumps(data)
@@ -146,7 +147,7 @@ async def test_stop_button_on_a_card_is_the_same_as_off(chat: Chat) -> None:
     await chat.press("anna", "card.stop")
     data = await _my_data(chat, "anna")
     assert data["deliveries"] == [] and data["recent_message_times"] == []
-    assert data["preferences"]["participation"] == "off"  # type: ignore[index]
+    assert data["preferences"]["participation"] == "off"
 
 
 async def test_purge_removes_ended_deliveries_old_budget_and_old_audit_entries(
@@ -230,8 +231,8 @@ async def test_my_data_has_a_field_for_every_column_about_the_person(chat: Chat)
     """A column added to a per-person table must be added to my-data too."""
     await _planned_and_sent(chat)
     data = await _my_data(chat, "anna")
-    person = {**data["person"], **data["preferences"]}  # type: ignore[dict-item]
-    delivery = data["deliveries"][0]  # type: ignore[index]
+    person = {**data["person"], **data["preferences"]}
+    delivery = data["deliveries"][0]
     exported = {"person": set(person), "delivery": set(delivery)}
     for table in ("person", "delivery"):
         columns = SQLModel.metadata.tables[table].columns
@@ -283,7 +284,7 @@ async def test_forget_me_while_a_message_is_in_flight_leaves_nothing(chat: Chat)
     await chat.say("anna", "on")
     await chat.say("ben", "on")
     slow = FakeSlowMessenger()
-    chat.ctx.messengers = {"chat": slow}
+    chat.use_messenger(slow)
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com/one One")
     async with chat.database.transaction() as session:
@@ -296,4 +297,4 @@ async def test_forget_me_while_a_message_is_in_flight_leaves_nothing(chat: Chat)
     await sending
     assert await _rows_naming(chat.database, anna.id, "anna") == []
     data = await _my_data(chat, "ben")  # the others' bookkeeping is intact
-    assert len(data["recent_message_times"]) == 1  # type: ignore[arg-type]
+    assert len(data["recent_message_times"]) == 1

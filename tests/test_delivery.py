@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.views import Digest, SuggestionCard
+from bot.ports import Addressee
+from bot.views import Digest, Form, SuggestionCard, View
 from storage import outbox
-from tests.support import PLATFORM, Chat
+from tests.support import PLATFORM, Chat, FakeMessenger
 
 SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 MONDAY_NOON_BERLIN = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
@@ -141,7 +142,8 @@ async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
     await chat.say("hanna", "policy set min_gap_hours 0")
     await chat.say("anna", "on")
     form = (await chat.say("anna", "settings")).views[0]
-    values = {f.name: f.value for f in form.fields}  # type: ignore[union-attr]
+    assert isinstance(form, Form)
+    values = {f.name: f.value for f in form.fields}
     await chat.submit("anna", "settings", {**values, "style": "digest"})
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com/a First thing")
@@ -167,14 +169,18 @@ async def test_expiry_ends_the_suggestion(chat: Chat) -> None:
     assert "ended" in chat.last_reply("chris").lower()
 
 
+class FakeBrokenMessenger(FakeMessenger):
+    """A platform that is down: every send fails."""
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        raise ConnectionError("platform down")
+
+
 async def test_a_failed_send_is_not_retried(chat: Chat) -> None:
     await _instant(chat)
     await chat.say("anna", "on")
 
-    async def broken(*args: object) -> str:
-        raise ConnectionError("platform down")
-
-    chat.messenger.send = broken  # type: ignore[method-assign]
+    chat.use_messenger(FakeBrokenMessenger())
     await _suggest(chat)
     await chat.tick()
     async with chat.database.transaction() as session:

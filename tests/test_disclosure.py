@@ -18,7 +18,7 @@ from adapters.teams.cards import render_card
 from bot.commands.buttons import Action
 from bot.policy import DISCLOSURE_LENGTH, BadPolicyValue, normalized, policy_from
 from bot.sharing.networks import copy_text, share_target, with_disclosure
-from bot.views import Digest, Form, Notice, SuggestionCard
+from bot.views import Digest, Form, Notice, SuggestionCard, View
 from storage.database import Database
 from tests.page_support import Elements
 from tests.photo_server import FakePhotoHost
@@ -32,9 +32,9 @@ MONDAY_NOON_BERLIN = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
 
 
 def cards(chat: Chat, name: str) -> list[SuggestionCard]:
-    found: list[SuggestionCard] = []
+    found: list[View] = []
     for view in chat.inbox(name):
-        found += view.cards if isinstance(view, Digest) else [view]  # type: ignore[list-item]
+        found += view.cards if isinstance(view, Digest) else [view]
     return [card for card in found if isinstance(card, SuggestionCard)]
 
 
@@ -176,8 +176,9 @@ async def test_a_caption_that_says_it_already_is_not_doubled(chat: Chat) -> None
         f"We are hiring\n\n{LINE}",
     }
     for variant in ("1:0", "1:1"):
-        copied = await chat.press("anna", Action.COPY, variant)
-        assert copied.views[0].lines[0].lower().count(LINE.lower()) == 1  # type: ignore[union-attr]
+        copied = (await chat.press("anna", Action.COPY, variant)).views[0]
+        assert isinstance(copied, Notice)
+        assert copied.lines[0].lower().count(LINE.lower()) == 1
 
 
 async def test_the_previews_comms_see_carry_the_line(chat: Chat) -> None:
@@ -244,9 +245,7 @@ async def _playground_suggestion(
     )
     assert "#1" in str(reply), reply
     await server.runtime.dispatcher.idle()
-    (card,) = [
-        m.view for m in server.runtime.transcript.of("anna") if isinstance(m.view, SuggestionCard)
-    ]
+    (card,) = [m.view for m in server.transcript.of("anna") if isinstance(m.view, SuggestionCard)]
     return card
 
 

@@ -10,6 +10,7 @@ import pytest
 from bot.ports import Actor
 from bot.views import DataExport, Form, Notice
 from storage import people
+from tests.data_export import MyData, exported_data
 from tests.support import PLATFORM, Chat
 
 
@@ -175,12 +176,9 @@ async def test_unknown_button_is_refused(chat: Chat) -> None:
     assert chat.last_reply("anna")
 
 
-async def _my_data(chat: Chat, name: str) -> dict[str, object]:
+async def _my_data(chat: Chat, name: str) -> MyData:
     reply = await chat.core.say(chat.actor(name), "my-data")
-    export = reply.views[0]
-    assert isinstance(export, DataExport)
-    data: dict[str, object] = json.loads(export.content)
-    return data
+    return exported_data(reply.views[0])
 
 
 async def test_copy_text_and_another_wording_leave_the_person_row_as_it_was(chat: Chat) -> None:

@@ -7,6 +7,7 @@ import re
 import string
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import aiohttp
 import pytest
@@ -14,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from adapters.playground import demo
 from bot.i18n import ADDRESSES, FORMAL, Catalogue
-from bot.views import SuggestionCard
+from bot.views import Form, SuggestionCard
 from storage.database import Database
 from tests.page_support import Elements
 from tests.playground_server import running_playground
@@ -67,7 +68,14 @@ def test_the_informal_catalogue_does_say_du() -> None:
     assert informal_words("Du postest? Durchsuche die Dusche") == ["Du"]
 
 
-def _strings(path: Path) -> list[ast.Constant]:
+class Text(NamedTuple):
+    """A string constant of a module, and the line it is on."""
+
+    lineno: int
+    value: str
+
+
+def _strings(path: Path) -> list[Text]:
     """The string constants of a module that a person could read: not docstrings (English,
     for developers), not the policy's own value ``du``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -81,7 +89,7 @@ def _strings(path: Path) -> list[ast.Constant]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     return [
-        node
+        Text(node.lineno, node.value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
@@ -125,7 +133,8 @@ async def test_german_people_are_addressed_as_the_policy_says(
     assert chat.text("help.title", catalogue) in await chat.ask("anna", "hilfe")
     assert chat.text("privacy.title", catalogue) in await chat.ask("anna", "datenschutz")
     settings = (await chat.say("anna", "einstellungen")).views[0]
-    assert settings.title == chat.text("settings.title", catalogue)  # type: ignore[union-attr]
+    assert isinstance(settings, Form)
+    assert settings.title == chat.text("settings.title", catalogue)
     assert chat.text("on.title") in await chat.ask("ben", "on")  # English stays English
     # a person who chose German in the settings keeps the policy's address
     assert chat.text("error.unknown_command", catalogue, word="xyz") in await chat.ask(
@@ -152,7 +161,7 @@ async def test_cards_and_the_share_page_follow_the_policy(database: Database) ->
         await server.runtime.dispatcher.idle()
         (card,) = [
             m.view
-            for m in server.runtime.transcript.of("anna")  # Anna's Slack speaks German
+            for m in server.transcript.of("anna")  # Anna's Slack speaks German
             if isinstance(m.view, SuggestionCard)
         ]
         formal = server.runtime.ctx.catalogue

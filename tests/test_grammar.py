@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -29,9 +30,9 @@ from bot.sharing.networks import (
 )
 
 
-def error_key(call, *args) -> str:
+def error_key(call: Callable[[str], object], text: str) -> str:
     with pytest.raises(UserError) as caught:
-        call(*args)
+        call(text)
     return caught.value.key
 
 

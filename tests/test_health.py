@@ -4,7 +4,7 @@ kind of trouble when the database cannot be written or does not answer."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from adapters.server import build_runtime
-from adapters.settings import Settings
+from adapters.settings import load_settings
 from storage import migrate
 from storage.database import Database
 from storage.engine import create_engine
@@ -24,20 +24,23 @@ from tests.conftest import POSTGRES_URL
 from tests.playground_server import serving
 from tests.tcp_relay import relay
 
+# What ``/healthz`` answered: its status, its body and how long the answer took (seconds).
+Health = tuple[int, dict[str, Any], float]
+
 needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="needs PostgreSQL (SHAREBOT_TEST_POSTGRES_URL)"
 )
 
 
 @asynccontextmanager
-async def healthz(database: Database) -> AsyncIterator[Any]:
+async def healthz(database: Database) -> AsyncIterator[Callable[[], Awaitable[Health]]]:
     """Sharebot on ``database`` (Teams, which writes nothing at start); yields a function that
     asks ``/healthz`` and returns its status, body and how long the answer took."""
-    settings = Settings(_env_file=None, SHAREBOT_ADAPTERS="teams")  # type: ignore[call-arg]
+    settings = load_settings(SHAREBOT_ADAPTERS="teams")
     runtime = build_runtime(settings, database=database)
     async with serving(runtime) as url, aiohttp.ClientSession() as http:
 
-        async def ask() -> tuple[int, dict[str, Any], float]:
+        async def ask() -> Health:
             started = time.monotonic()
             async with http.get(f"{url}/healthz") as response:
                 return response.status, await response.json(), time.monotonic() - started

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
 
 from storage import migrate
 from storage.database import Database
-from storage.models import SQLModel
 
 
 async def test_models_and_migrations_agree(database: Database) -> None:

@@ -59,7 +59,7 @@ async def host() -> AsyncIterator[FakePhotoHost]:
 
 def rules(allow: str) -> FetchRules:
     """The rules of a Sharebot whose operator set ``SHAREBOT_FETCH_ALLOW=allow``."""
-    return FetchRules(load_settings(_env_file=None, SHAREBOT_FETCH_ALLOW=allow).fetch_allowances)
+    return FetchRules(load_settings(SHAREBOT_FETCH_ALLOW=allow).fetch_allowances)
 
 
 async def answer(url: str, photos: WebPhotos | None = None) -> UserError:
@@ -130,7 +130,7 @@ def test_the_operators_allowances_take_ranges_and_ports() -> None:
 @pytest.mark.parametrize("entry", ["intranet.example", "10.0.0.0/33", "10.1.2.3:0", "[fd12::7"])
 def test_a_bad_allowance_stops_the_start_with_one_line_naming_it(entry: str) -> None:
     with pytest.raises(SettingsError) as caught:
-        load_settings(_env_file=None, SHAREBOT_FETCH_ALLOW=f"10.0.0.0/8, {entry}")
+        load_settings(SHAREBOT_FETCH_ALLOW=f"10.0.0.0/8, {entry}")
     message = str(caught.value)
     assert "SHAREBOT_FETCH_ALLOW" in message and repr(entry) in message and "\n" not in message
     with pytest.raises(ValueError, match=r"is not|no port"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -21,9 +22,16 @@ async def host() -> AsyncIterator[FakePhotoHost]:
         yield serving
 
 
-async def refusal(host: FakePhotoHost, name: str, **limits: float) -> UserError:
+class Limits(TypedDict, total=False):
+    """What a case changes of ``WebPhotos``' limits."""
+
+    timeout: float
+    max_bytes: int
+
+
+async def refusal(host: FakePhotoHost, name: str, **limits: Unpack[Limits]) -> UserError:
     with pytest.raises(UserError) as caught:
-        await WebPhotos(LOOPBACK_PHOTOS, **limits).fetch(host.url(name))  # type: ignore[arg-type]
+        await WebPhotos(LOOPBACK_PHOTOS, **limits).fetch(host.url(name))
     return caught.value
 
 

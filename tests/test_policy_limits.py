@@ -90,7 +90,7 @@ def test_a_bad_entry_is_named_with_what_is_wrong(entry: str, problem: str) -> No
         parse_limits(entry)
     assert problem in raised.value.problem
     with pytest.raises(SettingsError) as bad:
-        load_settings(_env_file=None, SHAREBOT_POLICY_LIMITS=entry)
+        load_settings(SHAREBOT_POLICY_LIMITS=entry)
     line = str(bad.value)
     assert "\n" not in line and "SHAREBOT_POLICY_LIMITS" in line
     assert repr(raised.value.entry) in line and problem in line
@@ -98,7 +98,7 @@ def test_a_bad_entry_is_named_with_what_is_wrong(entry: str, problem: str) -> No
 
 def test_a_bad_value_is_told_what_the_key_takes() -> None:
     with pytest.raises(SettingsError, match="1–14") as bad:
-        load_settings(_env_file=None, SHAREBOT_POLICY_LIMITS="max_per_week<=2,max_per_week>=x")
+        load_settings(SHAREBOT_POLICY_LIMITS="max_per_week<=2,max_per_week>=x")
     assert "'max_per_week>=x'" in str(bad.value)
 
 

@@ -10,9 +10,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from storage.database import Database
-from storage.models import SQLModel
 
 # A trace of taking part, in any spelling: shared, click_count, opened_at, seen, read_at, ...
 PARTICIPATION = re.compile(

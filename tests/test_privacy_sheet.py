@@ -7,6 +7,8 @@ import re
 import string
 from pathlib import Path
 
+from sqlmodel import SQLModel
+
 from adapters.works_council.privacy_sheet import (
     generated_part,
     main,
@@ -16,7 +18,6 @@ from adapters.works_council.privacy_sheet import (
 from bot.i18n import Catalogue
 from bot.privacy.tables import load_sheet
 from storage.database import Database
-from storage.models import SQLModel
 from tests.privacy_support import migrated_columns
 
 SHEET = Path(__file__).resolve().parent.parent / "PRIVACY.md"

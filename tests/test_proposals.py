@@ -3,7 +3,6 @@ cards and list, making one a suggestion, declining, and what is kept about the p
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,10 +10,11 @@ import pytest
 from adapters.photos import WebPhotos
 from bot.commands.buttons import Action, FormId
 from bot.privacy.retention import purge
-from bot.views import DataExport, Form, Notice, View, plain_text
+from bot.views import Form, Notice, View, plain_text
 from storage import proposals
 from storage.database import Database
 from storage.states import ProposalState
+from tests.data_export import MyData, exported_data
 from tests.photo_server import FakePhotoHost
 from tests.support import Chat, FakeClock
 
@@ -46,11 +46,9 @@ async def _state(chat: Chat, proposal_id: int) -> ProposalState | None:
     return found.state if found else None
 
 
-async def _my_data(chat: Chat, name: str) -> dict[str, object]:
+async def _my_data(chat: Chat, name: str) -> MyData:
     [export] = (await chat.say(name, "my-data")).views
-    assert isinstance(export, DataExport)
-    data: dict[str, object] = json.loads(export.content)
-    return data
+    return exported_data(export)
 
 
 async def test_an_employee_proposes_and_comms_make_it_a_suggestion(chat: Chat) -> None:
@@ -161,7 +159,7 @@ async def test_what_is_kept_about_the_proposer_and_for_how_long(chat: Chat) -> N
     await chat.say("hanna", "policy set retention_days 10")
     await chat.say("anna", f"propose {LINK} Our lab")
     data = await _my_data(chat, "anna")
-    [mine] = data["proposals"]  # type: ignore[misc]
+    [mine] = data["proposals"]
     assert mine["url"] == LINK and mine["state"] == "open"
     assert (await _my_data(chat, "chris"))["proposals"] == []
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from bot.commands import repeats
+from bot.metrics import Metrics
 from bot.privacy.retention import purge
 from storage.database import Database
 from storage.models import HandledRequest, Suggestion
@@ -41,10 +42,10 @@ async def _suggestions(database: Database) -> int:
 
 async def _fingerprints(database: Database) -> list[str]:
     async with database.transaction() as session:
-        return list((await session.execute(sa.select(HandledRequest.fingerprint))).scalars())
+        return list((await session.execute(sa.select(col(HandledRequest.fingerprint)))).scalars())
 
 
-def _repeated(metrics: Any, platform: str) -> float:
+def _repeated(metrics: Metrics, platform: str) -> float:
     return float(metrics.repeated.labels(platform)._value.get())
 
 

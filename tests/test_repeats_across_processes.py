@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from storage import people
 from storage.database import Database
@@ -62,7 +63,7 @@ def _teams_message(service_url: str, text: str) -> dict[str, Any]:
 async def _made(database: Database, url: str) -> int:
     async with database.transaction() as session:
         found = await session.execute(
-            sa.select(sa.func.count()).select_from(Suggestion).where(Suggestion.url == url)
+            sa.select(sa.func.count()).select_from(Suggestion).where(col(Suggestion.url) == url)
         )
         return int(found.scalar_one())
 

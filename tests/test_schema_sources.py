@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from tests.listening import listening
-from tests.schemas import ADAPTIVE_CARD, SOURCES, FetchFailed, Source, _require, fetch, main
+from tests.schemas import ADAPTIVE_CARD, ROOT, SOURCES, FetchFailed, Source, _require, fetch, main
 
 
 def _mirror(folder: Path, *, changed: str | None = None) -> web.Application:
@@ -83,3 +86,38 @@ async def test_the_command_refuses_a_mirror_that_changed_a_file(
     assert code == 1
     assert "is not the pinned file" in capsys.readouterr().err
     assert _files(tmp_path) == []
+
+
+# Every helper a test checks JSON with, called where no schema is found.
+PROBE = """
+from tests.schemas import SLACK_MANIFEST, TEAMS_MANIFEST, card_errors, errors, validator
+calls = {
+    "card_errors": lambda: card_errors({"type": "AdaptiveCard"}),
+    "errors": lambda: errors(TEAMS_MANIFEST, {}),
+    "validator": lambda: validator(SLACK_MANIFEST),
+}
+for name, call in calls.items():
+    try:
+        answer = call()
+    except BaseException as outcome:  # pytest's skip and fail are BaseExceptions
+        print(name, type(outcome).__name__)
+    else:
+        print(name, "answered", answer)
+"""
+
+
+@pytest.mark.parametrize(("require", "outcome"), [("", "Skipped"), ("1", "Failed")])
+def test_without_the_schemas_no_helper_answers_no_errors(
+    tmp_path: Path, require: str, outcome: str
+) -> None:
+    """Where the schemas are missing a check is skipped (failed in CI), never passed."""
+    env = {**os.environ, "SHAREBOT_SCHEMAS_DIR": str(tmp_path), "SHAREBOT_REQUIRE_SCHEMAS": require}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split("\n") == [
+        f"card_errors {outcome}",
+        f"errors {outcome}",
+        f"validator {outcome}",
+        "",
+    ]

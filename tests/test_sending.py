@@ -6,9 +6,20 @@ from __future__ import annotations
 import asyncio
 
 from bot.delivery.throttle import Throttle, TokenBucket
-from bot.ports import MaybeTaken, NotTaken, Rate, Refused, SendLimits, Uncertainty, Unreachable
+from bot.ports import (
+    Addressee,
+    MaybeTaken,
+    NotTaken,
+    Rate,
+    Refused,
+    SendLimits,
+    Uncertainty,
+    Unreachable,
+)
+from bot.views import View
 from storage import outbox, people
-from tests.support import PLATFORM, Chat, eventually
+from storage.states import DeliveryState
+from tests.support import PLATFORM, Chat, FakeMessenger, eventually
 
 QUICK = SendLimits(max_attempts=4, backoff_seconds=0.001, backoff_cap_seconds=0.002)
 
@@ -124,9 +135,9 @@ async def _count_sending(chat: Chat) -> int:
     return sum(1 for row in rows if row.state == outbox.SENDING)
 
 
-async def _states(chat: Chat, *names: str) -> list[str]:
+async def _states(chat: Chat, *names: str) -> list[DeliveryState]:
     """The states of the named people's delivery rows."""
-    states = []
+    states: list[DeliveryState] = []
     async with chat.database.transaction() as session:
         for name in names:
             person = await people.find(session, PLATFORM, name)
@@ -263,22 +274,28 @@ async def test_a_permanent_failure_makes_the_person_unreachable_until_they_write
     assert anna is not None and anna.reachable
 
 
+class FakeHeldMessenger(FakeMessenger):
+    """Holds every send until ``release`` is set, counting how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.in_flight = 0
+        self.peak = 0
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await self.release.wait()
+        self.in_flight -= 1
+        return await super().send(to, view)
+
+
 async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: Chat) -> None:
+    held = FakeHeldMessenger()
+    chat.use_messenger(held)
     chat.limit(SendLimits(concurrency=3))
     names = [f"p{n}" for n in range(12)]
-    in_flight, peak = 0, 0
-    release = asyncio.Event()
-    original = chat.messenger.send
-
-    async def slow(to, view):  # type: ignore[no-untyped-def]
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await release.wait()
-        in_flight -= 1
-        return await original(to, view)
-
-    chat.messenger.send = slow  # type: ignore[method-assign]
     await chat.say("hanna", "policy set spread_minutes 0")
     for name in names:
         await chat.say(name, "on")
@@ -288,10 +305,10 @@ async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: 
 
     # every row is claimed and waits for a slot before any message is let through
     async def all_waiting() -> bool:
-        return in_flight == 3 and await _count_sending(chat) == len(names)
+        return held.in_flight == 3 and await _count_sending(chat) == len(names)
 
     await eventually(all_waiting)
-    release.set()
+    held.release.set()
     await tick
-    assert peak == 3
+    assert held.peak == 3
     assert sorted(m.to for m in chat.messenger.sent) == sorted(names)

@@ -18,7 +18,7 @@ from tests.playground_server import running_playground
 
 
 def test_defaults_start_the_playground() -> None:
-    settings = load_settings(_env_file=None)
+    settings = load_settings()
     assert settings.enabled_adapters == ("playground",)
     assert settings.base_url == "http://127.0.0.1:3978"
 
@@ -36,11 +36,11 @@ def test_defaults_start_the_playground() -> None:
 )
 def test_an_invalid_value_names_its_key(key: str, value: str) -> None:
     with pytest.raises(SettingsError, match=key):
-        load_settings(_env_file=None, **{key: value})
+        load_settings(**{key: value})
 
 
 def test_admins_parse() -> None:
-    settings = load_settings(_env_file=None, SHAREBOT_ADMINS="slack:U1, playground:hanna")
+    settings = load_settings(SHAREBOT_ADMINS="slack:U1, playground:hanna")
     assert settings.admin_keys == {("slack", "U1"), ("playground", "hanna")}
 
 
@@ -99,7 +99,7 @@ def test_every_setting_is_explained_in_env_example() -> None:
         for line in example.splitlines()
         if "=" in line and line.lstrip("# ").split("=", 1)[0].isupper()
     }
-    keys = {field.alias for field in Settings.model_fields.values()}
+    keys = {field.alias or name for name, field in Settings.model_fields.items()}
     assert keys <= listed, f"missing from .env.example: {sorted(keys - listed)}"
 
 

@@ -44,9 +44,7 @@ async def suggested(
 
 
 def card_of(server: RunningServer, person: str) -> SuggestionCard:
-    cards = [
-        m.view for m in server.runtime.transcript.of(person) if isinstance(m.view, SuggestionCard)
-    ]
+    cards = [m.view for m in server.transcript.of(person) if isinstance(m.view, SuggestionCard)]
     assert len(cards) == 1
     return cards[0]
 

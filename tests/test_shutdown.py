@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import sqlalchemy as sa
 
 from adapters.server import build_app, build_runtime
@@ -14,11 +15,9 @@ from tests.listening import listening
 
 
 async def test_a_tick_running_at_shutdown_finishes_before_the_database_closes(
-    database: Database,
+    database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runtime = build_runtime(
-        load_settings(_env_file=None, SHAREBOT_ADAPTERS="playground"), database=database
-    )
+    runtime = build_runtime(load_settings(SHAREBOT_ADAPTERS="playground"), database=database)
     started = asyncio.Event()
     finished: list[int] = []
 
@@ -28,7 +27,7 @@ async def test_a_tick_running_at_shutdown_finishes_before_the_database_closes(
         async with database.transaction() as session:
             finished.append((await session.execute(sa.text("SELECT 1"))).scalar_one())
 
-    runtime.dispatcher.tick = slow_tick  # type: ignore[method-assign]
+    monkeypatch.setattr(runtime.dispatcher, "tick", slow_tick)
     async with listening(build_app(runtime, schedule=True)):
         await asyncio.wait_for(started.wait(), timeout=10)
     # the app is cleaned up: the tick had its database to the end

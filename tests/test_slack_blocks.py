@@ -20,6 +20,7 @@ from adapters.slack.modal import (
     submitted_values,
 )
 from adapters.slack.payloads import command_text, pressed
+from bot.commands.buttons import Action, FormId
 from bot.core import Overview, QueueEntry
 from bot.i18n import Catalogue
 from bot.policy import policy_from
@@ -35,6 +36,7 @@ from bot.views import (
     Reply,
     ShareButton,
     SuggestionCard,
+    View,
 )
 
 ODD = "Grüße aus Köln & <Wien> — *fett* `code` | > ü\u200b😀 "
@@ -65,10 +67,10 @@ def card(caption: str = ODD, *, ended: bool = False, n: int = 1, images: int = 0
             for n in ("linkedin", "xing", "x", "facebook", "bluesky", "whatsapp")
         ),
         buttons=(
-            Button("Text kopieren" * 10, "card.copy", "1:0"),
-            Button("Andere Formulierung", "card.another", "1:0"),
-            Button("2 Wochen Pause", "card.pause", "1:0"),
-            Button("Keine Vorschläge mehr", "card.stop", "1:0", style="danger"),
+            Button("Text kopieren" * 10, Action.COPY, "1:0"),
+            Button("Andere Formulierung", Action.ANOTHER, "1:0"),
+            Button("2 Wochen Pause", Action.PAUSE, "1:0"),
+            Button("Keine Vorschläge mehr", Action.STOP, "1:0", style="danger"),
         ),
         footer="Niemand erfährt, ob du teilst. " * 200,
         ended=ended,
@@ -79,7 +81,7 @@ def card(caption: str = ODD, *, ended: bool = False, n: int = 1, images: int = 0
 
 def form(fields: int = 12) -> Form:
     return Form(
-        form_id="compose",
+        form_id=FormId.COMPOSE,
         title="Einen neuen Vorschlag verfassen, bitte",
         intro=LONG,
         submit_label="Vorschlag anlegen und planen",
@@ -127,11 +129,14 @@ def assert_view(view: dict[str, Any]) -> None:
         parsed.validate_json()
 
 
-VIEWS = {
+VIEWS: dict[str, View] = {
     "notice": Notice(
         lines=tuple(LONG[:900] for _ in range(40)),
         title=LONG,
-        buttons=tuple(Button(f"Knopf {i} " * 20, f"act{i}", "v" * 3000) for i in range(40)),
+        buttons=tuple(
+            Button(f"Knopf {i} " * 20, tuple(Action)[i % len(Action)], "v" * 3000)
+            for i in range(40)
+        ),
     ),
     "empty notice": Notice(lines=("", "   ")),
     "card": card(LONG),

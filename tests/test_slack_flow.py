@@ -127,7 +127,7 @@ async def test_ending_a_suggestion_updates_every_card(database: Database, clock:
         await world.settle()
         await world.tick()
         updates = await world.fake.wait_for(
-            lambda: (found := world.fake.of("chat.update")) and len(found) >= 2 and found
+            lambda: found if len(found := world.fake.of("chat.update")) >= 2 else None
         )
         assert {u.params["channel"] for u in updates} == {"DANNA", "DBEN"}
         catalogue = world.runtime.ctx.catalogue
@@ -241,7 +241,7 @@ async def test_home_buttons_run_commands_and_republish(
         answer = await world.press(ANNA, "say|0", "on", in_home=True)
         assert en(world, "on.title") in texts(answer["modal"])  # no response_url in the Home
         published = await world.fake.wait_for(
-            lambda: len(world.fake.of("views.publish")) > before and world.fake.of("views.publish")
+            lambda: found if len(found := world.fake.of("views.publish")) > before else None
         )
         view = published[-1].params["view"]
         home = json.loads(view) if isinstance(view, str) else view

@@ -173,8 +173,8 @@ async def test_sharing_and_doing_nothing_leave_the_same_trace_in_slack(
 
             # Amy takes part in every way a card offers; Bob does nothing at all.
             for link in links:
-                async with world.http.get(link["url"], allow_redirects=False) as answer:
-                    assert answer.status in (302, 303, 307)
+                async with world.http.get(link["url"], allow_redirects=False) as redirect:
+                    assert redirect.status in (302, 303, 307)
                 status, body = await world.post(
                     url_button_clicked(A, link, ts, fake.response_url("url-button"))
                 )

@@ -23,7 +23,6 @@ def manifest_validator() -> Any:
 @pytest.mark.parametrize("app_token", ["", "xapp-1-socket"])
 def test_the_manifest_is_valid_for_http_and_socket_mode(app_token: str) -> None:
     settings = load_settings(
-        _env_file=None,
         SHAREBOT_PUBLIC_URL="https://sharebot.example.com/",
         SLACK_APP_TOKEN=app_token,
         SHAREBOT_SLACK_COMMAND="/teilen",
@@ -48,7 +47,7 @@ def test_the_manifest_is_valid_for_http_and_socket_mode(app_token: str) -> None:
 
 def test_a_broken_manifest_is_caught() -> None:
     """Guards the test itself: the validator does reject what Slack would reject."""
-    manifest = slack_manifest(load_settings(_env_file=None))
+    manifest = slack_manifest(load_settings())
     manifest["features"]["slash_commands"][0]["command"] = "no-slash"
     manifest["settings"]["event_subscriptions"]["bot_events"] = ["not_an_event!"]
     assert list(manifest_validator().iter_errors(manifest))
@@ -81,7 +80,7 @@ def test_run_names_the_missing_slack_key(env: dict[str, str], key: str, tmp_path
 
 
 def test_the_message_shortcut_is_declared_and_valid() -> None:
-    manifest = slack_manifest(load_settings(_env_file=None))
+    manifest = slack_manifest(load_settings())
     [shortcut] = manifest["features"]["shortcuts"]
     assert shortcut["type"] == "message" and shortcut["callback_id"] == "suggest_from_message"
     assert shortcut["name"] == "Suggest for sharing"

@@ -43,9 +43,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def client(fake: FakeSlack) -> AsyncIterator[AsyncWebClient]:
-    settings = load_settings(
-        _env_file=None, SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url.rstrip("/")
-    )
+    settings = load_settings(SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url.rstrip("/"))
     client = web_client(settings)
     client.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.5))
     yield client
@@ -152,7 +150,7 @@ async def test_slack_sdks_own_retry_would_post_twice_and_sharebots_client_has_no
     fake.fail(Failure(fault="reset"))
     await default.chat_postMessage(channel="UANNA", text="hello")
     assert fake.posted[dm("UANNA")] == 2  # the hidden retry
-    settings = load_settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url)
+    settings = load_settings(SLACK_BOT_TOKEN="xoxb-t", SLACK_API_URL=fake.api_url)
     assert web_client(settings).retry_handlers == []
 
 
@@ -261,7 +259,6 @@ async def test_people_are_looked_up_once_and_refreshed_now_and_then(
 
 async def test_doctor_checks_the_token_with_auth_test(fake: FakeSlack, tmp_path: Path) -> None:
     settings = load_settings(
-        _env_file=None,
         DATABASE_URL=f"sqlite:///{tmp_path / 'doctor.db'}",
         SLACK_BOT_TOKEN="xoxb-t",
         SLACK_SIGNING_SECRET="s",
@@ -281,7 +278,6 @@ def test_the_workspace_rate_comes_from_settings(rate: str, expected: tuple[int, 
     from adapters.server import build_runtime
 
     settings = load_settings(
-        _env_file=None,
         SHAREBOT_ADAPTERS="slack",
         SLACK_BOT_TOKEN="xoxb-t",
         SLACK_SIGNING_SECRET="s",
@@ -297,7 +293,7 @@ def test_a_bad_rate_names_its_key(rate: str) -> None:
     from adapters.settings import SettingsError
 
     with pytest.raises(SettingsError, match="SHAREBOT_SLACK_RATE"):
-        load_settings(_env_file=None, SHAREBOT_SLACK_RATE=rate)
+        load_settings(SHAREBOT_SLACK_RATE=rate)
 
 
 async def test_the_standalone_fake_plays_faults_for_trying_by_hand() -> None:

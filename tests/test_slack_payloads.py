@@ -22,7 +22,9 @@ PAYLOADS = Path(__file__).parent / "slack_payloads"
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((PAYLOADS / name).read_text("utf-8"))
+    payload = json.loads((PAYLOADS / name).read_text("utf-8"))
+    assert isinstance(payload, dict), name
+    return payload
 
 
 def test_slash_command_text_becomes_the_core_grammar() -> None:

@@ -193,6 +193,6 @@ async def test_doctor_shows_uncertain_deliveries_by_platform_and_reason(
     async with slack_world(database, clock, SHAREBOT_SLACK_RATE=100) as world:
         await _one_suggestion(world, Failure(fault="502"))
     url = database.engine.url.render_as_string(hide_password=False)
-    checks = {c.name: c for c in await run_checks(load_settings(_env_file=None, DATABASE_URL=url))}
+    checks = {c.name: c for c in await run_checks(load_settings(DATABASE_URL=url))}
     assert checks["deliveries"].ok
     assert "1 uncertain (slack server_error 1;" in checks["deliveries"].detail

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 import pytest
 
 from storage import people
 from storage.database import Database
+from storage.states import Participation
 from tests.slack_support import (
     ANNA,
     SlackWorld,
@@ -44,12 +46,15 @@ async def nobody_known(database: Database) -> bool:
     ],
 )
 async def test_bad_signatures_get_401_and_change_nothing(
-    database: Database, clock: FakeClock, headers: object, caplog: pytest.LogCaptureFixture
+    database: Database,
+    clock: FakeClock,
+    headers: Callable[[str], dict[str, str]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     async with slack_world(database, clock) as world:
         body = command_body(ANNA, "on", response_url=world.fake.response_url())
-        status, _ = await world.post(body, headers=headers(body))  # type: ignore[operator]
+        status, _ = await world.post(body, headers=headers(body))
         assert status == 401
         await world.settle()
         assert world.fake.calls == [] and world.fake.responses == []
@@ -116,7 +121,7 @@ async def fan_out(
     async with database.transaction() as session:
         for n in range(people_count):
             person = await people.get_or_create(session, "slack", f"UF{n:05d}")
-            person.participation = "on"
+            person.participation = Participation.ON
             person.timezone = "Europe/Berlin"
     await world.command(HR, "policy set window always")
     await world.command(HR, "policy set spread_minutes 0")

@@ -7,7 +7,9 @@ Sunday 2027-03-28 and ends on Sunday 2026-10-25.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,26 +34,40 @@ NEW_YORK = ZoneInfo("America/New_York")
 TOKYO = ZoneInfo("Asia/Tokyo")
 WORKDAYS = "mon-fri 09:00-17:00"
 
-
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+IsHoliday = Callable[[date], bool]
 
 
-def local(zone: ZoneInfo, *parts: int) -> datetime:
-    return datetime(*parts, tzinfo=zone)
+class BudgetArguments(TypedDict, total=False):
+    """What a case changes of ``person``'s attention budget."""
+
+    max_per_week: int
+    min_gap_hours: int
+    busy: tuple[datetime, ...]
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def local(
+    zone: ZoneInfo, year: int, month: int, day: int, hour: int = 0, minute: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone)
 
 
 def at_local(zone: ZoneInfo, day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone)
 
 
-def holidays(code: str):
+def holidays(code: str) -> IsHoliday:
     check = holiday_calendar(policy_from({"holidays": code}))
     assert check is not None
     return check
 
 
-def calendar(zone: ZoneInfo = UTC_ZONE, window: str = WORKDAYS, is_holiday=None) -> Calendar:
+def calendar(
+    zone: ZoneInfo = UTC_ZONE, window: str = WORKDAYS, is_holiday: IsHoliday | None = None
+) -> Calendar:
     return Calendar(parse_window(window), zone, is_holiday)
 
 
@@ -59,7 +75,7 @@ def person(
     zone: ZoneInfo = UTC_ZONE,
     *,
     window: str = WORKDAYS,
-    is_holiday=None,
+    is_holiday: IsHoliday | None = None,
     max_per_week: int = 14,
     min_gap_hours: int = 0,
     busy: tuple[datetime, ...] = (),
@@ -74,7 +90,14 @@ def person(
     )
 
 
-def plan(recipient, start, *, expires=None, spread_minutes=0, fraction=0.0) -> Slot | None:
+def plan(
+    recipient: Recipient,
+    start: datetime,
+    *,
+    expires: datetime | None = None,
+    spread_minutes: int = 0,
+    fraction: float = 0.0,
+) -> Slot | None:
     spread = timedelta(minutes=spread_minutes)
     return plan_slot(recipient, start=start, expires=expires, spread=spread, fraction=fraction)
 
@@ -148,7 +171,7 @@ def test_window_start_follows_dst_in_berlin(day: date, expected: datetime) -> No
         pytest.param(utc(2026, 10, 25, 0), 3, id="long-autumn-night-02:00-CEST-to-03:00-CET"),
     ],
 )
-def test_advance_counts_real_time_across_the_dst_night(moment, local_hour) -> None:
+def test_advance_counts_real_time_across_the_dst_night(moment: datetime, local_hour: int) -> None:
     moved = calendar(BERLIN, "always").advance(moment, timedelta(hours=2))
     assert moved == moment + timedelta(hours=2)
     assert moved.astimezone(BERLIN).hour == local_hour
@@ -190,13 +213,16 @@ def test_week_start_is_next_monday_midnight_local(
         pytest.param("DE-BE", BERLIN, date(2027, 1, 5), date(2027, 1, 6), id="DE-BE-Epiphany"),
     ],
 )
-def test_public_holidays_are_skipped(code, zone, evening, next_open_day) -> None:
+def test_public_holidays_are_skipped(
+    code: str, zone: ZoneInfo, evening: date, next_open_day: date
+) -> None:
     # AT: Mariä Empfängnis (Tue 8 Dec), Christmas (Fri 25 Dec) and the weekend after it.
     # DE-BY has Epiphany (Wed 6 Jan 2027), DE-BE does not.
     is_holiday = holiday_calendar(policy_from({"holidays": code}))
     assert (is_holiday is None) == (code == "none")
     slot = plan(person(zone, is_holiday=is_holiday), at_local(zone, evening, 18))
     assert slot == Slot(at_local(zone, next_open_day, 9), "window")
+    assert slot is not None
     assert slot.due == at_local(UTC_ZONE, next_open_day, 8)  # CET is UTC+1
 
 
@@ -250,7 +276,9 @@ def test_min_gap_retries_after_the_latest_message_that_is_too_close() -> None:
         pytest.param((WED - NEXT, WED - NEXT), None, id="exactly-seven-days-ago-is-outside"),
     ],
 )
-def test_weekly_cap_of_two_in_any_rolling_seven_days(busy, expected) -> None:
+def test_weekly_cap_of_two_in_any_rolling_seven_days(
+    busy: tuple[datetime, ...], expected: tuple[datetime, str] | None
+) -> None:
     assert Budget(2, timedelta(0), busy).conflict(WED) == expected
 
 
@@ -285,7 +313,9 @@ def test_weekly_cap_is_rolling_not_per_calendar_week() -> None:
         ),
     ],
 )
-def test_plan_moves_later_until_gap_and_cap_hold(budget, start, expected) -> None:
+def test_plan_moves_later_until_gap_and_cap_hold(
+    budget: BudgetArguments, start: datetime, expected: Slot
+) -> None:
     assert plan(person(**budget), start) == expected
 
 
@@ -328,7 +358,9 @@ def test_no_open_day_within_the_horizon_gives_no_slot() -> None:
         pytest.param(utc(2026, 12, 7, 9, 1), True, id="expires-just-after"),
     ],
 )
-def test_expiry_before_the_first_allowed_time_gives_no_slot(expires, planned) -> None:
+def test_expiry_before_the_first_allowed_time_gives_no_slot(
+    expires: datetime, planned: bool
+) -> None:
     friday_evening = utc(2026, 12, 4, 18, 0)
     slot = plan(person(), friday_evening, expires=expires)
     assert slot == (Slot(utc(2026, 12, 7, 9, 0), "window") if planned else None)
@@ -353,7 +385,9 @@ def test_expiry_before_the_end_of_the_gap_or_before_the_start_gives_no_slot() ->
         pytest.param(utc(2026, 12, 4, 16, 30), 0.5, utc(2026, 12, 7, 9, 30), "spread", id="mon"),
     ],
 )
-def test_spread_offset_is_measured_in_window_time(start, fraction, expected, reason) -> None:
+def test_spread_offset_is_measured_in_window_time(
+    start: datetime, fraction: float, expected: datetime, reason: str | None
+) -> None:
     assert plan(person(), start, spread_minutes=120, fraction=fraction) == Slot(expected, reason)
 
 
@@ -419,7 +453,9 @@ def test_spread_fraction_is_in_unit_interval_and_roughly_uniform() -> None:
         ),
     ],
 )
-def test_digest_comes_at_the_first_open_moment_of_next_week(recipient, start, expected) -> None:
+def test_digest_comes_at_the_first_open_moment_of_next_week(
+    recipient: Recipient, start: datetime, expected: datetime
+) -> None:
     slot = plan(recipient, start, spread_minutes=120, fraction=0.9)
     assert slot == Slot(expected, "digest")
 

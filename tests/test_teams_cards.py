@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.teams.cards import ACTION, FORM, KIND, VALUE, markdown, render_card
+from bot.commands.buttons import Action, FormId
 from bot.views import (
     Button,
     CardImage,
@@ -56,10 +57,10 @@ def suggestion(text: str = GERMAN, *, ended: bool = False, images: int = 0) -> S
             ShareButton("x", "X", "https://sharebot.example/s/def"),
         ),
         buttons=(
-            Button("Text kopieren", "card.copy", "12:0"),
-            Button("Andere Formulierung", "card.another", "12:0"),
-            Button("2 Wochen Pause", "card.pause", "12:0"),
-            Button("Keine Vorschläge mehr", "card.stop", "12:0", style="danger"),
+            Button("Text kopieren", Action.COPY, "12:0"),
+            Button("Andere Formulierung", Action.ANOTHER, "12:0"),
+            Button("2 Wochen Pause", Action.PAUSE, "12:0"),
+            Button("Keine Vorschläge mehr", Action.STOP, "12:0", style="danger"),
         ),
         footer="Freiwillig. Niemand sieht, ob du teilst.",
         ended=ended,
@@ -88,7 +89,10 @@ HANDMADE: list[View] = [
     Notice(title=GERMAN, lines=(ODD, LONG, "```" + GERMAN + "\nhttps://example.com```")),
     Notice(
         lines=("Einladung",),
-        buttons=(Button("Ja", "invite.yes", style="primary"), Button("Nein", "invite.no")),
+        buttons=(
+            Button("Ja", Action.INVITE_YES, style="primary"),
+            Button("Nein", Action.INVITE_NO),
+        ),
     ),
     Notice(lines=("Link",), buttons=(Button("Öffnen", url="https://example.com"),)),
     suggestion(),
@@ -99,8 +103,8 @@ HANDMADE: list[View] = [
     suggestion(ended=True, images=2),
     Digest("Deine Woche", "3 Vorschläge", (suggestion(), suggestion(ODD), suggestion(ended=True))),
     Digest("Fotos", "2 Vorschläge", (suggestion(images=1), suggestion(ODD, images=3))),
-    Form("compose", "Neuer Vorschlag", every_kind_of_field(GERMAN), "Anlegen", intro=ODD),
-    Form("settings", ODD, every_kind_of_field(ODD + LONG), "Speichern", preview=suggestion()),
+    Form(FormId.COMPOSE, "Neuer Vorschlag", every_kind_of_field(GERMAN), "Anlegen", intro=ODD),
+    Form(FormId.SETTINGS, ODD, every_kind_of_field(ODD + LONG), "Speichern", preview=suggestion()),
     DataExport("Deine Daten", ("Alles, was gespeichert ist",), "my-data.json", '{"a": 1}' * 5000),
 ]
 
@@ -154,9 +158,9 @@ async def test_every_view_the_core_answers_validates_in_both_languages(chat: Cha
 @given(text=st.text(min_size=1, max_size=300))
 def test_any_text_makes_a_valid_card(text: str) -> None:
     cards = [
-        render_card(Notice(title=text, lines=(text,), buttons=(Button(text, "x", text),))),
+        render_card(Notice(title=text, lines=(text,), buttons=(Button(text, Action.COPY, text),))),
         render_card(suggestion(text)),
-        render_card(Form("f", text, every_kind_of_field(text), text)),
+        render_card(Form(FormId.COMPOSE, text, every_kind_of_field(text), text)),
     ]
     for card in cards:
         assert card_errors(card) == []
@@ -221,7 +225,7 @@ def test_an_ended_card_offers_no_buttons_and_says_so() -> None:
 
 
 def test_forms_submit_their_id_and_show_each_error_beside_its_field() -> None:
-    form = Form("compose", "T", every_kind_of_field("Fehler hier"), "Go")
+    form = Form(FormId.COMPOSE, "T", every_kind_of_field("Fehler hier"), "Go")
     card = render_card(form)
     assert card["actions"][0]["data"] == {KIND: "submit", FORM: "compose"}
     inputs = {b["id"]: b for b in card["body"] if "id" in b}

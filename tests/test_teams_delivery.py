@@ -77,7 +77,8 @@ async def test_buttons_answer_with_a_new_message_and_never_edit_the_card(teams: 
     paused = await teams.press("anna", submits["card.pause"])
     assert text(teams, "pause.done", "de").split("{")[0][:10] in card_text(paused[0])
     stopped = await teams.press("anna", submits["card.stop"])
-    assert stopped and (await find_person(teams, "anna")).participation == "off"  # type: ignore[union-attr]
+    anna = await find_person(teams, "anna")
+    assert stopped and anna is not None and anna.participation == "off"
     assert teams.connector.updates() == []
 
 
@@ -116,7 +117,8 @@ async def test_invite_team_opens_chats_from_the_paged_roster_and_invites_once(
         and json.loads(ben.address or "")["conversation"]["id"] == PEOPLE["ben"].chat
     )
     await teams.press("ben", press("invite.yes"))
-    assert (await find_person(teams, "ben")).participation == "on"  # type: ignore[union-attr]
+    ben = await find_person(teams, "ben")
+    assert ben is not None and ben.participation == "on"
     # once: a second invite sends nothing new
     before = len(teams.connector.messages())
     await teams.post(teams.channel_message("hanna", "invite team"))

@@ -121,8 +121,8 @@ async def test_comms_get_the_compose_dialog_and_create_the_suggestion(teams: Tea
     submitted = load("message_action_submit.json")
     submitted["value"]["data"]["url"] = "not a link"
     again = _task_card(await _invoke(teams, submitted, "chris"))  # back with its problem
-    shown = markdown(text(teams, "error.url", url="not a link"))  # as Teams shows it
-    assert shown in json.dumps(again, ensure_ascii=False)
+    problem = markdown(text(teams, "error.url", url="not a link"))  # as Teams shows it
+    assert problem in json.dumps(again, ensure_ascii=False)
     async with teams.runtime.database.transaction() as session:
         assert await suggestions.get(session, 1) is None
 

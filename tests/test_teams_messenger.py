@@ -39,7 +39,7 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 def messenger(timeout: float = 30.0) -> TeamsMessenger:
-    settings = load_settings(_env_file=None, SHAREBOT_ADAPTERS="teams")
+    settings = load_settings(SHAREBOT_ADAPTERS="teams")
     return TeamsMessenger(build_adapter(settings), "", timeout=timeout)
 
 

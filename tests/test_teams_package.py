@@ -21,7 +21,7 @@ APP_ID = "8f2ad2e6-6b36-4a38-9d44-3c5e0b1f7a10"
 
 
 def settings(**values: str) -> Settings:
-    return load_settings(_env_file=None, **values)
+    return load_settings(**values)
 
 
 def read_png(data: bytes) -> tuple[int, int, list[bytes]]:

@@ -119,7 +119,10 @@ async def test_other_msrest_warnings_still_reach_the_log(
         noisy.warning(template, "teamsTeamId", "<class 'TeamsChannelData'>")
         noisy.warning(template, "somethingNew", "<class 'TeamsChannelData'>")
         noisy.warning(template, "teamsTeamId", "<class 'Activity'>")
-    assert [r.args[0] for r in caplog.records] == ["somethingNew", "teamsTeamId"]  # type: ignore[index]
+    assert [r.args for r in caplog.records] == [
+        ("somethingNew", "<class 'TeamsChannelData'>"),
+        ("teamsTeamId", "<class 'Activity'>"),
+    ]
 
 
 async def test_roles_names_the_configured_hr_admins_sharebot_knows(teams: TeamsChat) -> None:

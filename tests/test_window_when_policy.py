@@ -157,7 +157,9 @@ def test_parse_when_relative(text: str, expected: datetime) -> None:
         ("2027-03-29", BERLIN, False, datetime(2027, 3, 28, 22, 0, tzinfo=UTC)),
     ],
 )
-def test_parse_when_dates_are_read_in_the_authors_zone(text, tz, end_of_day, expected) -> None:
+def test_parse_when_dates_are_read_in_the_authors_zone(
+    text: str, tz: ZoneInfo, end_of_day: bool, expected: datetime
+) -> None:
     assert parse_when(text, now=NOW, tz=tz, end_of_day=end_of_day) == expected
 
 

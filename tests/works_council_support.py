@@ -19,7 +19,7 @@ def settings_for(database: Database, **extra: str) -> Settings:
     """Settings whose DATABASE_URL is this test's database (SQLite file or PostgreSQL)."""
     url = database.engine.url
     plain = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
-    return load_settings(_env_file=None, DATABASE_URL=plain, **extra)
+    return load_settings(DATABASE_URL=plain, **extra)
 
 
 async def document(
