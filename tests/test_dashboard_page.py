@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -253,6 +255,7 @@ async def test_expired_forged_and_missing_links_open_nothing(chat: Chat) -> None
 async def test_a_database_that_cannot_be_read_gets_a_clear_page_not_a_500(
     chat: Chat, tmp_path: Path
 ) -> None:
+    before = set(threading.enumerate())
     broken = Database.from_url(f"sqlite:///{tmp_path}/missing/folder/sharebot.db")
     ctx = Context(database=broken, catalogue=chat.ctx.catalogue, clock=chat.clock, public_url="")
     try:
@@ -260,6 +263,9 @@ async def test_a_database_that_cannot_be_read_gets_a_clear_page_not_a_500(
             status, headers, page = await _get(url, "any.token")
     finally:
         await broken.close()
+        # aiosqlite's thread of the failed connection answers late; not into a closed loop
+        for thread in set(threading.enumerate()) - before:
+            await asyncio.to_thread(thread.join, 5)
     assert status == 503 and headers["Retry-After"] == "60"
     assert chat.text("dashboard.unavailable.title") in page
 
