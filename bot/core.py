@@ -90,6 +90,11 @@ class Sharebot:
         press = REGISTRY.by_action.get(action)
         if press is None:
             return await self._run(actor, _unknown_button, request=request)
+        if press.quick is not None and press.allows(frozenset()):
+            # Its answer needs nothing about the person and it writes nothing: no turn
+            answer = await press.quick(self.ctx, press.action, value)
+            if answer is not None:
+                return answer
         # Buttons that only help someone take part change nothing, not even what the platform
         # told us about the person: pressing them leaves the rows as they were, so they are
         # not marked as handled either (a copy only shows the text again).
@@ -139,7 +144,16 @@ class Sharebot:
         """What a person's own page shows beside the chat: their queue and the policy in force."""
         async with self.ctx.database.transaction() as session:
             turn = await self._begin(session, actor, self.ctx.clock.now())
-            rows = await outbox.for_person(session, turn.person_id)
+            return await self._overview(turn)
+
+    async def page(self, actor: Actor) -> tuple[Overview, Reply]:
+        """:meth:`overview` and :meth:`home` together, read in one transaction (the App Home)."""
+        async with self.ctx.database.transaction() as session:
+            turn = await self._begin(session, actor, self.ctx.clock.now())
+            return await self._overview(turn), await self._home(turn)
+
+    async def _overview(self, turn: Turn) -> Overview:
+        rows = await outbox.for_person(turn.session, turn.person_id)
         t = turn.t
         queue = tuple(
             QueueEntry(
@@ -303,6 +317,8 @@ class Sharebot:
         if turn is None:
             self.ctx.metrics.repeated.labels(actor.platform).inc()
             return Reply(repeated=True)
+        if turn.forget_wordings:
+            self.ctx.wordings.forget()
         if turn.notices:
             self.ctx.notify(tuple(turn.notices))
         if turn.wake:
