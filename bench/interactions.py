@@ -16,6 +16,7 @@ an answer is missing (or comes twice), never for a missed target.
 
     python bench/interactions.py --quick      # CI: a few seconds per phase
     python bench/interactions.py --seconds 20 --concurrency 32
+    python bench/interactions.py --mix copy          # "copy text" only
 """
 
 from __future__ import annotations
@@ -41,14 +42,13 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-
-from bench.report import Target, print_machine, print_targets  # noqa: E402
+from report import Target, print_machine, print_targets  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
 USER = "UBENCH"
-# The card's buttons clicked, in turn: mostly "copy text", as people do.
-MIX = ("card.copy", "card.another", "card.copy", "card.pause")
+# The card's buttons clicked, in turn (``--mix``): mostly "copy text", as people do.
+MIX = "copy,another,copy,pause"
 
 
 def signed_headers(body: str) -> dict[str, str]:
@@ -69,11 +69,11 @@ class Clicks:
     templates: tuple[str, ...]
 
     @classmethod
-    def of(cls, buttons: list[dict[str, str]], response_url: str) -> Clicks:
+    def of(cls, buttons: list[dict[str, str]], response_url: str, mix: str) -> Clicks:
         by_action = {b["action_id"].split("|")[1]: b for b in buttons}
         templates = []
-        for action in MIX:
-            button = by_action[action]
+        for name in mix.split(","):
+            button = by_action[f"card.{name.strip()}"]
             payload = {
                 "type": "block_actions",
                 "team": {"id": "T1"},
@@ -355,9 +355,9 @@ def line(label: str, latencies: list[float], extra: str = "") -> str:
     )
 
 
-async def run(seconds: float, concurrency: int) -> None:
+async def run(seconds: float, concurrency: int, mix: str) -> None:
     print_machine("bench/interactions.py: signed button clicks at /slack/events")
-    print(f"clicks          {', '.join(MIX)} in turn; {concurrency} connections", flush=True)
+    print(f"clicks          {mix} in turn; {concurrency} connections", flush=True)
     fake = FakeSlackProcess()
     servers: list[Server] = []
     try:
@@ -365,7 +365,7 @@ async def run(seconds: float, concurrency: int) -> None:
         servers.append(ours)
         bare = Server("bare", fake, [b["action_id"] for b in ours.buttons])
         servers.append(bare)
-        clicks = Clicks.of(ours.buttons, f"{fake.url}/response/bench")
+        clicks = Clicks.of(ours.buttons, f"{fake.url}/response/bench", mix)
         await compare(bare, ours, clicks, seconds, concurrency)
     finally:
         for server in servers:
@@ -417,6 +417,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a few seconds per phase (CI)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--mix", default=MIX, help=f"the card's buttons clicked in turn (default {MIX})"
+    )
     parser.add_argument("--serve", choices=("bare", "sharebot"), help=argparse.SUPPRESS)
     parser.add_argument("--fake", help=argparse.SUPPRESS)
     parser.add_argument("--action", action="append", default=[], help=argparse.SUPPRESS)
@@ -426,7 +429,7 @@ def main() -> None:
         return
     seconds = 3.0 if args.quick else args.seconds
     try:
-        asyncio.run(run(seconds, args.concurrency))
+        asyncio.run(run(seconds, args.concurrency, args.mix))
     except (Failed, aiohttp.ClientError, OSError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         sys.exit(1)
