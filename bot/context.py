@@ -18,6 +18,7 @@ from bot.policy import Policy
 from bot.ports import Actor, Addressee, Directory, Messenger, PhotoFetcher, Target
 from bot.privacy.passes import Passes
 from bot.sharing.clicks import ClickCounter
+from bot.sharing.known import KnownWordings
 from bot.sharing.photos import Fetched
 from bot.views import View
 from storage.database import Database
@@ -58,6 +59,8 @@ class Context:
     passes: Passes = field(default_factory=Passes)  # signed links to the figures page
     # Sends notifications after a turn (the composition root gives the dispatcher's)
     notify: Callable[[Sequence[Notification]], None] = _drop
+    # what copy text answers with, per running suggestion (nothing about anyone)
+    wordings: KnownWordings = field(default_factory=KnownWordings)
 
     def texts_for(self, person: Person, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
@@ -121,6 +124,8 @@ class Turn:
     targets: Mapping[str, Target | None] = field(default_factory=dict)
     # Messages to others, sent once this turn has committed (none when it is rolled back)
     notices: list[Notification] = field(default_factory=list)
+    # It ended a suggestion or changed the policy: copy text reads them again once committed
+    forget_wordings: bool = False
 
     @property
     def person_id(self) -> int:

@@ -90,6 +90,11 @@ class Sharebot:
         press = REGISTRY.by_action.get(action)
         if press is None:
             return await self._run(actor, _unknown_button, request=request)
+        if press.quick is not None and press.allows(frozenset()):
+            # Its answer needs nothing about the person and it writes nothing: no turn
+            answer = await press.quick(self.ctx, press.action, value)
+            if answer is not None:
+                return answer
         # Buttons that only help someone take part change nothing, not even what the platform
         # told us about the person: pressing them leaves the rows as they were, so they are
         # not marked as handled either (a copy only shows the text again).
@@ -139,7 +144,24 @@ class Sharebot:
         """What a person's own page shows beside the chat: their queue and the policy in force."""
         async with self.ctx.database.transaction() as session:
             turn = await self._begin(session, actor, self.ctx.clock.now())
-            rows = await outbox.for_person(session, turn.person_id)
+            return await self._overview(turn)
+
+    async def page(self, actor: Actor) -> tuple[Overview, Reply]:
+        """:meth:`overview` and :meth:`home` together (the App Home), in a transaction that
+        only reads when there is nothing to write: the person is known and what the platform
+        says about them is stored already (else as :meth:`overview` does, met and updated)."""
+        now = self.ctx.clock.now()
+        async with self.ctx.database.reading() as session:
+            person = await people.find(session, actor.platform, actor.user_key)
+            if person is not None and not _would_remember(person, actor):
+                turn = await self._turn_of(session, actor, person, now)
+                return await self._overview(turn), await self._home(turn)
+        async with self.ctx.database.transaction() as session:
+            turn = await self._begin(session, actor, now)
+            return await self._overview(turn), await self._home(turn)
+
+    async def _overview(self, turn: Turn) -> Overview:
+        rows = await outbox.for_person(turn.session, turn.person_id)
         t = turn.t
         queue = tuple(
             QueueEntry(
@@ -159,7 +181,7 @@ class Sharebot:
     async def texts(self, actor: Actor) -> Texts:
         """The person's texts (language and zone), for an adapter's own labels; writes nothing
         (someone never met gets the policy's language)."""
-        async with self.ctx.database.transaction() as session:
+        async with self.ctx.database.reading() as session:
             person = await people.find(session, actor.platform, actor.user_key)
             policy = policy_from(await stored_policy.load(session))
         return self.ctx.texts_for(person or Person(platform=actor.platform, user_key=""), policy)
@@ -225,7 +247,7 @@ class Sharebot:
 
     async def _peek(self, actor: Actor) -> Peek:
         """Who is asking and the policy, read without writing (a newcomer is not created)."""
-        async with self.ctx.database.transaction() as session:
+        async with self.ctx.database.reading() as session:
             person = await people.find(session, actor.platform, actor.user_key)
             held = await people.roles_of(session, person.id) if person and person.id else set()
             policy = policy_from(await stored_policy.load(session))
@@ -303,6 +325,8 @@ class Sharebot:
         if turn is None:
             self.ctx.metrics.repeated.labels(actor.platform).inc()
             return Reply(repeated=True)
+        if turn.forget_wordings:
+            self.ctx.wordings.forget()
         if turn.notices:
             self.ctx.notify(tuple(turn.notices))
         if turn.wake:
@@ -316,6 +340,11 @@ class Sharebot:
         person = await people.get_or_create(session, actor.platform, actor.user_key)
         if remember:
             _remember_platform_details(person, actor)
+        return await self._turn_of(session, actor, person, now)
+
+    async def _turn_of(
+        self, session: AsyncSession, actor: Actor, person: Person, now: datetime
+    ) -> Turn:
         assert person.id is not None
         policy = policy_from(await stored_policy.load(session))
         held = await people.roles_of(session, person.id)
@@ -330,14 +359,25 @@ class Sharebot:
         )
 
 
-def _remember_platform_details(person: Person, actor: Actor) -> None:
-    """Keep what the platform told us (name, locale, zone, address) up to date."""
-    for name, value in (
+def _would_remember(person: Person, actor: Actor) -> bool:
+    """Whether :func:`_remember_platform_details` would change anything."""
+    return not person.reachable or any(
+        value and getattr(person, name) != value for name, value in _platform_details(actor)
+    )
+
+
+def _platform_details(actor: Actor) -> tuple[tuple[str, str | None], ...]:
+    return (
         ("display_name", actor.display_name),
         ("platform_locale", actor.locale),
         ("timezone", actor.timezone),
         ("address", actor.address),
-    ):
+    )
+
+
+def _remember_platform_details(person: Person, actor: Actor) -> None:
+    """Keep what the platform told us (name, locale, zone, address) up to date."""
+    for name, value in _platform_details(actor):
         if value and getattr(person, name) != value:
             setattr(person, name, value)
     if not person.reachable:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from storage.engine import create_engine, session_factory
+from storage.engine import READ_ONLY, create_engine, session_factory
 from storage.health import DatabaseHealth, beat, trouble
 
 # A write check still under way after this long is given up (it holds one connection).
@@ -46,6 +46,15 @@ class Database:
         Never open a second transaction while holding one: on SQLite they take turns.
         """
         async with self._turn, self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads, always rolled back: on SQLite it neither takes the
+        write lock nor waits for the writers' turns (WAL gives it the last committed state).
+        Anything written in it is lost, so use it only for work that cannot write."""
+        async with self._sessions() as session:  # closing it rolls back
+            await session.connection(execution_options={READ_ONLY: True})
             yield session
 
     async def ping(self) -> None:

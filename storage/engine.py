@@ -20,6 +20,10 @@ _DRIVERS = {
 }
 
 
+# An execution option: the transaction only reads (SQLite then begins it without the lock)
+READ_ONLY = "sharebot_read_only"
+
+
 class UnsupportedDatabase(ValueError):
     """The database URL names a database Sharebot does not support."""
 
@@ -41,7 +45,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
     SQLite transactions begin with ``BEGIN IMMEDIATE``: they take the write lock up front and
     wait for it, so a read-then-write (claiming deliveries, first contact) cannot interleave
-    with another connection's and every transaction sees the rows it then changes.
+    with another connection's and every transaction sees the rows it then changes. One that
+    only reads (:data:`READ_ONLY` among its execution options) begins deferred: no lock.
     """
     target = async_url(url)
     # An error's text must not carry the statement's values (message references, platform
@@ -61,7 +66,8 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
         @sa.event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: sa.Connection) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            reads = connection.get_execution_options().get(READ_ONLY, False)
+            connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
         return engine
     options.setdefault("pool_size", 10)

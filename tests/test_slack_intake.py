@@ -97,3 +97,25 @@ async def test_a_signed_command_still_works(database: Database, clock: FakeClock
         assert answer["response_type"] == "ephemeral"
         body = command_body(ANNA, "help", response_url=world.fake.response_url())
         assert (await world.post(body))[0] == 200
+
+
+async def test_the_signature_is_checked_once(
+    database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sharebot's intake checks it before parsing; bolt's own check, after parsing, is off."""
+    from slack_sdk.signature import SignatureVerifier
+
+    checks: list[str] = []
+    original = SignatureVerifier.is_valid
+
+    def counted(self: SignatureVerifier, body: str | bytes, *args: object) -> bool:
+        checks.append("checked")
+        return original(self, body, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SignatureVerifier, "is_valid", counted)
+    async with slack_world(database, clock) as world:
+        body = command_body(ANNA, "help", response_url=world.fake.response_url())
+        assert (await world.post(body))[0] == 200
+        await world.settle()
+        assert len(world.fake.responses) == 1  # answered
+    assert checks == ["checked"]

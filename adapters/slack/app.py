@@ -78,7 +78,9 @@ class SlackApp:
         self.bolt = AsyncApp(
             client=client,
             signing_secret=settings.slack_signing_secret or "socket-mode",
-            request_verification_enabled=not self.app_token,
+            # Checked once, before parsing, by :func:`signed_request` (the only way in over
+            # HTTP: :meth:`handle`); Socket Mode needs none.
+            request_verification_enabled=False,
             process_before_response=False,
             logger=bolt_logger(),
         )
@@ -200,19 +202,20 @@ class SlackApp:
         if press is None:
             return
         user = str(body["user"]["id"])
-        async with self._work, self._apology(user, press.response_url):
+        async with self._apology(user, press.response_url):
             if press.kind != SAY and leaves_no_trace(press.action):
                 # No users.info for these presses, not even when the cache is old: the press
                 # must leave no trace a bystander's silence does not (privacy rule 2).
                 actor = self.people.known(user) or Actor(PLATFORM, user)
             else:
                 actor = await self.people.actor(user)
-            if press.kind == SAY:
-                reply = await self.core.say(actor, press.value, request=press.trigger_id)
-            else:
-                reply = await self.core.press(
-                    actor, press.action, press.value, request=press.trigger_id
-                )
+            async with self._work:  # the core's turn only; the answers go out beside others
+                if press.kind == SAY:
+                    reply = await self.core.say(actor, press.value, request=press.trigger_id)
+                else:
+                    reply = await self.core.press(
+                        actor, press.action, press.value, request=press.trigger_id
+                    )
             if reply.repeated:
                 return
             await self._answer(
@@ -227,10 +230,11 @@ class SlackApp:
         self._track()
         await ack()
         user, response_url = str(body["user"]["id"]), body.get("response_url")
-        async with self._work, self._apology(user, response_url):
+        async with self._apology(user, response_url):
             actor = await self.people.actor(user)
             message = shared_message(body.get("message") or {})
-            reply = await self.core.compose_from(actor, message, request=_trigger(body))
+            async with self._work:
+                reply = await self.core.compose_from(actor, message, request=_trigger(body))
             if reply.repeated:
                 return
             await self._answer(
@@ -333,8 +337,8 @@ class SlackApp:
             logger.warning("could not answer in Slack: %s", type(error).__name__)
 
     async def publish_home(self, actor: Actor) -> None:
-        overview = await self.core.overview(actor)
-        page = await self.core.home(actor)
+        async with self._work:
+            overview, page = await self.core.page(actor)
         await self._call(
             self.client.views_publish(user_id=actor.user_key, view=home_view(overview, page))
         )

@@ -126,6 +126,7 @@ async def _apply(turn: Turn, values: Mapping[str, str]) -> list[str]:
     changed = {key: (current[key], value) for key, value in values.items() if current[key] != value}
     if await _store(turn.session, changed, actor=turn.actor_name, at=turn.now):
         turn.wake = True
+    turn.forget_wordings = bool(changed)  # the disclosure line or the form of address
     return list(changed)
 
 

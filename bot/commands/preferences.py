@@ -63,8 +63,8 @@ async def pause(turn: Turn, command: Command) -> Reply:
         raise UserError("error.pause_missing")
     until = pause_until(turn, command.rest)
     turn.person.paused_until = until
+    # Nothing becomes due sooner by pausing, so the dispatcher is not woken for it
     await replan_person(turn.session, turn.person, turn.policy, turn.now)
-    turn.wake = True
     lines = [turn.t("pause.done", until=turn.t.day(until))]
     if turn.person.participation != Participation.ON:
         lines.append(turn.t("pause.not_on"))

@@ -33,6 +33,7 @@ from storage.states import Role
 
 RunCommand = Callable[[Context, Turn, Command], Awaitable[Reply]]
 RunPress = Callable[[Context, Turn, Action, str], Awaitable[Reply]]
+QuickPress = Callable[[Context, Action, str], Awaitable[Reply | None]]
 RunForm = Callable[[Context, Turn, Mapping[str, str]], Awaitable[Reply]]
 FetchForCommand = Callable[[Context, Peek, Command], Awaitable[Prefetched]]
 FetchForForm = Callable[[Context, Peek, Mapping[str, str]], Awaitable[Prefetched]]
@@ -112,6 +113,9 @@ class Press:
     # no trace at all, not even what the platform told us about the person.
     taking_part: bool = False
     changes: bool = True
+    # Answers without a turn when it can (None: it cannot, the press takes a turn): for
+    # presses whose answer needs nothing about the person
+    quick: QuickPress | None = None
 
     def allows(self, held: frozenset[str]) -> bool:
         return _allows(self.roles, held)
@@ -322,8 +326,20 @@ async def _open_settings(ctx: Context, turn: Turn, action: Action, value: str) -
 
 
 PRESSES: tuple[Press, ...] = (
-    Press(Action.COPY, wordings.copy_or_next, taking_part=True, changes=False),
-    Press(Action.ANOTHER, wordings.copy_or_next, taking_part=True, changes=False),
+    Press(
+        Action.COPY,
+        wordings.copy_or_next,
+        taking_part=True,
+        changes=False,
+        quick=wordings.from_memory,
+    ),
+    Press(
+        Action.ANOTHER,
+        wordings.copy_or_next,
+        taking_part=True,
+        changes=False,
+        quick=wordings.from_memory,
+    ),
     Press(
         Action.PAUSE,
         lambda ctx, turn, action, value: preferences.pause(turn, Command("pause", "2w")),

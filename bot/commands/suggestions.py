@@ -384,6 +384,7 @@ async def end(ctx: Context, turn: Turn, text: str) -> Reply:
         detail=f"#{suggestion_id}",
     )
     turn.wake = True
+    turn.forget_wordings = True
     return Reply.of(Notice(lines=(turn.t("end.done", id=suggestion_id),)))
 
 

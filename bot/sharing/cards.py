@@ -21,6 +21,12 @@ def variant_of(suggestion: Suggestion, index: int) -> tuple[int, str]:
     return position, suggestion.captions[position]
 
 
+def button_value(suggestion_id: int, position: int, language: str) -> str:
+    """What a card's buttons carry: ``<suggestion id>:<wording shown>:<card's language>``,
+    enough to answer copy text without reading anything about the person."""
+    return f"{suggestion_id}:{position}:{language}"
+
+
 def networks_for(suggestion: Suggestion, person: Person | None) -> list[str]:
     """The suggestion's networks, narrowed to the person's choice when they made one."""
     offers = offered(suggestion.networks, has_photos=bool(suggestion.images))
@@ -46,7 +52,7 @@ def suggestion_card(
     it carries ``disclosure``, the policy's line for the suggestion's language (may be "")."""
     assert suggestion.id is not None
     position, caption = variant_of(suggestion, variant)
-    value = f"{suggestion.id}:{position}"
+    value = button_value(suggestion.id, position, t.language)
     ended = suggestion.state == SuggestionState.ENDED
     shares = tuple(
         ShareButton(network=n, label=LABELS[n], url=share_url(tokens[n]))
