@@ -4,6 +4,7 @@ suggestion, the same as a turn answers, with nothing read or written about the p
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from bot.commands.buttons import Action
 from bot.sharing.known import FRESH_SECONDS, KnownWordings, Wordings
@@ -85,7 +86,9 @@ async def test_a_press_from_memory_reads_and_writes_nothing_about_anyone(chat: C
     assert statements == []
     assert await _rows(chat) == before  # nobody new either: the copy counts in memory only
     async with chat.database.transaction() as session:
-        found = await session.execute(sa.select(Person).where(Person.user_key == "someone-new"))
+        found = await session.execute(
+            sa.select(Person).where(col(Person.user_key) == "someone-new")
+        )
         assert found.first() is None
 
 
