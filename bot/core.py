@@ -148,12 +148,15 @@ class Sharebot:
 
     async def page(self, actor: Actor) -> tuple[Overview, Reply]:
         """:meth:`overview` and :meth:`home` together (the App Home), in a transaction that
-        only reads when there is nothing to write: the person is known and what the platform
-        says about them is stored already (else as :meth:`overview` does, met and updated)."""
+        only reads unless Sharebot knows the person and the platform says something new about
+        them (then they are updated, as :meth:`overview` does)."""
         now = self.ctx.clock.now()
         async with self.ctx.database.reading() as session:
-            person = await people.find(session, actor.platform, actor.user_key)
-            if person is not None and not _would_remember(person, actor):
+            found = await people.find(session, actor.platform, actor.user_key)
+            if found is None or not _would_remember(found, actor):
+                # Someone never met, or just forgotten (forget-me is followed by this page),
+                # sees what a newcomer sees and is not created: that would undo forget-me.
+                person = found or _stranger(actor)
                 turn = await self._turn_of(session, actor, person, now)
                 return await self._overview(turn), await self._home(turn)
         async with self.ctx.database.transaction() as session:
@@ -161,7 +164,8 @@ class Sharebot:
             return await self._overview(turn), await self._home(turn)
 
     async def _overview(self, turn: Turn) -> Overview:
-        rows = await outbox.for_person(turn.session, turn.person_id)
+        met = turn.person.id is not None
+        rows = await outbox.for_person(turn.session, turn.person_id) if met else []
         t = turn.t
         queue = tuple(
             QueueEntry(
@@ -345,9 +349,8 @@ class Sharebot:
     async def _turn_of(
         self, session: AsyncSession, actor: Actor, person: Person, now: datetime
     ) -> Turn:
-        assert person.id is not None
         policy = policy_from(await stored_policy.load(session))
-        held = await people.roles_of(session, person.id)
+        held = await people.roles_of(session, person.id) if person.id is not None else set()
         return Turn(
             session=session,
             actor=actor,
@@ -357,6 +360,13 @@ class Sharebot:
             t=self.ctx.texts_for(person, policy),
             now=now,
         )
+
+
+def _stranger(actor: Actor) -> Person:
+    """Someone Sharebot has not met, as the platform describes them; never stored."""
+    person = Person(platform=actor.platform, user_key=actor.user_key)
+    _remember_platform_details(person, actor)
+    return person
 
 
 def _would_remember(person: Person, actor: Actor) -> bool:

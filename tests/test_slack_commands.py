@@ -81,9 +81,15 @@ async def test_privacy_my_data_forget_me(database: Database, clock: FakeClock) -
         assert en(world, "forget.title") in texts(answer)
         buttons = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
         confirm = next(b for b in buttons if b["action_id"].startswith("do|forget.confirm"))
+        before = len(world.fake.of("views.publish"))
         done = await world.press(ANNA, confirm["action_id"], confirm["value"])
         assert en(world, "forget.done") in texts(done)
         assert done["response_type"] == "ephemeral" and done["replace_original"] is False
+        # Her page is shown again, as a newcomer's, and that does not meet her again
+        await world.fake.wait_for(lambda: world.fake.of("views.publish")[before:])
+        await world.settle()
+        async with database.transaction() as session:
+            assert await people.find(session, "slack", ANNA) is None
 
 
 async def test_comms_only_commands_are_refused_to_employees(
