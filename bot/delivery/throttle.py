@@ -12,7 +12,7 @@ from bot.ports import Rate, SendLimits
 
 _CONVERSATIONS_KEPT = 10_000
 _EPSILON = 1e-9  # float refills land a hair below a whole token
-_MARGIN = 0.97  # pace a little under what the platform showed it takes
+_MARGIN = 0.99  # pace just under what the platform showed it takes
 _FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate again
 _QUIET = 1.0  # a gap this long between messages starts a new stretch of sending
 
