@@ -83,7 +83,7 @@ def slack_limits(rate_per_second: float) -> SendLimits:
     return SendLimits(
         overall=(overall,),
         per_conversation=(Rate(1, 1.0),),
-        concurrency=20,
+        concurrency=64,  # in flight at most (the dispatcher bounds it too)
     )
 
 

@@ -37,7 +37,7 @@ from storage.states import DeliveryKind, Participation, SuggestionState
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-WORKERS = 2  # one sends its wave while the other claims or records
+WORKERS = 4  # the others send their waves while one claims and records
 
 
 class Dispatcher:
