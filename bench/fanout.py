@@ -213,15 +213,16 @@ async def send_to(
             sa.select(col(Person.id)).order_by(col(Person.id)).limit(people)
         )
         ids = [int(person_id) for person_id in found.scalars() if person_id is not None]
-        await outbox.add_many(
-            session,
-            [
-                outbox.Planned(
-                    person_id, NOW, DeliveryKind.CARD, suggestion.id, variant=person_id % 2
-                )
-                for person_id in ids
-            ],
-        )
+        for start in range(0, len(ids), 5000):  # in chunks: this setup's memory is not Sharebot's
+            await outbox.add_many(
+                session,
+                [
+                    outbox.Planned(
+                        person_id, NOW, DeliveryKind.CARD, suggestion.id, variant=person_id % 2
+                    )
+                    for person_id in ids[start : start + 5000]
+                ],
+            )
     settings = load_settings(_env_file=None, SLACK_API_URL=api_url, SLACK_BOT_TOKEN="xoxb-bench")
     client = web_client(settings)
     client.session = aiohttp.ClientSession()  # one connection pool, as the Slack app sets up

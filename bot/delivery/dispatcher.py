@@ -43,9 +43,10 @@ WORKERS = 4  # the others send their waves while one claims and records
 class Dispatcher:
     """Ticked by the scheduler (and woken after a command); one tick at a time per process.
 
-    ``concurrency`` messages are in flight at most, by two workers that each claim, send and
-    record a wave of ``concurrency / 2`` rows, so the database work of one overlaps the
-    sending of the other. A tick sends for at most ``tick_budget``
+    ``concurrency`` messages are in flight at most, by ``WORKERS`` workers that each claim,
+    send and record a wave of ``concurrency / WORKERS`` rows, so the database work of one
+    overlaps the sending of the others (and the platform's pace never waits for it). A
+    wave's outcomes and the next wave's claim share one transaction. A tick sends for at most ``tick_budget``
     seconds, then starts over, so a long fan-out never holds up starting or ending others.
     """
 
