@@ -46,8 +46,9 @@ class Dispatcher:
     ``concurrency`` messages are in flight at most, by ``WORKERS`` workers that each claim,
     send and record a wave of ``concurrency / WORKERS`` rows, so the database work of one
     overlaps the sending of the others (and the platform's pace never waits for it). A
-    wave's outcomes and the next wave's claim share one transaction. A tick sends for at most ``tick_budget``
-    seconds, then starts over, so a long fan-out never holds up starting or ending others.
+    wave's outcomes and the next wave's claim share one transaction. A tick sends for at
+    most ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting
+    or ending others.
     """
 
     def __init__(
