@@ -8,8 +8,10 @@ target a ratio to a ceiling measured in the same run (DESIGN §8):
 2. sending with no limit: first the ceiling, a bare loop of slack_sdk's
    ``AsyncWebClient.chat_postMessage`` with 64 calls in flight sending the same number of
    messages with the same blocks (one real card, rendered once as the Slack messenger renders
-   it), then Sharebot's dispatcher and Slack messenger with the same concurrency; each to a
-   fresh fake Slack Web API in its own process (target: Sharebot ≥ 50% of the bare loop);
+   it), half of them just before and half just after Sharebot's dispatcher and Slack
+   messenger send to everyone with the same concurrency (so that a change in the machine's
+   load weighs on both alike); each to a fresh fake Slack Web API in its own process
+   (target: Sharebot ≥ 50% of the bare loop);
 3. sending to a fake that allows R messages/s and answers 429 with ``Retry-After`` above it,
    Sharebot configured for ten times R so that only the 429s hold it back (target ≥ 0.97 R);
 4. duplicates and losses counted by the fake (both must be 0), and this process's peak RSS
@@ -281,6 +283,16 @@ async def send_bare(api_url: str, people: int, content: dict[str, Any]) -> float
     return elapsed
 
 
+async def bare_half(count: int, content: dict[str, Any], problems: list[str]) -> float:
+    """Seconds for the bare loop to send ``count`` messages to a fresh fake."""
+    async with fake_slack(None) as api_url:
+        elapsed = await send_bare(api_url, count, content)
+        stats = await fake_stats(api_url)
+    if stats["duplicates"] or count - stats["channels"]:
+        problems.append("duplicates or losses in the bare loop (the fake is wrong)")
+    return elapsed
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -289,7 +301,7 @@ async def main(args: argparse.Namespace) -> int:
     people = 5_000 if args.quick else args.people
     limited_seconds = 5.0 if args.quick else 20.0
     targets: list[Target] = []
-    problems = []
+    problems: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         database = await fresh_database(args.db, Path(folder))
         label = "PostgreSQL" if not database.is_sqlite else "SQLite"
@@ -302,23 +314,24 @@ async def main(args: argparse.Namespace) -> int:
         async with database.transaction() as session:
             policy = policy_from(await stored_policy.load(session))
         content = await one_card(database, policy)
-        async with fake_slack(None) as api_url:
-            bare_elapsed = await send_bare(api_url, people, content)
-            stats = await fake_stats(api_url)
-        bare_rate = people / bare_elapsed
-        print(
-            f"bare loop       {bare_rate:8.0f} messages/s ({people:,} in {bare_elapsed:.1f} s; "
-            f"slack_sdk chat_postMessage, {CONCURRENCY} in flight); "
-            f"duplicates {len(stats['duplicates'])}, lost {people - stats['channels']}",
-            flush=True,
-        )
-        if stats["duplicates"] or people - stats["channels"]:
-            problems.append("duplicates or losses in the bare loop (the fake is wrong)")
-
+        # The bare loop sends half its messages just before Sharebot's phase and half just
+        # after, so that a machine whose load changes meanwhile weighs on both alike.
+        halves = (people // 2, people - people // 2)
+        bare_elapsed = [await bare_half(halves[0], content, problems)]
         async with fake_slack(None) as api_url:
             elapsed, sent, stats, _ = await send_to(
                 database, api_url, people, rate=1_000_000, budget=None
             )
+        bare_elapsed.append(await bare_half(halves[1], content, problems))
+        bare_rate = people / sum(bare_elapsed)
+        print(
+            f"bare loop       {bare_rate:8.0f} messages/s "
+            f"({people:,} in {sum(bare_elapsed):.1f} s: "
+            f"{halves[0] / bare_elapsed[0]:.0f}/s before Sharebot, "
+            f"{halves[1] / bare_elapsed[1]:.0f}/s after; slack_sdk chat_postMessage, "
+            f"{CONCURRENCY} in flight)",
+            flush=True,
+        )
         lost = people - stats["channels"]
         rate = sent / elapsed
         print(
