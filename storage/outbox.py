@@ -143,10 +143,13 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
     On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so several processes
     never claim the same row; only rows still pending change hands in any case.
     """
+    # Ordered by due time only, as the (state, due_at) index reads: on PostgreSQL a tie-break
+    # on id would sort every due row for each claim (a fan-out "now" makes them all equal);
+    # SQLite's index carries the id, so there it is the same order.
     due = (
         select(Delivery.id)
         .where(col(Delivery.state) == PENDING, col(Delivery.due_at) <= now)
-        .order_by(col(Delivery.due_at), col(Delivery.id))
+        .order_by(col(Delivery.due_at))
         .limit(limit)
     )
     if supports_skip_locked(session):
