@@ -37,7 +37,18 @@ class Planned(NamedTuple):
 async def add_many(session: AsyncSession, planned: Sequence[Planned]) -> None:
     """Bulk insert of planned deliveries, all pending: one executemany, no ORM objects."""
     if planned:
-        rows = [{**row._asdict(), "state": PENDING} for row in planned]
+        rows = [
+            {
+                "person_id": person_id,
+                "due_at": due_at,
+                "kind": kind,
+                "suggestion_id": suggestion_id,
+                "reason": reason,
+                "variant": variant,
+                "state": PENDING,
+            }
+            for person_id, due_at, kind, suggestion_id, reason, variant in planned
+        ]
         await session.execute(sa.insert(Delivery.__table__), rows)  # type: ignore[attr-defined]
 
 
@@ -127,23 +138,32 @@ async def drop_all_pending(session: AsyncSession) -> None:
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Delivery]:
-    """Mark up to ``limit`` due deliveries as being sent and return them.
+    """Mark up to ``limit`` due deliveries as being sent and return them, in one statement.
 
     On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so several processes
-    never claim the same row.
+    never claim the same row; only rows still pending change hands in any case.
     """
-    query = (
-        select(Delivery)
+    # Ordered by due time only, as the (state, due_at) index reads: on PostgreSQL a tie-break
+    # on id would sort every due row for each claim (a fan-out "now" makes them all equal);
+    # SQLite's index carries the id, so there it is the same order.
+    due = (
+        select(Delivery.id)
         .where(col(Delivery.state) == PENDING, col(Delivery.due_at) <= now)
-        .order_by(col(Delivery.due_at), col(Delivery.id))
+        .order_by(col(Delivery.due_at))
         .limit(limit)
     )
     if supports_skip_locked(session):
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
-    if not rows:
-        return []
-    return await _take(session, rows, now)
+        due = due.with_for_update(skip_locked=True)
+    claimed = await session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.id).in_(due.scalar_subquery()), col(Delivery.state) == PENDING)
+        .values(state=SENDING, claimed_at=now)
+        .returning(Delivery)
+        .execution_options(synchronize_session=False)
+    )
+    rows = list(claimed.scalars())
+    rows.sort(key=lambda row: (row.due_at, row.id or 0))
+    return rows
 
 
 async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[Delivery]:

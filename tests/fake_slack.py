@@ -5,12 +5,12 @@ In tests: ``async with running_fake_slack() as fake`` (or the ``fake_slack`` fix
 trying by hand: ``python -m tests.fake_slack --port 0 --rate 50 --fault 502 --fault-every 10``
 prints its API URL and serves until killed.
 
-Knobs: ``rate`` (chat.postMessage per second before HTTP 429 with ``Retry-After``), ``fail(...)``
-(a queue of injected failures: an HTTP status or a Slack error code, refused without posting;
-a delay; or a ``fault`` from ``tests.faults``, played after posting), ``fault_every`` (every
-n-th chat.postMessage gets the next of ``faults``), ``listener`` (its port can refuse
-connections: ``tests.listening.Listener``), and ``posted`` (chat.postMessage taken per
-channel, to find duplicates and losses).
+Knobs: ``rate`` (chat.postMessage taken in any one second before HTTP 429 with
+``Retry-After``), ``fail(...)`` (a queue of injected failures: an HTTP status or a Slack
+error code, refused without posting; a delay; or a ``fault`` from ``tests.faults``, played
+after posting), ``fault_every`` (every n-th chat.postMessage gets the next of ``faults``),
+``listener`` (its port can refuse connections: ``tests.listening.Listener``), and ``posted``
+(chat.postMessage taken per channel, to find duplicates and losses).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class FakeSlack:
     url: str = ""
     listener: Listener | None = None
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-    _window: tuple[int, int] = (0, 0)
+    _taken: deque[float] = field(default_factory=deque)  # posts taken in the last second
     _changed: asyncio.Event | None = None
     _posts: int = 0
     _faulted_count: int = 0
@@ -277,12 +277,17 @@ class FakeSlack:
         return None
 
     def _over_rate(self) -> bool:
-        second = int(time.monotonic())
-        start, count = self._window
-        count = count + 1 if start == second else 1
-        self._window = (second, count)
+        """Whether this post would be more than ``rate`` taken in the last second (a sliding
+        window: any one second holds at most ``rate``, wherever it starts; a fixed window
+        per calendar second would take twice the rate across its edge)."""
+        now = time.monotonic()
+        while self._taken and self._taken[0] <= now - 1.0:
+            self._taken.popleft()
         assert self.rate is not None
-        return count > self.rate
+        if len(self._taken) >= self.rate:
+            return True
+        self._taken.append(now)
+        return False
 
     # -- methods --------------------------------------------------------------------------
 

@@ -90,7 +90,7 @@ async def test_a_429_teaches_the_pace_the_platform_takes() -> None:
     resumed = time.now + 1.0
     for n in range(194):
         await throttle.acquire(f"q{n}")
-    # evenly at 97% of the 200/s it took (after a small burst), not another burst into a 429
+    # evenly just under the 200/s it took (after a small burst), not another burst into a 429
     assert 0.9 < time.now - resumed < 1.0
 
 

@@ -7,6 +7,7 @@ taken, refused, person unreachable) and the core's Sender decides, for all platf
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -82,16 +83,37 @@ def slack_limits(rate_per_second: float) -> SendLimits:
     return SendLimits(
         overall=(overall,),
         per_conversation=(Rate(1, 1.0),),
-        concurrency=20,
+        concurrency=64,  # in flight at most (the dispatcher bounds it too)
     )
 
 
+RENDERED_KEPT = 256  # messages kept rendered: a fan-out sends the same few cards to everyone
+
+
 class SlackMessenger:
-    """Sends and updates messages; the message reference is ``"<channel>:<ts>"``."""
+    """Sends and updates messages; the message reference is ``"<channel>:<ts>"``.
+
+    The core hands the same view object to everyone who sees the same card, so a view is
+    rendered once: the last few are kept by identity (each with its view, so that an id is
+    never reused while it is kept), never by person.
+    """
 
     def __init__(self, client: AsyncWebClient, *, rate_per_second: float) -> None:
         self.client = client
         self._limits = slack_limits(rate_per_second)
+        self._rendered: OrderedDict[int, tuple[View, dict[str, Any]]] = OrderedDict()
+
+    def content(self, view: View) -> dict[str, Any]:
+        """``text`` and ``blocks`` for the view (not to be changed: it may be kept)."""
+        kept = self._rendered.get(id(view))
+        if kept is not None and kept[0] is view:
+            self._rendered.move_to_end(id(view))
+            return kept[1]
+        content = message([view])
+        self._rendered[id(view)] = (view, content)
+        if len(self._rendered) > RENDERED_KEPT:
+            self._rendered.popitem(last=False)
+        return content
 
     @property
     def limits(self) -> SendLimits:
@@ -104,7 +126,7 @@ class SlackMessenger:
             unfurl_links=False,
             unfurl_media=False,
         )
-        response = await _in_core_terms(post, view)
+        response = await _in_core_terms(post, self.content(view))
         channel, ts = response.get("channel"), response.get("ts")
         if not channel or not ts:  # "ok" without the message: not Slack's answer to a post
             raise MaybeTaken(Uncertainty.UNREADABLE, "no channel and ts in the answer")
@@ -112,23 +134,25 @@ class SlackMessenger:
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         channel, _, ts = message_ref.partition(":")
-        await _in_core_terms(partial(self.client.chat_update, channel=channel, ts=ts), view)
+        update = partial(self.client.chat_update, channel=channel, ts=ts)
+        await _in_core_terms(update, self.content(view))
 
 
-async def _in_core_terms(call: Callable[..., Awaitable[Any]], view: View) -> Any:
-    """``call`` with the view's message; a failure comes out as what Slack did with it."""
+async def _in_core_terms(call: Callable[..., Awaitable[Any]], content: dict[str, Any]) -> Any:
+    """``call`` with a rendered message; a failure comes out as what Slack did with it."""
     try:
-        return await _with_photos_if_possible(call, view)
+        return await _with_photos_if_possible(call, content)
     except Exception as error:
         if (failure := send_failure(error)) is None:
             raise
         raise failure from error
 
 
-async def _with_photos_if_possible(call: Callable[..., Awaitable[Any]], view: View) -> Any:
-    """``call`` with the view's message; once more without image blocks when Slack could not
+async def _with_photos_if_possible(
+    call: Callable[..., Awaitable[Any]], content: dict[str, Any]
+) -> Any:
+    """``call`` with a rendered message; once more without image blocks when Slack could not
     fetch a photo: that depends on the photo's host, never on the person."""
-    content = message([view])
     try:
         return await call(**content)
     except SlackApiError as error:

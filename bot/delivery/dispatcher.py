@@ -25,7 +25,7 @@ from bot.delivery.audience import members_now, target_of
 from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
-from bot.delivery.wave import Wave, id_of, ids_of, one_message_each
+from bot.delivery.wave import Cards, Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
 from bot.ports import Uncertainty
 from bot.sharing.cards import digest
@@ -37,16 +37,18 @@ from storage.states import DeliveryKind, Participation, SuggestionState
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-WORKERS = 2  # one sends its wave while the other claims or records
+WORKERS = 4  # the others send their waves while one claims and records
 
 
 class Dispatcher:
     """Ticked by the scheduler (and woken after a command); one tick at a time per process.
 
-    ``concurrency`` messages are in flight at most, by two workers that each claim, send and
-    record a wave of ``concurrency / 2`` rows, so the database work of one overlaps the
-    sending of the other. A tick sends for at most ``tick_budget``
-    seconds, then starts over, so a long fan-out never holds up starting or ending others.
+    ``concurrency`` messages are in flight at most, by ``WORKERS`` workers that each claim,
+    send and record a wave of ``concurrency / WORKERS`` rows, so the database work of one
+    overlaps the sending of the others (and the platform's pace never waits for it). A
+    wave's outcomes and the next wave's claim share one transaction. A tick sends for at
+    most ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting
+    or ending others.
     """
 
     def __init__(
@@ -193,10 +195,11 @@ class Dispatcher:
         """Claim and send due deliveries, wave after wave, until none is due or time is up."""
         until = until or time.monotonic() + self.tick_budget
         planning = Planning(policy)  # rules and holiday calendar, built once for every wave
+        cards = Cards()  # each card rendered once this round for all who see it alike
         workers = min(WORKERS, self.concurrency)
         wave = self.concurrency // workers
         done = await asyncio.gather(
-            *(self._work(planning, now, wave, until) for _ in range(workers)),
+            *(self._work(planning, cards, now, wave, until) for _ in range(workers)),
             return_exceptions=True,  # both workers finish before a failure goes up
         )
         for result in done:
@@ -204,36 +207,67 @@ class Dispatcher:
                 raise result
         return sum(result for result in done if isinstance(result, int))
 
-    async def _work(self, planning: Planning, now: datetime, wave: int, until: float) -> int:
+    async def _work(
+        self, planning: Planning, cards: Cards, now: datetime, wave: int, until: float
+    ) -> int:
+        """Claim, send, then record the wave's outcomes and claim the next in one transaction
+        (the outcomes alone when time is up or nothing more is due)."""
         sent = 0
-        while True:
+        if time.monotonic() > until:
+            self._again = True
+            return sent
+        outgoing = await self._next(None, planning, cards, now, wave)
+        while outgoing is not None:
+            await asyncio.gather(*(self.sender.send(item) for item in outgoing))
+            sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
             if time.monotonic() > until:
+                await self._next(outgoing, planning, cards, now, 0)
                 self._again = True
                 return sent
-            outgoing = await self._claim(planning, self._claim_time(now), wave)
-            if outgoing is None:
-                return sent
-            await asyncio.gather(*(self.sender.send(item) for item in outgoing))
-            await self._record(outgoing, self.ctx.clock.now())
-            sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
+            outgoing = await self._next(outgoing, planning, cards, now, wave)
+        return sent
 
     def _claim_time(self, tick_started: datetime) -> datetime:
         """Now, for the lease (a clock that stands still in tests gives the tick's time)."""
         return max(tick_started, self.ctx.clock.now())
 
-    async def _claim(self, planning: Planning, now: datetime, wave: int) -> list[Outgoing] | None:
-        async with self.ctx.database.transaction() as session:
-            rows = await outbox.claim_due(session, now, wave)
-            if not rows:
-                return None
-            batch = Wave(self.ctx, session, planning)
-            await batch.load(rows, now)
-            outgoing = []
-            for group in one_message_each(rows):
-                item = await self._prepare(batch, group, now)
-                if item is not None:
-                    outgoing.append(item)
-            return outgoing
+    async def _next(
+        self,
+        done: list[Outgoing] | None,
+        planning: Planning,
+        cards: Cards,
+        now: datetime,
+        wave: int,
+    ) -> list[Outgoing] | None:
+        """Record what came of ``done`` and claim up to ``wave`` more rows, in one transaction;
+        None when nothing more was claimed. Should claiming fail, the outcomes are recorded
+        on their own before the failure goes up (the claims are rolled back: not sent)."""
+        try:
+            async with self.ctx.database.transaction() as session:
+                if done:
+                    await self._write_outcomes(session, done, self.ctx.clock.now())
+                if wave <= 0:
+                    return None
+                return await self._claim(session, planning, cards, self._claim_time(now), wave)
+        except Exception:
+            if done:
+                await self._record(done, self.ctx.clock.now())
+            raise
+
+    async def _claim(
+        self, session: AsyncSession, planning: Planning, cards: Cards, now: datetime, wave: int
+    ) -> list[Outgoing] | None:
+        rows = await outbox.claim_due(session, now, wave)
+        if not rows:
+            return None
+        batch = Wave(self.ctx, session, planning, cards)
+        await batch.load(rows, now)
+        outgoing = []
+        for group in one_message_each(rows):
+            item = await self._prepare(batch, group, now)
+            if item is not None:
+                outgoing.append(item)
+        return outgoing
 
     async def _prepare(self, batch: Wave, group: list[Delivery], now: datetime) -> Outgoing | None:
         """Re-check the person and build the message, or drop or reschedule the rows."""
@@ -308,7 +342,14 @@ class Dispatcher:
             await outbox.reschedule(session, id_of(row), opened)
 
     async def _record(self, outgoing: list[Outgoing], now: datetime) -> None:
-        """Write down what came of a wave, in one transaction and a few statements."""
+        """Write down what came of a wave, in one transaction of its own."""
+        async with self.ctx.database.transaction() as session:
+            await self._write_outcomes(session, outgoing, now)
+
+    async def _write_outcomes(
+        self, session: AsyncSession, outgoing: list[Outgoing], now: datetime
+    ) -> None:
+        """Write down what came of a wave, in a few statements."""
         by_outcome: dict[Outcome, list[Outgoing]] = {outcome: [] for outcome in Outcome}
         for item in outgoing:
             by_outcome[item.outcome].append(item)
@@ -319,31 +360,30 @@ class Dispatcher:
             if i.outcome in (Outcome.FAILED, Outcome.UNREACHABLE)
             or (i.outcome is Outcome.SENT and i.rows[0].kind == DeliveryKind.INVITATION)
         ]
-        async with self.ctx.database.transaction() as session:
-            await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
-            doubtful: dict[Uncertainty, list[int]] = {}
-            for item in by_outcome[Outcome.UNCERTAIN]:
-                reason = item.uncertainty or Uncertainty.UNEXPECTED
-                doubtful.setdefault(reason, []).extend(ids_of(item.rows))
-            for reason, ids in doubtful.items():
-                await outbox.mark_uncertain(session, ids, reason.value)
-            unreachable = [id_of(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
-            await people.mark_unreachable(session, unreachable)
-            await outbox.mark_sent(
-                session,
-                [
-                    outbox.SentMessage(
-                        ids_of(item.rows),
-                        item.message_ref,
-                        item.suggestion_ids if item.rows[0].kind == DeliveryKind.DIGEST else None,
-                    )
-                    for item in sent
-                ],
-            )
-            await recent.record_recent(session, [id_of(item.person) for item in sent], now)
-            reached = Counter(s for item in sent for s in item.suggestion_ids)
-            for suggestion_id, amount in reached.items():
-                await suggestions.count_reached(session, suggestion_id, amount)
+        await outbox.remove(session, [id_ for item in gone for id_ in ids_of(item.rows)])
+        doubtful: dict[Uncertainty, list[int]] = {}
+        for item in by_outcome[Outcome.UNCERTAIN]:
+            reason = item.uncertainty or Uncertainty.UNEXPECTED
+            doubtful.setdefault(reason, []).extend(ids_of(item.rows))
+        for reason, ids in doubtful.items():
+            await outbox.mark_uncertain(session, ids, reason.value)
+        unreachable = [id_of(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
+        await people.mark_unreachable(session, unreachable)
+        await outbox.mark_sent(
+            session,
+            [
+                outbox.SentMessage(
+                    ids_of(item.rows),
+                    item.message_ref,
+                    item.suggestion_ids if item.rows[0].kind == DeliveryKind.DIGEST else None,
+                )
+                for item in sent
+            ],
+        )
+        await recent.record_recent(session, [id_of(item.person) for item in sent], now)
+        reached = Counter(s for item in sent for s in item.suggestion_ids)
+        for suggestion_id, amount in reached.items():
+            await suggestions.count_reached(session, suggestion_id, amount)
         if unreachable:
             logger.info("%d people are no longer reachable on their platform", len(unreachable))
 

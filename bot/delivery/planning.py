@@ -109,7 +109,7 @@ class Planning:
                 start=start,
                 expires=expires,
                 spread=self._spread,
-                fraction=slots.spread_fraction(suggestion_id, person.id),
+                fraction=slots.spread_fraction(suggestion_id, person.id) if self._spread else 0.0,
             )
             if slot is None:
                 continue

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.delivery.throttle import Throttle
 from bot.metrics import Metrics
@@ -63,6 +64,9 @@ class _Lane:
     messenger: Messenger
     throttle: Throttle
     slots: asyncio.Semaphore
+    sent: Any  # the platform's children of the metrics, looked up once
+    failed: Any
+    seconds: Any
 
 
 class Sender:
@@ -94,6 +98,9 @@ class Sender:
                 messenger,
                 Throttle(limits, sleep=self._sleep),
                 asyncio.Semaphore(limits.concurrency),
+                self._metrics.sent.labels(platform),
+                self._metrics.failed.labels(platform),
+                self._metrics.dispatch_seconds.labels(platform),
             )
             self._lanes[platform] = lane
         return lane
@@ -108,7 +115,7 @@ class Sender:
         try:
             item.message_ref = await self._attempt(lane, item.to, item.view, None)
             item.outcome = Outcome.SENT
-            self._metrics.sent.labels(platform).inc()
+            lane.sent.inc()
             return
         except MaybeTaken as doubt:
             item.outcome, item.uncertainty = Outcome.UNCERTAIN, doubt.uncertainty
@@ -118,7 +125,7 @@ class Sender:
             item.outcome, error = Outcome.UNREACHABLE, gone
         except SendFailure as failure:  # refused, or not taken until we gave up
             item.outcome, error = Outcome.FAILED, failure
-        self._metrics.failed.labels(platform).inc()
+        lane.failed.inc()
         logger.warning("delivery %s on %s (%s)", item.outcome.value, platform, error.reason)
 
     async def notify(self, to: Addressee, view: View) -> bool:
@@ -186,9 +193,7 @@ class Sender:
                     logger.debug("unexpected messenger failure", exc_info=error)
                     raise MaybeTaken(Uncertainty.UNEXPECTED, type(error).__name__) from error
                 finally:
-                    self._metrics.dispatch_seconds.labels(to.platform).observe(
-                        time.perf_counter() - started
-                    )
+                    lane.seconds.observe(time.perf_counter() - started)
                 await self._sleep(wait)
 
     def _retry_wait(

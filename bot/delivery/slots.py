@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ WEEK = timedelta(days=7)
 HORIZON = timedelta(days=60)
 _SEARCH_DAYS = 400
 _MAX_STEPS = 200
+_OPENED_KEPT = 4096
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Calendar:
     window: Window
     zone: ZoneInfo
     is_holiday: Callable[[date], bool] | None = None
+    # next_open's answers (a pure function of the above): planning asks the same moment for
+    # everyone in a zone, the dispatcher the same "now" for a whole wave
+    _opened: dict[datetime, datetime | None] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def is_open_day(self, day: date) -> bool:
         if day.weekday() not in self.window.days:
@@ -41,6 +47,16 @@ class Calendar:
 
     def next_open(self, moment: datetime) -> datetime | None:
         """The earliest instant at or after ``moment`` inside the window; None if none in a year."""
+        try:
+            return self._opened[moment]
+        except KeyError:
+            pass
+        if len(self._opened) >= _OPENED_KEPT:
+            self._opened.clear()
+        opened = self._opened[moment] = self._next_open(moment)
+        return opened
+
+    def _next_open(self, moment: datetime) -> datetime | None:
         day = moment.astimezone(self.zone).date()
         for offset in range(_SEARCH_DAYS):
             current = day + timedelta(days=offset)

@@ -12,7 +12,9 @@ from bot.ports import Rate, SendLimits
 
 _CONVERSATIONS_KEPT = 10_000
 _EPSILON = 1e-9  # float refills land a hair below a whole token
-_MARGIN = 0.97  # pace a little under what the platform showed it takes
+_MARGIN = 0.99  # pace just under what the platform showed it takes
+_AGAIN = 0.98  # a 429 while so paced: the pace was still too fast (jitter), slow down a bit
+_STILL = 0.9  # ... when what it took since is about that pace (far less: learn it anew)
 _FORGET_AFTER = 600.0  # without a 429 for this long, try the configured rate again
 _QUIET = 1.0  # a gap this long between messages starts a new stretch of sending
 
@@ -64,7 +66,7 @@ class Throttle:
     """Paces one platform's messages: every bucket must allow a message before it goes.
 
     A conversation's own limit is waited for alone (one busy conversation holds nobody else
-    up); the platform-wide limit is waited for in turn, so waiters do not all wake at once.
+    up); the platform-wide limit gives each waiter its own turn, so they do not all wake at once.
     """
 
     def __init__(
@@ -83,7 +85,6 @@ class Throttle:
         self._overall = [TokenBucket(rate, start) for rate in limits.overall]
         self._conversations: OrderedDict[str, list[TokenBucket]] = OrderedDict()
         self._paused_until = 0.0
-        self._turn = asyncio.Lock()
         self._learned: TokenBucket | None = None
         self._learned_at = start
         self._accepted = 0
@@ -91,21 +92,28 @@ class Throttle:
         self._last_accepted = start
 
     async def acquire(self, conversation: str) -> None:
-        """Wait until a message to ``conversation`` is allowed, then count it."""
+        """Wait until a message to ``conversation`` is allowed, then count it.
+
+        Each message reserves its turn in every bucket and sleeps until then, so waiters wake
+        one by one at the pace, and a loop that wakes late sends the ones that are due at
+        once instead of losing their turns. A pause that begins while one waits (a 429)
+        sends it back to wait for the pause's end and reserve again.
+        """
         now = self._now()
         own = max((b.reserve(now) for b in self._buckets(conversation, now)), default=0.0)
         if own > 0:
             await self._sleep(own)
-        async with self._turn:
-            while True:
-                now = self._now()
-                buckets = self._platform_buckets(now)
-                wait = max([self._paused_until - now, *(b.wait(now) for b in buckets)])
-                if wait <= 0:
-                    for bucket in buckets:
-                        bucket.take(now)
-                    return
+        while True:
+            now = self._now()
+            if self._paused_until > now:
+                await self._sleep(self._paused_until - now)
+                continue
+            wait = max((b.reserve(now) for b in self._platform_buckets(now)), default=0.0)
+            if wait > 0:
                 await self._sleep(wait)
+                if self._paused_until > self._now():
+                    continue
+            return
 
     def accepted(self) -> None:
         """The platform took a message (what it took before a 429 sets the pace after it)."""
@@ -121,13 +129,21 @@ class Throttle:
         The first 429 after a stretch of sending also teaches the pace: what the platform
         took since sending last resumed, per second, a little under. Pacing evenly at that
         rate avoids the next 429 and its pause, which would cost far more than the margin.
+        A 429 while already so paced (messages that left evenly can arrive bunched) slows
+        the pace a little more each time.
         """
         now = self._now()
         if now >= self._paused_until and self._accepted:
             took = max(1.0, self._accepted / max(now - self._resumed, seconds))
+            pace = took * _MARGIN
+            learned = self._platform_buckets(now)[len(self._overall) :]
+            # Paced already and still too fast: messages that leave evenly can arrive bunched,
+            # so a little slower than before (unless the platform now takes far less).
+            if learned and pace >= learned[0].per_second * _STILL:
+                pace = learned[0].per_second * _AGAIN
             # Bursts only as large as the margin: no second ever gets more than it took.
-            burst = max(1, int(took * (1 - _MARGIN)))
-            self._learned = TokenBucket(Rate(burst, burst / (took * _MARGIN)), now)
+            burst = max(1, int(pace * (1 - _MARGIN)))
+            self._learned = TokenBucket(Rate(burst, burst / pace), now)
             self._learned_at = now
         self._accepted = 0
         self._paused_until = max(self._paused_until, now + seconds)

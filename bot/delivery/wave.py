@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,18 +19,96 @@ from storage import people, recent, shares, suggestions
 from storage.models import Delivery, Person, Suggestion
 from storage.states import DeliveryKind
 
+CardKey = tuple[str, str, str, tuple[str, ...], int]  # language, zone, address, networks, variant
+
+
+@dataclass
+class _Cards:
+    """One suggestion's share tokens and the cards rendered from them, as long as it is the
+    same as when they were rendered (its ``fingerprint``)."""
+
+    fingerprint: tuple[Any, ...]
+    tokens: dict[str, str]
+    seen: Suggestion  # the object last compared (each wave reads its own)
+    cards: dict[CardKey, SuggestionCard] = field(default_factory=dict)
+
+
+class Cards:
+    """The cards of one round of waves: a card depends on the suggestion, the person's
+    language, zone, form of address, chosen networks and caption variant, and nothing else
+    about them, so the same card is rendered once for everyone who gets it (a few dozen
+    cards for a fan-out to thousands). Kept for one round only: each wave reads its
+    suggestions again, and a suggestion that changed (it ended) gets its cards anew."""
+
+    _KEPT = 4096  # cards per suggestion before starting over (memory stays bounded)
+
+    def __init__(self) -> None:
+        self._of: dict[int, _Cards] = {}
+
+    async def card(
+        self, wave: Wave, suggestion: Suggestion, person: Person, texts: Texts, variant: int
+    ) -> SuggestionCard:
+        key = id_of(suggestion)
+        found = self._of.get(key)
+        if found is None or found.seen is not suggestion:
+            fingerprint = _fingerprint(suggestion)
+            if found is None or found.fingerprint != fingerprint:
+                tokens = await shares.links_for(wave.session, key)
+                found = _Cards(fingerprint, tokens, suggestion)
+                self._of[key] = found
+            found.seen = suggestion
+        which = (
+            texts.language,
+            str(texts.zone),
+            texts.address,
+            tuple(person.networks or ()),
+            variant,
+        )
+        card = found.cards.get(which)
+        if card is None:
+            if len(found.cards) >= self._KEPT:
+                found.cards.clear()
+            card = suggestion_card(
+                suggestion,
+                t=texts,
+                tokens=found.tokens,
+                share_url=wave.ctx.share_url,
+                image_url=wave.ctx.image_url,
+                person=person,
+                variant=variant,
+                disclosure=wave.planning.policy.disclosure_in(suggestion.language),
+            )
+            found.cards[which] = card
+        return card
+
+
+def _fingerprint(suggestion: Suggestion) -> tuple[Any, ...]:
+    """What a card shows of a suggestion."""
+    return (
+        suggestion.state,
+        suggestion.url,
+        tuple(suggestion.captions),
+        tuple(suggestion.hashtags),
+        tuple(suggestion.networks),
+        repr(suggestion.images),
+        suggestion.expires_at,
+        suggestion.language,
+    )
+
 
 class Wave:
     """What one wave of rows needs, read once: people, recent times, suggestions, share tokens."""
 
-    def __init__(self, ctx: Context, session: AsyncSession, planning: Planning) -> None:
+    def __init__(
+        self, ctx: Context, session: AsyncSession, planning: Planning, cards: Cards | None = None
+    ) -> None:
         self.ctx = ctx
         self.session = session
         self.planning = planning
         self.people: dict[int, Person] = {}
         self.recent: dict[int, list[datetime]] = {}
         self.suggestions: dict[int, Suggestion] = {}
-        self._tokens: dict[int, dict[str, str]] = {}
+        self._cards = cards or Cards()
 
     async def load(self, rows: list[Delivery], now: datetime | None) -> None:
         """The people of these rows, their recent deliveries (when ``now`` is given), the
@@ -49,19 +129,8 @@ class Wave:
     async def card(
         self, suggestion: Suggestion, person: Person, texts: Texts, variant: int
     ) -> SuggestionCard:
-        key = id_of(suggestion)
-        if key not in self._tokens:
-            self._tokens[key] = await shares.links_for(self.session, key)
-        return suggestion_card(
-            suggestion,
-            t=texts,
-            tokens=self._tokens[key],
-            share_url=self.ctx.share_url,
-            image_url=self.ctx.image_url,
-            person=person,
-            variant=variant,
-            disclosure=self.planning.policy.disclosure_in(suggestion.language),
-        )
+        """The person's card (rendered once per round for everyone it looks the same for)."""
+        return await self._cards.card(self, suggestion, person, texts, variant)
 
     async def ended_view(self, row: Delivery) -> tuple[Addressee, str, View] | None:
         """The sent message again, its ended suggestions marked (a digest keeps its order)."""
