@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.ports import Addressee
 from bot.views import Digest, Form, SuggestionCard, View
-from storage import outbox
+from storage import outbox, people
 from tests.support import PLATFORM, Chat, FakeMessenger
 
 SATURDAY = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -155,6 +155,44 @@ async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
     assert len(chat.messenger.sent) == 1
     digest = chat.messenger.sent[0].view
     assert isinstance(digest, Digest) and len(digest.cards) == 2
+
+
+async def test_a_sent_wave_records_each_rows_reference_and_a_digests_bundle(chat: Chat) -> None:
+    """Cards and a digest go out in one wave: every row is marked sent with its own message's
+    reference; the digest's rows carry its suggestions, a card's row none."""
+    chat.clock.set(SATURDAY)  # cards wait for Monday's window, the digest for its weekly slot
+    await _instant(chat)
+    await chat.say("hanna", "policy set min_gap_hours 0")
+    await chat.say("anna", "on")
+    form = (await chat.say("anna", "settings")).views[0]
+    assert isinstance(form, Form)
+    values = {f.name: f.value for f in form.fields}
+    await chat.submit("anna", "settings", {**values, "style": "digest"})
+    await chat.say("ben", "on")
+    await chat.say("clara", "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/a First thing")
+    await chat.say("chris", "new https://example.com/b Second thing")
+    await chat.tick()
+    assert chat.messenger.sent == []
+    chat.clock.set(MONDAY_NOON_BERLIN)
+    await chat.tick()
+    refs: dict[str, set[str | None]] = {}
+    for message in chat.messenger.sent:
+        refs.setdefault(message.to, set()).add(message.ref)
+    assert {name: len(r) for name, r in refs.items()} == {"anna": 1, "ben": 2, "clara": 2}
+    assert len(set().union(*refs.values())) == 5  # a reference of its own for each message
+    async with chat.database.transaction() as session:
+        for name in ("anna", "ben", "clara"):
+            person = await people.find(session, PLATFORM, name)
+            assert person is not None and person.id is not None
+            rows = [r for r in await outbox.for_person(session, person.id) if r.state == "sent"]
+            assert len(rows) == 2
+            assert {r.message_ref for r in rows} == refs[name]
+            if name == "anna":  # one digest for both suggestions
+                assert all(r.bundle is not None and sorted(r.bundle) == [1, 2] for r in rows)
+            else:
+                assert all(r.bundle is None for r in rows)
 
 
 async def test_expiry_ends_the_suggestion(chat: Chat) -> None:
