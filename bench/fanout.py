@@ -1,7 +1,7 @@
 """Fan-out: planning and sending one suggestion to 100,000 opted-in people, each beside its ceiling.
 
 Measured in one run, in a fresh database (SQLite by default, PostgreSQL with ``--db``), each
-target a ratio to a ceiling measured in the same run (DESIGN §8):
+target a ratio to a ceiling measured in the same run (the performance bars of docs/architecture.md):
 
 1. planning one suggestion for everyone against a bare bulk insert of the same rows into the
    same table (target: planning ≤ 2x the bare insert);
