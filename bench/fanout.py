@@ -364,6 +364,8 @@ async def main(args: argparse.Namespace) -> int:
             f"duplicates {len(stats['duplicates'])}, lost {lost}",
             flush=True,
         )
+        # the fake's count per second shows where a 429's pause (Retry-After) went
+        print(f"  taken per second {' '.join(map(str, stats['per_second']))}", flush=True)
         targets.append(
             Target(
                 f"sending under a limit R = {limit:g}/s",

@@ -100,6 +100,9 @@ class FakeSlack:
     messages: dict[str, dict[str, JSON]] = field(default_factory=dict)  # channel -> ts -> message
     posted: Counter[str] = field(default_factory=Counter)
     answered: int = 0  # response_url posts, counted even when not recorded
+    # chat.postMessage taken per whole second since the first one (a benchmark's pace over time)
+    per_second: Counter[int] = field(default_factory=Counter)
+    _first_post: float | None = None
     sockets: list[web.WebSocketResponse] = field(default_factory=list)  # Socket Mode
     socket_acks: list[JSON] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
@@ -196,6 +199,9 @@ class FakeSlack:
                 "channels": len(self.posted),
                 "duplicates": self.duplicates(),
                 "faulted": len(self.faulted) if self.record else self._faulted_count,
+                "per_second": [
+                    self.per_second[n] for n in range(max(self.per_second, default=-1) + 1)
+                ],
             }
         )
 
@@ -303,6 +309,9 @@ class FakeSlack:
             channel = "D" + channel[1:]  # Slack opens the app's DM with the person
         ts = f"1700000000.{next(self._ts):06d}"
         self.posted[channel] += 1
+        now = time.monotonic()
+        self._first_post = self._first_post if self._first_post is not None else now
+        self.per_second[int(now - self._first_post)] += 1
         if self.record:
             self.messages.setdefault(channel, {})[ts] = _message(params)
         return {"channel": channel, "ts": ts, "message": {"ts": ts}}
