@@ -138,13 +138,17 @@ async def test_topics_of_interest_filter_suggestions(chat: Chat) -> None:
     assert [m.to for m in chat.messenger.sent] == ["ben"]
 
 
-async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
-    await chat.say("hanna", "policy set min_gap_hours 0")
-    await chat.say("anna", "on")
-    form = (await chat.say("anna", "settings")).views[0]
+async def _wants_a_digest(chat: Chat, name: str) -> None:
+    """``name`` opts in and chooses the weekly digest in the settings form."""
+    await chat.say(name, "on")
+    form = (await chat.say(name, "settings")).views[0]
     assert isinstance(form, Form)
     values = {f.name: f.value for f in form.fields}
-    await chat.submit("anna", "settings", {**values, "style": "digest"})
+    await chat.submit(name, "settings", {**values, "style": "digest"})
+
+
+async def _two_suggestions_sent_on_monday(chat: Chat) -> None:
+    """Two suggestions: nothing goes out before Monday noon (the clock is before it), then."""
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com/a First thing")
     await chat.say("chris", "new https://example.com/b Second thing")
@@ -152,6 +156,12 @@ async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
     assert chat.messenger.sent == []
     chat.clock.set(MONDAY_NOON_BERLIN)
     await chat.tick()
+
+
+async def test_digest_people_get_one_message_next_monday(chat: Chat) -> None:
+    await chat.say("hanna", "policy set min_gap_hours 0")
+    await _wants_a_digest(chat, "anna")
+    await _two_suggestions_sent_on_monday(chat)
     assert len(chat.messenger.sent) == 1
     digest = chat.messenger.sent[0].view
     assert isinstance(digest, Digest) and len(digest.cards) == 2
@@ -163,20 +173,10 @@ async def test_a_sent_wave_records_each_rows_reference_and_a_digests_bundle(chat
     chat.clock.set(SATURDAY)  # cards wait for Monday's window, the digest for its weekly slot
     await _instant(chat)
     await chat.say("hanna", "policy set min_gap_hours 0")
-    await chat.say("anna", "on")
-    form = (await chat.say("anna", "settings")).views[0]
-    assert isinstance(form, Form)
-    values = {f.name: f.value for f in form.fields}
-    await chat.submit("anna", "settings", {**values, "style": "digest"})
+    await _wants_a_digest(chat, "anna")
     await chat.say("ben", "on")
     await chat.say("clara", "on")
-    await chat.make_comms("chris")
-    await chat.say("chris", "new https://example.com/a First thing")
-    await chat.say("chris", "new https://example.com/b Second thing")
-    await chat.tick()
-    assert chat.messenger.sent == []
-    chat.clock.set(MONDAY_NOON_BERLIN)
-    await chat.tick()
+    await _two_suggestions_sent_on_monday(chat)
     refs: dict[str, set[str | None]] = {}
     for message in chat.messenger.sent:
         refs.setdefault(message.to, set()).add(message.ref)
