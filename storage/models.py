@@ -185,6 +185,14 @@ class Delivery(SQLModel, table=True):
     __tablename__ = "delivery"
     __table_args__ = (
         sa.Index("ix_delivery_state_due", "state", "due_at"),
+        # the due digests, found without reading the rest of the outbox (a fan-out's rows)
+        sa.Index(
+            "ix_delivery_digest_due",
+            "state",
+            "due_at",
+            sqlite_where=sa.text("kind = 'digest'"),
+            postgresql_where=sa.text("kind = 'digest'"),
+        ),
         sa.UniqueConstraint("suggestion_id", "person_id"),
     )
 

@@ -6,11 +6,12 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.dialect import affected, supports_skip_locked
 from storage.models import Delivery, Person, RecentDelivery, Suggestion
@@ -138,8 +139,31 @@ async def drop_all_pending(session: AsyncSession) -> None:
     )
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Delivery]:
-    """Mark up to ``limit`` due deliveries as being sent and return them, in one statement.
+# A digest row, written as the partial index ``ix_delivery_digest_due`` reads it (a bound
+# parameter would not let the databases see that the index applies).
+_A_DIGEST = col(Delivery.kind) == sa.literal_column(f"'{DeliveryKind.DIGEST.value}'")
+
+
+class Shard(NamedTuple):
+    """The people whose id leaves ``part`` when divided by ``of``: one claimer's share, so
+    that claimers in one process never hold two messages for the same person at once."""
+
+    part: int
+    of: int
+
+    def holds(self) -> sa.ColumnElement[bool]:
+        return col(Delivery.person_id) % self.of == self.part
+
+
+EVERYONE = Shard(0, 1)
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, shard: Shard = EVERYONE
+) -> list[Delivery]:
+    """Mark up to ``limit`` due deliveries of the shard's people as being sent and return
+    them, in one statement; digests are not among them (:func:`claim_digests` takes those, a
+    person at a time).
 
     On PostgreSQL the rows are locked with ``FOR UPDATE SKIP LOCKED``, so several processes
     never claim the same row; only rows still pending change hands in any case.
@@ -149,15 +173,49 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
     # SQLite's index carries the id, so there it is the same order.
     due = (
         select(Delivery.id)
-        .where(col(Delivery.state) == PENDING, col(Delivery.due_at) <= now)
+        .where(
+            col(Delivery.state) == PENDING,
+            col(Delivery.due_at) <= now,
+            col(Delivery.kind) != DeliveryKind.DIGEST,
+            shard.holds(),
+        )
         .order_by(col(Delivery.due_at))
         .limit(limit)
     )
     if supports_skip_locked(session):
         due = due.with_for_update(skip_locked=True)
+    return await _claim(session, due, now)
+
+
+async def claim_digests(
+    session: AsyncSession, now: datetime, people: int, shard: Shard = EVERYONE
+) -> list[Delivery]:
+    """Mark every due digest row of up to ``people`` of the shard's people as being sent and
+    return them, in one statement: a person's digest is claimed whole, one message.
+
+    On PostgreSQL each person's row is locked too (``FOR NO KEY UPDATE SKIP LOCKED``): a
+    claimer takes only the digest rows of people it holds, so two claimers, in one process or
+    several, never split a person's digest between them.
+    """
+    due = (_A_DIGEST, col(Delivery.state) == PENDING, col(Delivery.due_at) <= now)
+    waiting = select(Delivery.person_id).where(*due, shard.holds()).distinct().limit(people)
+    held = select(Person.id).where(col(Person.id).in_(waiting.scalar_subquery()))
+    locking = supports_skip_locked(session)
+    if locking:
+        held = held.with_for_update(skip_locked=True, key_share=True)
+    rows = select(Delivery.id).where(*due, col(Delivery.person_id).in_(held.scalar_subquery()))
+    if locking:  # a row being dropped or planned again is not waited for
+        rows = rows.with_for_update(skip_locked=True)
+    return await _claim(session, rows, now)
+
+
+async def _claim(
+    session: AsyncSession, ids: SelectOfScalar[Any], now: datetime
+) -> list[Delivery]:
+    """Mark the rows ``ids`` selects that are still pending as being sent; in due order."""
     claimed = await session.execute(
         sa.update(Delivery)
-        .where(col(Delivery.id).in_(due.scalar_subquery()), col(Delivery.state) == PENDING)
+        .where(col(Delivery.id).in_(ids.scalar_subquery()), col(Delivery.state) == PENDING)
         .values(state=SENDING, claimed_at=now)
         .returning(Delivery)
         .execution_options(synchronize_session=False)
@@ -165,41 +223,6 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[De
     rows = list(claimed.scalars())
     rows.sort(key=lambda row: (row.due_at, row.id or 0))
     return rows
-
-
-async def digest_companions(session: AsyncSession, delivery: Delivery) -> list[Delivery]:
-    """Other digest rows of the same person and slot, claimed together with ``delivery``."""
-    query = select(Delivery).where(
-        col(Delivery.person_id) == delivery.person_id,
-        col(Delivery.kind) == DeliveryKind.DIGEST,
-        col(Delivery.due_at) == delivery.due_at,
-        col(Delivery.id) != delivery.id,
-        col(Delivery.state) == PENDING,
-    )
-    if supports_skip_locked(session):  # another worker holding one must not make us wait
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.execute(query)).scalars())
-    if not rows:
-        return []
-    assert delivery.claimed_at is not None
-    return await _take(session, rows, delivery.claimed_at)
-
-
-async def _take(session: AsyncSession, rows: list[Delivery], now: datetime) -> list[Delivery]:
-    """Mark rows as being sent; only rows still pending change hands, whatever the
-    database's locking did, and only those are returned."""
-    claimed = await session.execute(
-        sa.update(Delivery)
-        .where(col(Delivery.id).in_([row.id for row in rows]), col(Delivery.state) == PENDING)
-        .values(state=SENDING, claimed_at=now)
-        .returning(col(Delivery.id))
-        .execution_options(synchronize_session=False)
-    )
-    mine = set(claimed.scalars())
-    taken = [row for row in rows if row.id in mine]
-    for row in taken:
-        row.state, row.claimed_at = SENDING, now
-    return taken
 
 
 class SentMessage(NamedTuple):

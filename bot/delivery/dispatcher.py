@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +38,10 @@ from storage.states import DeliveryKind, Participation, SuggestionState
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
-WORKERS = 4  # the others send their waves while one claims and records
+WORKERS = 4  # the others send their waves while one claims and records; each its own people
+# Claims up to so many messages' rows due at that moment: ``outbox.claim_due`` or
+# ``outbox.claim_digests``.
+Claim = Callable[[AsyncSession, datetime, int], Awaitable[list[Delivery]]]
 
 
 class Dispatcher:
@@ -198,17 +202,36 @@ class Dispatcher:
         cards = Cards()  # each card rendered once this round for all who see it alike
         workers = min(WORKERS, self.concurrency)
         wave = self.concurrency // workers
-        done = await asyncio.gather(
-            *(self._work(planning, cards, now, wave, until) for _ in range(workers)),
-            return_exceptions=True,  # both workers finish before a failure goes up
-        )
-        for result in done:
-            if isinstance(result, BaseException):
-                raise result
-        return sum(result for result in done if isinstance(result, int))
+        sent = 0
+        for claim in (outbox.claim_digests, outbox.claim_due):  # the digests, then the rest
+            done = await asyncio.gather(
+                *(
+                    self._work(
+                        partial(claim, shard=outbox.Shard(k, workers)),
+                        planning,
+                        cards,
+                        now,
+                        wave,
+                        until,
+                    )
+                    for k in range(workers)
+                ),
+                return_exceptions=True,  # every worker finishes before a failure goes up
+            )
+            for result in done:
+                if isinstance(result, BaseException):
+                    raise result
+            sent += sum(result for result in done if isinstance(result, int))
+        return sent
 
     async def _work(
-        self, planning: Planning, cards: Cards, now: datetime, wave: int, until: float
+        self,
+        claim: Claim,
+        planning: Planning,
+        cards: Cards,
+        now: datetime,
+        wave: int,
+        until: float,
     ) -> int:
         """Claim, send, then record the wave's outcomes and claim the next in one transaction
         (the outcomes alone when time is up or nothing more is due)."""
@@ -216,15 +239,15 @@ class Dispatcher:
         if time.monotonic() > until:
             self._again = True
             return sent
-        outgoing = await self._next(None, planning, cards, now, wave)
+        outgoing = await self._next(claim, None, planning, cards, now, wave)
         while outgoing is not None:
             await asyncio.gather(*(self.sender.send(item) for item in outgoing))
             sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
             if time.monotonic() > until:
-                await self._next(outgoing, planning, cards, now, 0)
+                await self._next(claim, outgoing, planning, cards, now, 0)
                 self._again = True
                 return sent
-            outgoing = await self._next(outgoing, planning, cards, now, wave)
+            outgoing = await self._next(claim, outgoing, planning, cards, now, wave)
         return sent
 
     def _claim_time(self, tick_started: datetime) -> datetime:
@@ -233,13 +256,14 @@ class Dispatcher:
 
     async def _next(
         self,
+        claim: Claim,
         done: list[Outgoing] | None,
         planning: Planning,
         cards: Cards,
         now: datetime,
         wave: int,
     ) -> list[Outgoing] | None:
-        """Record what came of ``done`` and claim up to ``wave`` more rows, in one transaction;
+        """Record what came of ``done`` and claim up to ``wave`` more messages, in one transaction;
         None when nothing more was claimed. Should claiming fail, the outcomes are recorded
         on their own before the failure goes up (the claims are rolled back: not sent)."""
         try:
@@ -248,16 +272,23 @@ class Dispatcher:
                     await self._write_outcomes(session, done, self.ctx.clock.now())
                 if wave <= 0:
                     return None
-                return await self._claim(session, planning, cards, self._claim_time(now), wave)
+                at = self._claim_time(now)
+                claimed = await claim(session, at, wave)
+                return await self._prepare_wave(session, claimed, planning, cards, at)
         except Exception:
             if done:
                 await self._record(done, self.ctx.clock.now())
             raise
 
-    async def _claim(
-        self, session: AsyncSession, planning: Planning, cards: Cards, now: datetime, wave: int
+    async def _prepare_wave(
+        self,
+        session: AsyncSession,
+        rows: list[Delivery],
+        planning: Planning,
+        cards: Cards,
+        now: datetime,
     ) -> list[Outgoing] | None:
-        rows = await outbox.claim_due(session, now, wave)
+        """The claimed rows' messages (None when nothing was claimed)."""
         if not rows:
             return None
         batch = Wave(self.ctx, session, planning, cards)
@@ -290,9 +321,6 @@ class Dispatcher:
             await outbox.remove(session, ids_of(group))
             return None
         rows = group
-        if row.kind == DeliveryKind.DIGEST:
-            rows = group + await outbox.digest_companions(session, row)
-            await batch.load_suggestions(rows)
         cards = [
             await batch.card(suggestion, person, texts, r.variant)
             for r in rows
