@@ -209,9 +209,7 @@ async def claim_digests(
     return await _claim(session, rows, now)
 
 
-async def _claim(
-    session: AsyncSession, ids: SelectOfScalar[Any], now: datetime
-) -> list[Delivery]:
+async def _claim(session: AsyncSession, ids: SelectOfScalar[Any], now: datetime) -> list[Delivery]:
     """Mark the rows ``ids`` selects that are still pending as being sent; in due order."""
     claimed = await session.execute(
         sa.update(Delivery)
