@@ -118,6 +118,16 @@ async def pending_people(session: AsyncSession, suggestion_id: int) -> list[int]
     return sorted(set(result.scalars()))
 
 
+async def has_pending(session: AsyncSession, person_id: int) -> bool:
+    """Whether this person has a delivery still to come (of any kind)."""
+    found = await session.execute(
+        select(Delivery.id)
+        .where(col(Delivery.person_id) == person_id, col(Delivery.state) == PENDING)
+        .limit(1)
+    )
+    return found.first() is not None
+
+
 async def pending_suggestions(session: AsyncSession, person_id: int) -> set[int]:
     """The suggestions this person has an unsent delivery of."""
     result = await session.execute(

@@ -15,7 +15,7 @@ from bot.i18n import language_for
 from bot.policy import LANGUAGES
 from bot.sharing.networks import LABELS, NETWORKS
 from bot.views import Button, Form, FormField, Notice, Option, Reply
-from storage import people
+from storage import outbox, people
 from storage.states import Participation, Style
 
 STYLES = tuple(Style)
@@ -63,8 +63,10 @@ async def pause(turn: Turn, command: Command) -> Reply:
         raise UserError("error.pause_missing")
     until = pause_until(turn, command.rest)
     turn.person.paused_until = until
-    # Nothing becomes due sooner by pausing, so the dispatcher is not woken for it
-    await replan_person(turn.session, turn.person, turn.policy, turn.now)
+    # Pausing moves what is queued later, so with nothing queued there is nothing to plan
+    # again; and nothing becomes due sooner, so the dispatcher is not woken for it.
+    if await outbox.has_pending(turn.session, turn.person_id):
+        await replan_person(turn.session, turn.person, turn.policy, turn.now)
     lines = [turn.t("pause.done", until=turn.t.day(until))]
     if turn.person.participation != Participation.ON:
         lines.append(turn.t("pause.not_on"))
