@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
 
-from bot.delivery.dispatcher import WORKERS, Dispatcher
+from bot.delivery.dispatcher import Dispatcher
 from bot.ports import Addressee
 from bot.views import Digest, Form, SuggestionCard, View
 from storage import outbox, people
@@ -277,7 +278,7 @@ async def test_opting_out_and_back_in_never_brings_a_suggestion_twice(chat: Chat
 async def test_a_digest_is_never_split_between_workers(chat: Chat) -> None:
     """Many digest people, waves of two rows and every worker claiming at once: each person
     still gets one message with all of the week's suggestions (seen split on PostgreSQL)."""
-    chat.dispatcher = Dispatcher(chat.ctx, concurrency=2 * WORKERS)
+    chat.dispatcher = Dispatcher(chat.ctx, concurrency=8, claimers=4)
     chat.ctx.notify = chat.dispatcher.notify
     await chat.say("hanna", "policy set min_gap_hours 0")
     names = [f"person{n}" for n in range(24)]
@@ -294,11 +295,20 @@ async def test_a_digest_is_never_split_between_workers(chat: Chat) -> None:
     assert all(isinstance(v[0], Digest) and len(v[0].cards) == 3 for v in got.values())
 
 
+class FakeLingeringMessenger(FakeMessenger):
+    """Each send takes a fifth of a second, as a platform's answer can."""
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        await asyncio.sleep(0.2)
+        return await super().send(to, view)
+
+
 async def test_late_cards_of_one_person_never_go_out_together_from_two_workers(chat: Chat) -> None:
     """Two people have two cards each due at once after downtime, and the workers each claim a
     row at once: still nobody gets both in one go (the minimum gap; seen broken on
     PostgreSQL)."""
-    chat.dispatcher = Dispatcher(chat.ctx, concurrency=WORKERS)
+    chat.dispatcher = Dispatcher(chat.ctx, concurrency=4, claimers=4)
+    chat.use_messenger(FakeLingeringMessenger())  # every claim is made while sends linger
     await _instant(chat)
     names = ["anna", "ben"]
     for name in names:
