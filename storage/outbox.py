@@ -118,11 +118,15 @@ async def pending_people(session: AsyncSession, suggestion_id: int) -> list[int]
     return sorted(set(result.scalars()))
 
 
-async def has_pending(session: AsyncSession, person_id: int) -> bool:
-    """Whether this person has a delivery still to come (of any kind)."""
+async def has_pending(session: AsyncSession, person_id: int, *, before: datetime) -> bool:
+    """Whether this person has a delivery still to come (of any kind) due before then."""
     found = await session.execute(
         select(Delivery.id)
-        .where(col(Delivery.person_id) == person_id, col(Delivery.state) == PENDING)
+        .where(
+            col(Delivery.person_id) == person_id,
+            col(Delivery.state) == PENDING,
+            col(Delivery.due_at) < before,
+        )
         .limit(1)
     )
     return found.first() is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -339,3 +339,33 @@ async def test_a_digest_held_by_one_claimer_is_not_taken_by_another(chat: Chat) 
     assert len(mine) == 2
     async with chat.database.transaction() as second:
         assert await outbox.claim_digests(second, MONDAY_NOON_BERLIN, 10) == []
+
+
+async def _queued(chat: Chat, name: str) -> list[tuple[int | None, datetime]]:
+    """The person's deliveries still to come: each row's id and when it is due."""
+    async with chat.database.transaction() as session:
+        person = await people.find(session, PLATFORM, name)
+        assert person is not None and person.id is not None
+        rows = await outbox.for_person(session, person.id)
+    return [(row.id, row.due_at) for row in rows if row.state == outbox.PENDING]
+
+
+async def test_a_pause_moves_the_queue_past_its_end_a_shorter_one_brings_it_back(
+    chat: Chat,
+) -> None:
+    chat.clock.set(SATURDAY)  # queued for Monday's window
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await _suggest(chat, "--expires 2026-12-31")
+    await chat.tick()
+    [(_, monday)] = await _queued(chat, "anna")
+    await chat.say("anna", "pause 10d")
+    [(_, after_ten_days)] = await _queued(chat, "anna")
+    assert after_ten_days >= SATURDAY + timedelta(days=10)
+    await chat.say("anna", "pause 8d")  # shorter: the queue comes forward again
+    [(row, after_eight_days)] = await _queued(chat, "anna")
+    assert monday < after_eight_days < after_ten_days
+    assert after_eight_days >= SATURDAY + timedelta(days=8)
+    chat.clock.advance(minutes=5)
+    await chat.say("anna", "pause 8d")  # five minutes longer: nothing was due before its end
+    assert await _queued(chat, "anna") == [(row, after_eight_days)]  # so it stays as it was

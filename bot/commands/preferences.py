@@ -62,10 +62,14 @@ async def pause(turn: Turn, command: Command) -> Reply:
     if not command.rest:
         raise UserError("error.pause_missing")
     until = pause_until(turn, command.rest)
+    before = turn.person.paused_until
     turn.person.paused_until = until
-    # Pausing moves what is queued later, so with nothing queued there is nothing to plan
-    # again; and nothing becomes due sooner, so the dispatcher is not woken for it.
-    if await outbox.has_pending(turn.session, turn.person_id):
+    # Pausing moves what is queued before its end to after it. A pause that ends no sooner
+    # than the one running, with nothing due before its end (nothing queued, or a pause made
+    # longer), moves nothing: the queue is not planned again. Nothing becomes due before the
+    # pause ends, so the dispatcher is not woken for it either.
+    shortened = before is not None and turn.now < before and until < before
+    if shortened or await outbox.has_pending(turn.session, turn.person_id, before=until):
         await replan_person(turn.session, turn.person, turn.policy, turn.now)
     lines = [turn.t("pause.done", until=turn.t.day(until))]
     if turn.person.participation != Participation.ON:
