@@ -30,7 +30,7 @@ from adapters.settings import Settings
 from adapters.slack.blocks import PRESS, SAY, message
 from adapters.slack.client import HTTP_TIMEOUT
 from adapters.slack.errors import error_code
-from adapters.slack.home import home_view
+from adapters.slack.home import Publishing, home_view
 from adapters.slack.intake import signed_request
 from adapters.slack.logs import bolt_logger
 from adapters.slack.modal import (
@@ -73,6 +73,7 @@ class SlackApp:
         # transactions onto the database all at once.
         self._work = asyncio.Semaphore(WORKERS)
         self._busy: set[asyncio.Task[Any]] = set()
+        self._publishing = Publishing()
         self._socket: Any = None
         self.verifier = SignatureVerifier(settings.slack_signing_secret or "socket-mode")
         self.bolt = AsyncApp(
@@ -337,11 +338,14 @@ class SlackApp:
             logger.warning("could not answer in Slack: %s", type(error).__name__)
 
     async def publish_home(self, actor: Actor) -> None:
-        async with self._work:
-            overview, page = await self.core.page(actor)
-        await self._call(
-            self.client.views_publish(user_id=actor.user_key, view=home_view(overview, page))
-        )
+        async def publish() -> None:
+            async with self._work:
+                overview, page = await self.core.page(actor)
+            await self._call(
+                self.client.views_publish(user_id=actor.user_key, view=home_view(overview, page))
+            )
+
+        await self._publishing.publish(actor.user_key, publish)
 
     async def _call(self, call: Awaitable[Any]) -> None:
         try:

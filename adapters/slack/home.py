@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.slack.blocks import (
@@ -18,6 +19,30 @@ from bot.views import Button, ButtonStyle, Form, Reply
 from storage.states import Participation, Role
 
 HOME_BLOCKS = 100
+
+
+class Publishing:
+    """One App Home publish per person at a time. Asked again while one runs, it publishes
+    once more when that one is done, however often it was asked meanwhile: each publish
+    reads the page when it starts, so the last change is always on it, and a burst of
+    clicks costs two publishes instead of one per click."""
+
+    def __init__(self) -> None:
+        self._again: dict[str, bool] = {}  # person -> asked again while publishing
+
+    async def publish(self, user: str, publish: Callable[[], Awaitable[None]]) -> None:
+        if user in self._again:
+            self._again[user] = True
+            return
+        self._again[user] = False
+        try:
+            while True:
+                await publish()
+                if not self._again[user]:
+                    return
+                self._again[user] = False
+        finally:
+            del self._again[user]
 
 
 def say(label: str, command: str, style: ButtonStyle = "default") -> Button:
