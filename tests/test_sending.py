@@ -80,6 +80,22 @@ async def test_retry_after_pauses_the_whole_platform() -> None:
     assert time.slept == [3.0]
 
 
+async def test_a_429_for_a_message_that_left_before_the_pause_does_not_lengthen_it() -> None:
+    time = FakeTime()
+    throttle = _throttle(SendLimits(), time)
+    anna, ben = await throttle.acquire("anna"), await throttle.acquire("ben")
+    time.now += 0.05
+    throttle.pause(1.0, left=anna)  # the first 429: no more until 101.05
+    time.now += 0.01
+    throttle.pause(1.0, left=ben)  # on its way before that: says nothing new
+    assert abs(throttle.paused_for() - 0.99) < 1e-9
+    carl = await throttle.acquire("carl")
+    assert abs(carl - 101.05) < 1e-9
+    time.now += 0.05
+    throttle.pause(1.0, left=carl)  # left after the pause: the platform is full again
+    assert abs(throttle.paused_for() - 1.0) < 1e-9
+
+
 async def test_a_429_teaches_the_pace_the_platform_takes() -> None:
     time = FakeTime()
     throttle = _throttle(SendLimits(overall=(Rate(10_000, 1.0),)), time)

@@ -166,7 +166,7 @@ class Sender:
         async with lane.slots:
             while True:
                 attempt += 1
-                await lane.throttle.acquire(to.user_key)
+                left = await lane.throttle.acquire(to.user_key)
                 if time.monotonic() > deadline:
                     raise NotTaken("gave up: the platform kept us waiting too long")
                 started = time.perf_counter()
@@ -179,7 +179,7 @@ class Sender:
                     lane.throttle.accepted()
                     return sent
                 except NotTaken as error:
-                    wait = self._retry_wait(lane, to.platform, error, attempt)
+                    wait = self._retry_wait(lane, to.platform, error, attempt, left)
                     if wait is None or time.monotonic() + wait > deadline:
                         raise
                 except SendFailure:
@@ -197,18 +197,18 @@ class Sender:
                 await self._sleep(wait)
 
     def _retry_wait(
-        self, lane: _Lane, platform: str, error: NotTaken, attempt: int
+        self, lane: _Lane, platform: str, error: NotTaken, attempt: int, left: float
     ) -> float | None:
         """Seconds to wait before the next attempt, or None when attempts are used up.
 
-        After a ``Retry-After`` the throttle holds back every message on the platform; the
-        seconds are returned all the same, to be weighed against the deadline.
+        After a ``Retry-After`` the throttle holds back every message on the platform until
+        its pause ends, and this one waits as long (to be weighed against the deadline).
         """
         if error.limited:
             self._metrics.rate_limited.labels(platform).inc()
         if attempt >= lane.throttle.limits.max_attempts:
             return None
         if error.retry_after is not None:
-            lane.throttle.pause(error.retry_after)
-            return error.retry_after
+            lane.throttle.pause(error.retry_after, left=left)
+            return lane.throttle.paused_for()
         return lane.throttle.backoff(attempt)

@@ -85,14 +85,16 @@ class Throttle:
         self._overall = [TokenBucket(rate, start) for rate in limits.overall]
         self._conversations: OrderedDict[str, list[TokenBucket]] = OrderedDict()
         self._paused_until = 0.0
+        self._pause_began = float("-inf")
         self._learned: TokenBucket | None = None
         self._learned_at = start
         self._accepted = 0
         self._resumed = start
         self._last_accepted = start
 
-    async def acquire(self, conversation: str) -> None:
-        """Wait until a message to ``conversation`` is allowed, then count it.
+    async def acquire(self, conversation: str) -> float:
+        """Wait until a message to ``conversation`` is allowed, count it, and return the time
+        it leaves (for :meth:`pause`).
 
         Each message reserves its turn in every bucket and sleeps until then, so waiters wake
         one by one at the pace, and a loop that wakes late sends the ones that are due at
@@ -113,7 +115,7 @@ class Throttle:
                 await self._sleep(wait)
                 if self._paused_until > self._now():
                     continue
-            return
+            return self._now()
 
     def accepted(self) -> None:
         """The platform took a message (what it took before a 429 sets the pace after it)."""
@@ -123,8 +125,14 @@ class Throttle:
         self._accepted += 1
         self._last_accepted = now
 
-    def pause(self, seconds: float) -> None:
-        """The platform said "retry after": nothing goes out on it before then.
+    def pause(self, seconds: float, *, left: float | None = None) -> None:
+        """The platform said "retry after" to a message that ``left`` at that time: nothing
+        goes out on it before then.
+
+        A 429 for a message that left before the pause began tells nothing new: it was on
+        its way when the platform was already full (a wave in flight gets one each), and
+        the first one's pause already says when there is room again; so it does not make
+        the pause longer.
 
         The first 429 after a stretch of sending also teaches the pace: what the platform
         took since sending last resumed, per second, a little under. Pacing evenly at that
@@ -133,6 +141,10 @@ class Throttle:
         the pace a little more each time.
         """
         now = self._now()
+        if left is not None and left < self._pause_began:
+            return
+        if now >= self._paused_until:
+            self._pause_began = now
         if now >= self._paused_until and self._accepted:
             took = max(1.0, self._accepted / max(now - self._resumed, seconds))
             pace = took * _MARGIN
@@ -148,6 +160,10 @@ class Throttle:
         self._accepted = 0
         self._paused_until = max(self._paused_until, now + seconds)
         self._resumed = self._paused_until
+
+    def paused_for(self) -> float:
+        """Seconds until the platform's pause ends (0 when it is not paused)."""
+        return max(0.0, self._paused_until - self._now())
 
     def _platform_buckets(self, now: float) -> list[TokenBucket]:
         if self._learned is not None and now - self._learned_at > _FORGET_AFTER:
