@@ -1,8 +1,9 @@
 """Three `sharebot run` processes on one PostgreSQL database fan one suggestion out to 5,000
 people through a fake Slack Web API; one is killed with SIGKILL halfway and started again.
 
-Every person gets exactly one message, except rows reported as uncertain (at most the killed
-process's concurrency); nobody gets two; the suggestion is planned exactly once.
+Every person gets exactly one message, except rows reported as uncertain (at most twice the
+killed process's concurrency: the wave in flight and the next one, claimed); nobody gets two;
+the suggestion is planned exactly once.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ async def test_a_killed_process_neither_loses_nor_repeats(
             reached = (await session.execute(sa.select(col(Suggestion.reached)))).scalar_one()
     assert planned == PEOPLE  # planned exactly once, although three processes saw it due
     assert fake.duplicates() == {}
-    assert uncertain <= CONCURRENCY
+    assert uncertain <= 2 * CONCURRENCY
     assert len(fake.posted) >= PEOPLE - uncertain
     assert reached == len(fake.posted) - _sent_but_uncertain(fake, uncertain)
 

@@ -11,6 +11,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.ports import Addressee
 from bot.views import Digest, Form, SuggestionCard, View
 from storage import outbox, people
+from storage.database import Database
 from tests.conftest import POSTGRES_URL
 from tests.support import PLATFORM, Chat, FakeMessenger
 
@@ -320,6 +321,44 @@ async def test_late_cards_of_one_person_never_go_out_together_from_two_workers(c
     chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
     await chat.tick()
     assert {name: len(chat.inbox(name)) for name in names} == dict.fromkeys(names, 1)
+
+
+class FakeWatchedMessenger(FakeLingeringMessenger):
+    """Lingers, and notes the rows still pending and being sent as each message lands."""
+
+    def __init__(self, database: Database) -> None:
+        super().__init__()
+        self.database = database
+        self.landed: list[tuple[int, int]] = []
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        sent = await super().send(to, view)
+        async with self.database.transaction() as session:
+            states = await outbox.count_by_state(session)
+        self.landed.append((states.get(outbox.PENDING, 0), states.get(outbox.SENDING, 0)))
+        return sent
+
+
+async def test_the_next_wave_is_claimed_while_one_is_in_flight_and_waits_for_a_second_card(
+    chat: Chat,
+) -> None:
+    """Waves of one message: while Anna's first late card is out, the next wave is claimed; it
+    holds her second card, which must not follow the first at once, and does not (the
+    minimum gap counts the card still in flight)."""
+    chat.dispatcher = Dispatcher(chat.ctx, concurrency=1)
+    watched = FakeWatchedMessenger(chat.database)
+    chat.use_messenger(watched)
+    await _instant(chat)
+    await chat.say("anna", "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/a The first")
+    await chat.say("chris", "new https://example.com/b The second")
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
+    await chat.tick()
+    assert len(chat.inbox("anna")) == 1
+    # as the first landed: the second was no longer waiting (claimed) and not being sent
+    assert watched.landed == [(0, 1)]
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="two claimers at once need PostgreSQL")

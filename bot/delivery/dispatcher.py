@@ -1,11 +1,11 @@
 """The dispatcher: starts due suggestions, sends due deliveries at most once, tidies ended ones.
 
 Sending is at most once: a row is marked ``sending`` and committed just before the platform
-is called (a few rows per worker, so a crash leaves at most ``concurrency`` rows in doubt),
-and a row found in that state after its lease is never sent again but counted as uncertain
-(``interrupted``), like a message the platform may have taken without saying so (a lost
-suggestion is harmless; a duplicate is spam). Several processes may share one PostgreSQL
-database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
+is called (a wave per worker and the next one, so a crash leaves at most twice
+``concurrency`` rows in doubt), and a row found in that state after its lease is never sent
+again but counted as uncertain (``interrupted``), like a message the platform may have
+taken without saying so (a lost suggestion is harmless; a duplicate is spam). Several
+processes may share one PostgreSQL database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
 """
 
 from __future__ import annotations
@@ -61,10 +61,10 @@ class Dispatcher:
 
     ``concurrency`` messages are in flight at most, by ``claimers`` workers that each
     claim, send and record waves of their own people's rows, their share of ``concurrency``
-    at a time. A wave's outcomes and the next wave's claim share one transaction. A tick
-    sends for at
-    most ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting
-    or ending others.
+    at a time. A wave's outcomes and the next wave's claim share one transaction, run while
+    the wave between them is in flight. A tick sends for at most
+    ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting or
+    ending others.
     """
 
     def __init__(
@@ -247,22 +247,37 @@ class Dispatcher:
         wave: int,
         until: float,
     ) -> int:
-        """Claim, send, then record the wave's outcomes and claim the next in one transaction
-        (the outcomes alone when time is up or nothing more is due)."""
-        sent = 0
+        """Send the claimer's due messages wave after wave; while one wave is in flight, the
+        wave before it is recorded and the next one is claimed, in one transaction. So the
+        next wave is ready the moment one has landed: the platform is not left waiting for
+        the database, nor a rate limit's turns unused. At most two waves are marked as being
+        sent: the one in flight and the next. When time is up, what is in flight lands and
+        is recorded."""
         if time.monotonic() > until:
             self._again = True
-            return sent
-        outgoing = await self._next(claim, None, planning, cards, now, wave)
-        while outgoing is not None:
-            await asyncio.gather(*(self.sender.send(item) for item in outgoing))
-            sent += sum(1 for item in outgoing if item.outcome is Outcome.SENT)
-            if time.monotonic() > until:
-                await self._next(claim, outgoing, planning, cards, now, 0)
-                self._again = True
-                return sent
-            outgoing = await self._next(claim, outgoing, planning, cards, now, wave)
+            return 0
+        sent = 0
+        done: list[Outgoing] | None = None
+        flying = await self._next(claim, None, planning, cards, now, wave)
+        while flying is not None:
+            flight = asyncio.ensure_future(self._send(flying))
+            more = wave if time.monotonic() <= until else 0
+            try:
+                upcoming = await self._next(claim, done, planning, cards, now, more, flying)
+            except Exception:
+                await flight
+                await self._record(flying, self.ctx.clock.now())
+                raise
+            await flight
+            sent += sum(1 for item in flying if item.outcome is Outcome.SENT)
+            self._again = self._again or more == 0
+            done, flying = flying, upcoming
+        if done:
+            await self._record(done, self.ctx.clock.now())
         return sent
+
+    async def _send(self, wave: list[Outgoing]) -> None:
+        await asyncio.gather(*(self.sender.send(item) for item in wave))
 
     def _claim_time(self, tick_started: datetime) -> datetime:
         """Now, for the lease (a clock that stands still in tests gives the tick's time)."""
@@ -276,9 +291,11 @@ class Dispatcher:
         cards: Cards,
         now: datetime,
         wave: int,
+        in_flight: Sequence[Outgoing] = (),
     ) -> list[Outgoing] | None:
         """Record what came of ``done`` and claim up to ``wave`` more messages, in one transaction;
-        None when nothing more was claimed. Should claiming fail, the outcomes are recorded
+        None when nothing more was claimed. The people of ``in_flight`` count as just sent
+        (their outcome is not written yet). Should claiming fail, the outcomes are recorded
         on their own before the failure goes up (the claims are rolled back: not sent)."""
         try:
             async with self.ctx.database.transaction() as session:
@@ -288,7 +305,7 @@ class Dispatcher:
                     return None
                 at = self._claim_time(now)
                 claimed = await claim(session, at, wave)
-                return await self._prepare_wave(session, claimed, planning, cards, at)
+                return await self._prepare_wave(session, claimed, planning, cards, at, in_flight)
         except Exception:
             if done:
                 await self._record(done, self.ctx.clock.now())
@@ -301,12 +318,16 @@ class Dispatcher:
         planning: Planning,
         cards: Cards,
         now: datetime,
+        in_flight: Sequence[Outgoing] = (),
     ) -> list[Outgoing] | None:
         """The claimed rows' messages (None when nothing was claimed)."""
         if not rows:
             return None
         batch = Wave(self.ctx, session, planning, cards)
         await batch.load(rows, now)
+        for flying in in_flight:  # a second card of theirs must wait as if that one had gone
+            if flying.rows[0].kind != DeliveryKind.INVITATION:
+                batch.recent.setdefault(id_of(flying.person), []).append(now)
         outgoing = []
         for group in one_message_each(rows):
             item = await self._prepare(batch, group, now)
