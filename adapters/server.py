@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,16 @@ def build_runtime(
     return Runtime(settings, database, ctx, core, dispatcher, transcript, teams, slack)
 
 
+def settle_heap() -> None:
+    """Once started: what the start built (modules, classes, the catalogue, the holiday
+    calendars) lives as long as the process, so it is kept out of the garbage collector's
+    full collections, which would otherwise walk it again every time. A full collection of
+    it held the event loop for about 100 ms (measured during a fan-out): long enough for the
+    messages whose turn came meanwhile to leave bunched, into a platform's 429."""
+    gc.collect()
+    gc.freeze()
+
+
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
     """The one aiohttp application with every enabled adapter's routes."""
     app = web.Application(client_max_size=256 * 1024)
@@ -153,6 +164,7 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
             await seed(runtime.database)
         # a policy stored before the bounds of the works agreement changed is brought inside
         await clamp_to_limits(runtime.ctx)
+        settle_heap()
         if schedule:
             runtime.scheduler = _scheduler(runtime)
             runtime.scheduler.start()

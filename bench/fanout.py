@@ -49,6 +49,7 @@ from report import Target, print_machine, print_targets  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlmodel import SQLModel, col  # noqa: E402
 
+from adapters.server import settle_heap  # noqa: E402
 from adapters.settings import load_settings  # noqa: E402
 from adapters.slack.blocks import message  # noqa: E402
 from adapters.slack.client import web_client  # noqa: E402
@@ -239,6 +240,7 @@ async def send_to(
         messengers={"slack": messenger},
     )
     dispatcher = Dispatcher(ctx, concurrency=CONCURRENCY, tick_budget=budget or 3600.0)
+    settle_heap()  # as `sharebot run` does once started
     started = time.perf_counter()
     sent = await dispatcher.send_due(policy, NOW)
     elapsed = time.perf_counter() - started
