@@ -12,7 +12,7 @@ from aiohttp import web
 
 from adapters import doctor as checks
 from adapters import logs, sqlite_lock
-from adapters.server import build_app, build_runtime
+from adapters.server import build_app, build_runtime, settle_heap
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.slack.client import problem as slack_problem
 from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest
@@ -62,6 +62,7 @@ def run() -> None:
     _prepare(settings, check_writes=True)
     runtime = build_runtime(settings)
     app = build_app(runtime)
+    app.on_startup.append(_settle)  # after the start: what it built lasts as long as the process
     adapters = ", ".join(settings.enabled_adapters)
     click.echo(f"Sharebot is running with {adapters} on {settings.database_label}.")
     if "playground" in settings.enabled_adapters:
@@ -270,6 +271,10 @@ def purge() -> None:
         )
 
     asyncio.run(go())
+
+
+async def _settle(_: web.Application) -> None:
+    settle_heap()
 
 
 if __name__ == "__main__":

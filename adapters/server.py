@@ -164,7 +164,6 @@ def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:
             await seed(runtime.database)
         # a policy stored before the bounds of the works agreement changed is brought inside
         await clamp_to_limits(runtime.ctx)
-        settle_heap()
         if schedule:
             runtime.scheduler = _scheduler(runtime)
             runtime.scheduler.start()
