@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -331,3 +332,22 @@ async def test_the_standalone_fake_plays_faults_for_trying_by_hand() -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+def test_the_client_skips_slack_sdks_debug_line_unless_debug_logging_is_on() -> None:
+    """slack_sdk builds a debug line of every whole request unless its logger's own level is
+    above DEBUG; Sharebot's client sets that level to the one in force, unless it is DEBUG."""
+    library = logging.getLogger("slack_sdk.web.async_base_client")
+    root = logging.getLogger()
+    before = root.level
+    settings = load_settings(SLACK_BOT_TOKEN="xoxb-t")
+    try:
+        library.setLevel(logging.NOTSET)
+        root.setLevel(logging.INFO)
+        assert web_client(settings).logger.level == logging.INFO
+        library.setLevel(logging.NOTSET)
+        root.setLevel(logging.DEBUG)
+        assert web_client(settings).logger.level == logging.NOTSET  # asked for: still logged
+    finally:
+        root.setLevel(before)
+        library.setLevel(logging.NOTSET)
