@@ -45,9 +45,9 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from report import Target, print_machine, print_targets  # noqa: E402
+from report import Target, empty_postgres, print_machine, print_targets  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
-from sqlmodel import SQLModel, col  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from adapters.server import settle_heap  # noqa: E402
 from adapters.settings import load_settings  # noqa: E402
@@ -79,10 +79,7 @@ class FixedClock:
 async def fresh_database(url: str | None, folder: Path) -> Database:
     database = Database.from_url(url or f"sqlite:///{folder / 'fanout.db'}")
     if not database.is_sqlite:
-        async with database.engine.begin() as conn:
-            await conn.run_sync(SQLModel.metadata.drop_all)
-            await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-            await conn.execute(sa.text("DROP TABLE IF EXISTS bench_planned"))
+        await empty_postgres(database.engine)
     await migrate.upgrade(database.engine)
     async with database.transaction() as session:
         await stored_policy.store(session, "window", "always")

@@ -17,6 +17,7 @@ only when a request fails or an answer is missing (or comes twice), never for a 
     python bench/interactions.py --quick      # CI: a few seconds per phase
     python bench/interactions.py --seconds 20 --concurrency 32
     python bench/interactions.py --mix copy          # "copy text" only
+    python bench/interactions.py --db postgresql://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
-from report import Target, print_machine, print_targets  # noqa: E402
+from report import Target, empty_postgres, print_machine, print_targets  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -117,8 +118,11 @@ async def serve_bare(fake_url: str, actions: list[str]) -> web.AppRunner:
     return web.AppRunner(app, handle_signals=False, access_log=None)
 
 
-async def serve_sharebot(fake_url: str, directory: Path) -> tuple[web.AppRunner, list[Any]]:
-    """Sharebot on a fresh SQLite file with one suggestion; also the buttons of its card."""
+async def serve_sharebot(
+    fake_url: str, directory: Path, db: str | None
+) -> tuple[web.AppRunner, list[Any]]:
+    """Sharebot on a fresh database (a SQLite file unless ``db`` names PostgreSQL) with one
+    suggestion; also the buttons of its card."""
     from adapters.server import build_app, build_runtime
     from adapters.settings import load_settings
     from adapters.slack.blocks import PRESS, card_blocks
@@ -130,8 +134,10 @@ async def serve_sharebot(fake_url: str, directory: Path) -> tuple[web.AppRunner,
     from storage.database import Database
     from storage.models import Person
 
-    url = f"sqlite:///{directory / 'bench.db'}"
+    url = db or f"sqlite:///{directory / 'bench.db'}"
     database = Database.from_url(url)
+    if not database.is_sqlite:
+        await empty_postgres(database.engine)
     await migrate.upgrade(database.engine)
     settings = load_settings(
         _env_file=None,
@@ -176,14 +182,18 @@ async def serve_sharebot(fake_url: str, directory: Path) -> tuple[web.AppRunner,
     return runner, buttons
 
 
-async def serve(kind: str, fake_api: str, actions: list[str]) -> None:
+async def serve(kind: str, fake_api: str, actions: list[str], db: str | None) -> None:
     with tempfile.TemporaryDirectory() as directory:
         buttons: list[Any] = []
         if kind == "bare":
             runner = await serve_bare(fake_api, actions)
         else:
-            runner, buttons = await serve_sharebot(fake_api, Path(directory))
+            runner, buttons = await serve_sharebot(fake_api, Path(directory), db)
         await runner.setup()
+        if kind != "bare":
+            from adapters.server import settle_heap
+
+            settle_heap()  # as `sharebot run` does once started
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
@@ -275,12 +285,15 @@ class FakeSlackProcess:
 
 
 class Server:
-    def __init__(self, kind: str, fake: FakeSlackProcess, actions: list[str]) -> None:
+    def __init__(
+        self, kind: str, fake: FakeSlackProcess, actions: list[str], db: str | None = None
+    ) -> None:
         self.kind = kind
         self.fake = fake
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--serve", kind, "--fake", fake.api_url]
-            + [f"--action={a}" for a in actions],
+            + [f"--action={a}" for a in actions]
+            + ([f"--db={db}"] if db else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -355,13 +368,14 @@ def line(label: str, latencies: list[float], extra: str = "") -> str:
     )
 
 
-async def run(seconds: float, concurrency: int, mix: str) -> None:
-    print_machine("bench/interactions.py: signed button clicks at /slack/events")
+async def run(seconds: float, concurrency: int, mix: str, db: str | None) -> None:
+    label = "PostgreSQL" if db else "SQLite"
+    print_machine(f"bench/interactions.py: signed button clicks at /slack/events, {label}")
     print(f"clicks          {mix} in turn; {concurrency} connections", flush=True)
     fake = FakeSlackProcess()
     servers: list[Server] = []
     try:
-        ours = Server("sharebot", fake, [])
+        ours = Server("sharebot", fake, [], db)
         servers.append(ours)
         bare = Server("bare", fake, [b["action_id"] for b in ours.buttons])
         servers.append(bare)
@@ -420,16 +434,17 @@ def main() -> None:
     parser.add_argument(
         "--mix", default=MIX, help=f"the card's buttons clicked in turn (default {MIX})"
     )
+    parser.add_argument("--db", help="postgresql://… for Sharebot (default: a fresh SQLite file)")
     parser.add_argument("--serve", choices=("bare", "sharebot"), help=argparse.SUPPRESS)
     parser.add_argument("--fake", help=argparse.SUPPRESS)
     parser.add_argument("--action", action="append", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(serve(args.serve, args.fake, args.action))
+        asyncio.run(serve(args.serve, args.fake, args.action, args.db))
         return
     seconds = 3.0 if args.quick else args.seconds
     try:
-        asyncio.run(run(seconds, args.concurrency, args.mix))
+        asyncio.run(run(seconds, args.concurrency, args.mix, args.db))
     except (Failed, aiohttp.ClientError, OSError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         sys.exit(1)

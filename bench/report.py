@@ -15,6 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import SQLModel
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -91,3 +95,12 @@ def print_targets(targets: list[Target]) -> None:
         + ("" if not missed else " (a benchmark reports; it does not fail on a missed target)"),
         flush=True,
     )
+
+
+async def empty_postgres(engine: AsyncEngine) -> None:
+    """A benchmark's PostgreSQL database without any of Sharebot's tables, so that the
+    migrations build them anew (a benchmark never shares a database with anything)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.drop_all)
+        await conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        await conn.execute(sa.text("DROP TABLE IF EXISTS bench_planned"))
