@@ -245,15 +245,22 @@ async def test_late_rows_after_downtime_wait_for_the_next_window(chat: Chat) -> 
     assert [m.to for m in chat.messenger.sent] == ["anna"]
 
 
-async def test_two_late_cards_of_one_person_never_go_out_together(chat: Chat) -> None:
+async def _two_late_cards(chat: Chat, *names: str) -> None:
+    """Each of these people has two cards due at once after the process was down, and a
+    tick comes."""
     await _instant(chat)
-    await chat.say("anna", "on")
+    for name in names:
+        await chat.say(name, "on")
     await chat.make_comms("chris")
     await chat.say("chris", "new https://example.com/a The first")
     await chat.say("chris", "new https://example.com/b The second")
     await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
     chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
     await chat.tick()
+
+
+async def test_two_late_cards_of_one_person_never_go_out_together(chat: Chat) -> None:
+    await _two_late_cards(chat, "anna")
     assert len(chat.inbox("anna")) == 1  # the minimum gap holds within one wave too
 
 
@@ -310,16 +317,8 @@ async def test_late_cards_of_one_person_never_go_out_together_from_two_workers(c
     PostgreSQL)."""
     chat.dispatcher = Dispatcher(chat.ctx, concurrency=4, claimers=4)
     chat.use_messenger(FakeLingeringMessenger())  # every claim is made while sends linger
-    await _instant(chat)
     names = ["anna", "ben"]
-    for name in names:
-        await chat.say(name, "on")
-    await chat.make_comms("chris")
-    await chat.say("chris", "new https://example.com/a The first")
-    await chat.say("chris", "new https://example.com/b The second")
-    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
-    chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
-    await chat.tick()
+    await _two_late_cards(chat, *names)
     assert {name: len(chat.inbox(name)) for name in names} == dict.fromkeys(names, 1)
 
 
@@ -348,14 +347,7 @@ async def test_the_next_wave_is_claimed_while_one_is_in_flight_and_waits_for_a_s
     chat.dispatcher = Dispatcher(chat.ctx, concurrency=1)
     watched = FakeWatchedMessenger(chat.database)
     chat.use_messenger(watched)
-    await _instant(chat)
-    await chat.say("anna", "on")
-    await chat.make_comms("chris")
-    await chat.say("chris", "new https://example.com/a The first")
-    await chat.say("chris", "new https://example.com/b The second")
-    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
-    chat.clock.advance(days=2, hours=2)  # down since Wednesday: both are due on Friday
-    await chat.tick()
+    await _two_late_cards(chat, "anna")
     assert len(chat.inbox("anna")) == 1
     # as the first landed: the second was no longer waiting (claimed) and not being sent
     assert watched.landed == [(0, 1)]

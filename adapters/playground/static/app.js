@@ -567,7 +567,10 @@
 
   function selectPerson(key) {
     if (key === app.me) return;
-    location.hash = encodeURIComponent(key);
+    // At once, not on the hashchange event: a state answer landing in between would put the
+    // old person's hash back and the click would be lost.
+    history.pushState(null, "", `#${encodeURIComponent(key)}`);
+    onHashChange();
   }
 
   function onHashChange() {
