@@ -4,6 +4,7 @@ take, and the ends that are never retried: maybe taken, refused, unreachable, un
 from __future__ import annotations
 
 import asyncio
+from time import sleep as stand_still
 
 from bot.delivery.throttle import Throttle, TokenBucket
 from bot.ports import (
@@ -108,6 +109,29 @@ async def test_a_429_teaches_the_pace_the_platform_takes() -> None:
         await throttle.acquire(f"q{n}")
     # evenly just under the 200/s it took (after a small burst), not another burst into a 429
     assert 0.9 < time.now - resumed < 1.0
+
+
+async def test_a_loop_that_wakes_late_never_sends_more_in_a_second_than_the_pace() -> None:
+    """After the loop stood still (a long garbage collection, a slow callback), the messages
+    whose turn came meanwhile must not leave all at once: with the ones at the end of the
+    same second they would be more than the platform takes (201 in a second was seen)."""
+    throttle = Throttle(SendLimits(overall=(Rate(10_000, 1.0),)))
+    for n in range(50):  # the platform took 50, then said "retry after 1 s": about 49/s
+        await throttle.acquire(f"p{n}")
+        throttle.accepted()
+    throttle.pause(1.0)
+    left: list[float] = []
+
+    async def one(n: int) -> None:
+        left.append(await throttle.acquire(f"q{n}"))
+
+    async def stall() -> None:
+        await asyncio.sleep(1.9)  # the pause, then most of a second of sending
+        stand_still(0.2)  # noqa: ASYNC251 -- the loop stands still, on purpose
+
+    await asyncio.gather(stall(), *(one(n) for n in range(110)))
+    most = max(sum(1 for t in left if start <= t < start + 1.0) for start in left)
+    assert most <= 49
 
 
 async def test_only_the_stretch_before_a_429_teaches_the_pace() -> None:

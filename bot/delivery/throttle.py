@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 
 from bot.ports import Rate, SendLimits
@@ -62,6 +62,30 @@ class TokenBucket:
         self.updated = now
 
 
+class Departures:
+    """At most ``count`` messages leave in any ``seconds``, counted when they leave.
+
+    A token bucket paces the turns, but a loop that wakes late sends the messages whose turn
+    has come at once: when that happens just after a second began, those messages and the
+    ones at the end of that second make more than the pace (201 seen where 199 was the most
+    a bucket allows), and a platform that counts every second answers 429.
+    """
+
+    def __init__(self, count: int, seconds: float = 1.0) -> None:
+        self.count = max(1, count)
+        self.seconds = seconds
+        self._left: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more may leave (0 when one may leave now)."""
+        while self._left and self._left[0] <= now - self.seconds:
+            self._left.popleft()
+        return 0.0 if len(self._left) < self.count else self._left[0] + self.seconds - now
+
+    def leave(self, now: float) -> None:
+        self._left.append(now)
+
+
 class Throttle:
     """Paces one platform's messages: every bucket must allow a message before it goes.
 
@@ -87,6 +111,7 @@ class Throttle:
         self._paused_until = 0.0
         self._pause_began = float("-inf")
         self._learned: TokenBucket | None = None
+        self._departures: Departures | None = None  # with the learned pace, checked as they leave
         self._learned_at = start
         self._accepted = 0
         self._resumed = start
@@ -115,7 +140,18 @@ class Throttle:
                 await self._sleep(wait)
                 if self._paused_until > self._now():
                     continue
+            return await self._leave()
+
+    async def _leave(self) -> float:
+        """The time the message leaves: at once, or once the last second's departures allow."""
+        departures = self._departures if self._learned is not None else None
+        if departures is None:
             return self._now()
+        while (late := departures.wait(self._now())) > 0:
+            await self._sleep(late)
+        left = self._now()
+        departures.leave(left)
+        return left
 
     def accepted(self) -> None:
         """The platform took a message (what it took before a 429 sets the pace after it)."""
@@ -156,6 +192,7 @@ class Throttle:
             # Bursts only as large as the margin: no second ever gets more than it took.
             burst = max(1, int(pace * (1 - _MARGIN)))
             self._learned = TokenBucket(Rate(burst, burst / pace), now)
+            self._departures = Departures(int(pace))
             self._learned_at = now
         self._accepted = 0
         self._paused_until = max(self._paused_until, now + seconds)
