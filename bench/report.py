@@ -3,6 +3,7 @@ performance bar (docs/architecture.md, "Performance") saying whether it was met 
 
 A target is a ratio to a ceiling measured in the same run (or, for memory, a bound in MB), so
 the verdict holds on any machine; the absolute figures are printed beside it for the record.
+Also what the benchmarks share beside that: emptying a PostgreSQL database they are given.
 """
 
 from __future__ import annotations

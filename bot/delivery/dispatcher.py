@@ -62,9 +62,8 @@ class Dispatcher:
     ``concurrency`` messages are in flight at most, by ``claimers`` workers that each
     claim, send and record waves of their own people's rows, their share of ``concurrency``
     at a time. A wave's outcomes and the next wave's claim share one transaction, run while
-    the wave between them is in flight. A tick sends for at most
-    ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting or
-    ending others.
+    the wave between them is in flight. A tick sends for at most ``tick_budget`` seconds,
+    then starts over, so a long fan-out never holds up starting or ending others.
     """
 
     def __init__(

@@ -144,7 +144,7 @@ class Throttle:
 
     async def _leave(self) -> float:
         """The time the message leaves: at once, or once the last second's departures allow."""
-        departures = self._departures if self._learned is not None else None
+        departures = self._departures
         if departures is None:
             return self._now()
         while (late := departures.wait(self._now())) > 0:
@@ -204,7 +204,7 @@ class Throttle:
 
     def _platform_buckets(self, now: float) -> list[TokenBucket]:
         if self._learned is not None and now - self._learned_at > _FORGET_AFTER:
-            self._learned = None
+            self._learned, self._departures = None, None
         return self._overall if self._learned is None else [*self._overall, self._learned]
 
     def backoff(self, attempt: int) -> float:
