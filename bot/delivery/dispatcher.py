@@ -1,8 +1,8 @@
 """The dispatcher: starts due suggestions, sends due deliveries at most once, tidies ended ones.
 
 Sending is at most once: a row is marked ``sending`` and committed just before the platform
-is called (a wave per worker and the next one, so a crash leaves at most twice
-``concurrency`` rows in doubt), and a row found in that state after its lease is never sent
+is called (at most twice ``concurrency`` rows are so marked at any moment, so that is the
+most a crash leaves in doubt), and a row found in that state after its lease is never sent
 again but counted as uncertain (``interrupted``), like a message the platform may have
 taken without saying so (a lost suggestion is harmless; a duplicate is spam). Several
 processes may share one PostgreSQL database: rows are claimed with ``FOR UPDATE SKIP LOCKED``.
@@ -26,6 +26,7 @@ from bot.delivery.audience import members_now, target_of
 from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
+from bot.delivery.stream import Stream
 from bot.delivery.wave import Cards, Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
 from bot.ports import Uncertainty
@@ -59,10 +60,10 @@ def default_claimers(database: Database) -> int:
 class Dispatcher:
     """Ticked by the scheduler (and woken after a command); one tick at a time per process.
 
-    ``concurrency`` messages are in flight at most, by ``claimers`` workers that each
-    claim, send and record waves of their own people's rows, their share of ``concurrency``
-    at a time. A wave's outcomes and the next wave's claim share one transaction, run while
-    the wave between them is in flight. A tick sends for at most ``tick_budget`` seconds,
+    ``concurrency`` messages are in flight at most, sent by ``claimers`` that each claim,
+    send and record their own people's rows through a :class:`Stream` as wide as their
+    share of ``concurrency``. Outcomes and the next claim (a wave of rows) share one
+    transaction, run while other messages are in flight. A tick sends for at most ``tick_budget`` seconds,
     then starts over, so a long fan-out never holds up starting or ending others.
     """
 
@@ -214,7 +215,7 @@ class Dispatcher:
         planning = Planning(policy)  # rules and holiday calendar, built once for every wave
         cards = Cards()  # each card rendered once this round for all who see it alike
         workers = self.claimers
-        wave = self.concurrency // workers
+        width = self.concurrency // workers
         sent = 0
         for claim in (outbox.claim_digests, outbox.claim_due):  # the digests, then the rest
             done = await asyncio.gather(
@@ -224,7 +225,7 @@ class Dispatcher:
                         planning,
                         cards,
                         now,
-                        wave,
+                        width,
                         until,
                     )
                     for k in range(workers)
@@ -243,40 +244,40 @@ class Dispatcher:
         planning: Planning,
         cards: Cards,
         now: datetime,
-        wave: int,
+        width: int,
         until: float,
     ) -> int:
-        """Send the claimer's due messages wave after wave; while one wave is in flight, the
-        wave before it is recorded and the next one is claimed, in one transaction. So the
-        next wave is ready the moment one has landed: the platform is not left waiting for
-        the database, nor a rate limit's turns unused. At most two waves are marked as being
-        sent: the one in flight and the next. When time is up, what is in flight lands and
-        is recorded."""
+        """Send the claimer's due messages through ``width`` workers that each take the next
+        one the moment theirs has landed. Whenever half a stream's worth has landed, what
+        came of it is recorded and as many more are claimed, in one transaction, while the
+        rest are in flight: the platform is not left waiting for the database, nor a rate
+        limit's turns unused. When time is up, what was claimed goes out and is recorded."""
         if time.monotonic() > until:
             self._again = True
             return 0
-        sent = 0
-        done: list[Outgoing] | None = None
-        flying = await self._next(claim, None, planning, cards, now, wave)
-        while flying is not None:
-            flight = asyncio.ensure_future(self._send(flying))
-            more = wave if time.monotonic() <= until else 0
-            try:
-                upcoming = await self._next(claim, done, planning, cards, now, more, flying)
-            except Exception:
-                await flight
-                await self._record(flying, self.ctx.clock.now())
-                raise
-            await flight
-            sent += sum(1 for item in flying if item.outcome is Outcome.SENT)
-            self._again = self._again or more == 0
-            done, flying = flying, upcoming
-        if done:
-            await self._record(done, self.ctx.clock.now())
-        return sent
-
-    async def _send(self, wave: list[Outgoing]) -> None:
-        await asyncio.gather(*(self.sender.send(item) for item in wave))
+        stream = Stream(self.sender.send, width)
+        failure: Exception | None = None
+        async with stream.running():
+            wanted = width  # the first claim: one stream's worth, then what has room
+            while True:
+                more = wanted if time.monotonic() <= until else 0
+                try:
+                    claimed = await self._next(
+                        claim, stream.landed(), planning, cards, now, more, stream.on_the_way()
+                    )
+                except Exception as error:  # what was claimed before still goes out
+                    failure = error
+                    break
+                if claimed is None:
+                    self._again = self._again or more == 0
+                    break
+                stream.add(claimed)
+                await stream.wait_for_room(max(1, width // 2))
+                wanted = stream.room()
+        await self._record(stream.landed(), self.ctx.clock.now())
+        if failure is not None:
+            raise failure
+        return stream.sent
 
     def _claim_time(self, tick_started: datetime) -> datetime:
         """Now, for the lease (a clock that stands still in tests gives the tick's time)."""
@@ -405,6 +406,8 @@ class Dispatcher:
 
     async def _record(self, outgoing: list[Outgoing], now: datetime) -> None:
         """Write down what came of a wave, in one transaction of its own."""
+        if not outgoing:
+            return
         async with self.ctx.database.transaction() as session:
             await self._write_outcomes(session, outgoing, now)
 
