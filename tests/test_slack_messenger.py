@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -64,6 +65,25 @@ async def test_send_posts_to_the_person_and_update_replaces(
     assert fake.messages[channel][ts]["text"] == "ended"
     assert messenger.limits.per_conversation[0].count == 1
     assert messenger.limits.overall[0].count == 5
+
+
+async def test_a_card_is_posted_as_slack_sdk_would_post_it(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    """The body encoded once per card reaches Slack as chat_postMessage's own would, to each
+    person their own channel, umlauts and all."""
+    card = replace(PHOTO_CARD, caption="Grüße vom Teamtag")
+    messenger = SlackMessenger(client, rate_per_second=50)
+    for person in ("UANNA", "UBEN"):
+        await messenger.send(Addressee("slack", person), card)
+    await client.chat_postMessage(
+        channel="UBEN", unfurl_links=False, unfurl_media=False, **messenger.content(card)
+    )
+    anna, ben, by_slack_sdk = fake.of("chat.postMessage")
+    assert anna.params["channel"] == "UANNA"
+    assert ben.params == by_slack_sdk.params  # read as JSON: the fake reads a form otherwise
+    assert "Grüße vom Teamtag" in ben.params["blocks"][1]["text"]["text"]
+    assert ben.headers == by_slack_sdk.headers == {"Authorization": "Bearer xoxb-t"}
 
 
 @pytest.mark.parametrize(

@@ -63,8 +63,9 @@ class Dispatcher:
     ``concurrency`` messages are in flight at most, sent by ``claimers`` that each claim,
     send and record their own people's rows through a :class:`Stream` as wide as their
     share of ``concurrency``. Outcomes and the next claim (a wave of rows) share one
-    transaction, run while other messages are in flight. A tick sends for at most ``tick_budget`` seconds,
-    then starts over, so a long fan-out never holds up starting or ending others.
+    transaction, run while other messages are in flight. A tick sends for at most
+    ``tick_budget`` seconds, then starts over, so a long fan-out never holds up starting or
+    ending others.
     """
 
     def __init__(
