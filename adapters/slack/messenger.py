@@ -10,7 +10,6 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any, NamedTuple
 
 from aiohttp import ClientConnectorError, ClientError, ClientPayloadError, ConnectionTimeoutError
@@ -137,7 +136,7 @@ class SlackMessenger:
     async def send(self, to: Addressee, view: View) -> str | None:
         rendered = self._rendering(view)
 
-        async def post(**content: Any) -> Any:
+        async def post(content: dict[str, Any]) -> Any:
             if content is rendered.content:  # the card as rendered: its body is encoded
                 body = b'{"channel":' + json.dumps(to.user_key).encode() + rendered.post
             else:  # without its photos
@@ -156,7 +155,9 @@ class SlackMessenger:
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         channel, _, ts = message_ref.partition(":")
-        update = partial(self.client.chat_update, channel=channel, ts=ts)
+        async def update(content: dict[str, Any]) -> Any:
+            return await self.client.chat_update(channel=channel, ts=ts, **content)
+
         await _in_core_terms(update, self.content(view))
 
 
@@ -167,7 +168,10 @@ def _post_body(content: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-async def _in_core_terms(call: Callable[..., Awaitable[Any]], content: dict[str, Any]) -> Any:
+Call = Callable[[dict[str, Any]], Awaitable[Any]]  # a Web API method, called with a message
+
+
+async def _in_core_terms(call: Call, content: dict[str, Any]) -> Any:
     """``call`` with a rendered message; a failure comes out as what Slack did with it."""
     try:
         return await _with_photos_if_possible(call, content)
@@ -177,19 +181,17 @@ async def _in_core_terms(call: Callable[..., Awaitable[Any]], content: dict[str,
         raise failure from error
 
 
-async def _with_photos_if_possible(
-    call: Callable[..., Awaitable[Any]], content: dict[str, Any]
-) -> Any:
+async def _with_photos_if_possible(call: Call, content: dict[str, Any]) -> Any:
     """``call`` with a rendered message; once more without image blocks when Slack could not
     fetch a photo: that depends on the photo's host, never on the person."""
     try:
-        return await call(**content)
+        return await call(content)
     except SlackApiError as error:
         if error_code(error) != "invalid_blocks" or IMAGE_FAILED not in str(error.response.data):
             raise
         logger.warning("Slack could not fetch a photo of a card; it is sent without photos")
         blocks = [block for block in content["blocks"] if block.get("type") != "image"]
-        return await call(**{**content, "blocks": blocks})
+        return await call({**content, "blocks": blocks})
 
 
 def send_failure(error: Exception) -> SendFailure | None:
