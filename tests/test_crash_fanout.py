@@ -2,7 +2,7 @@
 people through a fake Slack Web API; one is killed with SIGKILL halfway and started again.
 
 Every person gets exactly one message, except rows reported as uncertain (at most twice the
-killed process's concurrency: the wave in flight and the next one, claimed); nobody gets two;
+killed process's concurrency: those in flight and those claimed to follow); nobody gets two;
 the suggestion is planned exactly once.
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from time import sleep as stand_still
 
+from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.throttle import Throttle, TokenBucket
 from bot.ports import (
     Addressee,
@@ -329,6 +330,54 @@ class FakeHeldMessenger(FakeMessenger):
         await self.release.wait()
         self.in_flight -= 1
         return await super().send(to, view)
+
+
+class FakeSlowForAnnaMessenger(FakeMessenger):
+    """Anna's message lingers until it is let through, everyone else's takes a moment; notes
+    how many rows are marked as being sent as each message leaves."""
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__()
+        self.chat = chat
+        self.release = asyncio.Event()
+        self.marked: list[int] = []
+
+    async def send(self, to: Addressee, view: View) -> str | None:
+        async with self.chat.database.transaction() as session:
+            self.marked.append((await outbox.count_by_state(session)).get(outbox.SENDING, 0))
+        if to.user_key == "anna":
+            await self.release.wait()
+        else:
+            await asyncio.sleep(0.001)
+        return await super().send(to, view)
+
+
+async def test_a_lingering_message_holds_up_nobody_and_at_most_twice_the_concurrency_is_claimed(
+    chat: Chat,
+) -> None:
+    """Four at a time: while Anna's message hangs, the other three workers carry on through
+    everyone else (waves that start and end together would all wait for hers), and never
+    more than eight rows are marked as being sent (what a crash could leave in doubt)."""
+    slow = FakeSlowForAnnaMessenger(chat)
+    chat.use_messenger(slow)
+    chat.dispatcher = Dispatcher(chat.ctx, concurrency=4)
+    others = [f"p{n:02d}" for n in range(30)]
+    await chat.say("hanna", "policy set spread_minutes 0")
+    for name in ["anna", *others]:
+        await chat.say(name, "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/day Our team day")
+    tick = asyncio.create_task(chat.tick())
+
+    async def everyone_else_has_it() -> bool:
+        return sorted(m.to for m in chat.messenger.sent) == others
+
+    await eventually(everyone_else_has_it)
+    assert not chat.inbox("anna")
+    slow.release.set()
+    await tick
+    assert len(chat.inbox("anna")) == 1
+    assert len(slow.marked) == 31 and max(slow.marked) <= 8
 
 
 async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: Chat) -> None:
