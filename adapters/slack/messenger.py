@@ -155,6 +155,7 @@ class SlackMessenger:
 
     async def update(self, to: Addressee, message_ref: str, view: View) -> None:
         channel, _, ts = message_ref.partition(":")
+
         async def update(content: dict[str, Any]) -> Any:
             return await self.client.chat_update(channel=channel, ts=ts, **content)
 
