@@ -224,10 +224,17 @@ async def claim_digests(
 
 
 async def _claim(session: AsyncSession, ids: SelectOfScalar[Any], now: datetime) -> list[Delivery]:
-    """Mark the rows ``ids`` selects that are still pending as being sent; in due order."""
+    """Mark the rows ``ids`` selects that are still pending as being sent; in due order.
+
+    ``ids`` runs once, as a materialized CTE: as a subquery of the UPDATE, PostgreSQL may run
+    it again for every row it updates, and each run skips the rows this statement has just
+    locked and takes the next ones, so a claim of two took every due row of a small table
+    (seen in a test).
+    """
+    due = ids.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     claimed = await session.execute(
         sa.update(Delivery)
-        .where(col(Delivery.id).in_(ids.scalar_subquery()), col(Delivery.state) == PENDING)
+        .where(col(Delivery.id).in_(sa.select(due.c.id)), col(Delivery.state) == PENDING)
         .values(state=SENDING, claimed_at=now)
         .returning(Delivery)
         .execution_options(synchronize_session=False)
