@@ -85,6 +85,21 @@ async def test_a_crash_mid_send_never_sends_twice(chat: Chat) -> None:
     assert chat.ctx.metrics.uncertain.labels(PLATFORM, "interrupted")._value.get() == 1
 
 
+async def test_a_claim_takes_no_more_rows_than_it_asks_for(chat: Chat) -> None:
+    """Six people due at once, claimed two at a time: two each time, however the database
+    plans the statement (PostgreSQL once took all six for a claim of two)."""
+    await _instant(chat)
+    for n in range(6):
+        await chat.say(f"person{n}", "on")
+    await _suggest(chat)
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    sizes = []
+    for _ in range(4):
+        async with chat.database.transaction() as session:
+            sizes.append(len(await outbox.claim_due(session, chat.clock.now(), 2)))
+    assert sizes == [2, 2, 2, 0]
+
+
 async def test_ending_marks_sent_cards_and_drops_pending(chat: Chat) -> None:
     await chat.say("anna", "on")
     await chat.say("ben", "on")
