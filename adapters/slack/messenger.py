@@ -144,7 +144,7 @@ class SlackMessenger:
             return await self.client.api_call(
                 "chat.postMessage",
                 data=body,  # type: ignore[arg-type]  # slack_sdk sends bytes as they are
-                headers=dict(JSON_BODY),
+                headers=dict(JSON_BODY),  # a copy: slack_sdk adds its own to the dict given
             )
 
         response = await _in_core_terms(post, rendered.content)

@@ -166,7 +166,7 @@ class Throttle:
         goes out on it before then.
 
         A 429 for a message that left before the pause began tells nothing new: it was on
-        its way when the platform was already full (a wave in flight gets one each), and
+        its way when the platform was already full (every message in flight gets one), and
         the first one's pause already says when there is room again; so it does not make
         the pause longer.
 
