@@ -60,7 +60,7 @@ from bot.delivery.planning import Planning  # noqa: E402
 from bot.delivery.wave import Wave  # noqa: E402
 from bot.i18n import Catalogue  # noqa: E402
 from bot.policy import Policy, policy_from  # noqa: E402
-from storage import migrate, outbox, shares, suggestions  # noqa: E402
+from storage import migrate, outbox, people, shares, suggestions  # noqa: E402
 from storage import policy as stored_policy  # noqa: E402
 from storage.database import Database  # noqa: E402
 from storage.models import Delivery, Person, Suggestion  # noqa: E402
@@ -249,7 +249,8 @@ async def one_card(database: Database, policy: Policy) -> dict[str, Any]:
     """The blocks of one real card for one person, rendered once as the Slack messenger does."""
     suggestion = await new_suggestion(database, "Sending bare")
     async with database.transaction() as session:
-        person = (await session.execute(sa.select(Person).limit(1))).scalars().one()
+        first = (await session.execute(sa.select(col(Person.id)).limit(1))).scalar_one()
+        [person] = await people.contacts(session, [int(first)])
         ctx = Context(
             database=database,
             catalogue=Catalogue.load(),

@@ -23,6 +23,7 @@ from bot.sharing.photos import Fetched
 from bot.views import View
 from storage.database import Database
 from storage.models import Person
+from storage.people import Contact
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Context:
     # what copy text answers with, per running suggestion (nothing about anyone)
     wordings: KnownWordings = field(default_factory=KnownWordings)
 
-    def texts_for(self, person: Person, policy: Policy) -> Texts:
+    def texts_for(self, person: Person | Contact, policy: Policy) -> Texts:
         """The catalogue in the person's language and time zone."""
         language = language_for(person.language, person.platform_locale, policy.default_language)
         return self.catalogue.bind(language, zone_of(person, policy), policy.german_address)

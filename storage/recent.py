@@ -6,6 +6,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ async def record_recent(session: AsyncSession, person_ids: Sequence[int], at: da
         await session.execute(_record_statement(len(chunk)), params)
 
 
-RECORD_CHUNK = 64  # people per statement: a wave is far smaller; bounds the statements kept
+RECORD_CHUNK = 128  # people per statement (a claim's wave seldom holds more): bounds the cache
 
 
 @functools.cache
@@ -56,14 +57,24 @@ async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
 async def recent_times(
     session: AsyncSession, person_ids: Sequence[int], *, since: datetime
 ) -> dict[int, list[datetime]]:
-    """Per person, when they got messages since ``since`` (for the budget re-check)."""
+    """Per person, when they got messages since ``since`` (for the budget re-check), up to
+    ``RECORD_CHUNK`` people a statement."""
     times: dict[int, list[datetime]] = defaultdict(list)
-    if person_ids:
-        result = await session.execute(
-            select(RecentDelivery.person_id, RecentDelivery.at).where(
-                col(RecentDelivery.person_id).in_(person_ids), col(RecentDelivery.at) >= since
-            )
-        )
-        for person_id, at in result.all():
+    for start in range(0, len(person_ids), RECORD_CHUNK):
+        chunk = person_ids[start : start + RECORD_CHUNK]
+        params: dict[str, object] = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
+        params["since"] = since
+        for person_id, at in await session.execute(_times_statement(len(chunk)), params):
             times[person_id].append(at)
     return times
+
+
+@functools.cache
+def _times_statement(size: int) -> sa.Select[Any]:
+    """The recent times of ``size`` people since ``:since``, built once per size."""
+    ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
+    since = sa.bindparam("since", type_=UTCDateTime())
+    table = RecentDelivery.__table__  # type: ignore[attr-defined]
+    return sa.select(table.c.person_id, table.c.at).where(
+        table.c.person_id.in_(ids), table.c.at >= since
+    )

@@ -35,14 +35,14 @@ from bot.views import View
 from storage import outbox, people, recent, suggestions
 from storage import policy as stored_policy
 from storage.database import Database
-from storage.models import Delivery, Person
+from storage.people import Contact
 from storage.states import DeliveryKind, Participation, SuggestionState
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 # Claims up to so many messages' rows due at that moment: ``outbox.claim_due`` or
 # ``outbox.claim_digests``.
-Claim = Callable[[AsyncSession, datetime, int], Awaitable[list[Delivery]]]
+Claim = Callable[[AsyncSession, datetime, int], Awaitable[list[outbox.Claimed]]]
 
 
 def default_claimers(database: Database) -> int:
@@ -315,7 +315,7 @@ class Dispatcher:
     async def _prepare_wave(
         self,
         session: AsyncSession,
-        rows: list[Delivery],
+        rows: list[outbox.Claimed],
         planning: Planning,
         cards: Cards,
         now: datetime,
@@ -328,7 +328,7 @@ class Dispatcher:
         await batch.load(rows, now)
         for flying in in_flight:  # a second card of theirs must wait as if that one had gone
             if flying.rows[0].kind != DeliveryKind.INVITATION:
-                batch.recent.setdefault(id_of(flying.person), []).append(now)
+                batch.recent.setdefault(flying.person.id, []).append(now)
         outgoing = []
         for group in one_message_each(rows):
             item = await self._prepare(batch, group, now)
@@ -336,7 +336,9 @@ class Dispatcher:
                 outgoing.append(item)
         return outgoing
 
-    async def _prepare(self, batch: Wave, group: list[Delivery], now: datetime) -> Outgoing | None:
+    async def _prepare(
+        self, batch: Wave, group: list[outbox.Claimed], now: datetime
+    ) -> Outgoing | None:
         """Re-check the person and build the message, or drop or reschedule the rows."""
         row, session = group[0], batch.session
         person = batch.people.get(row.person_id)
@@ -368,10 +370,12 @@ class Dispatcher:
             return None
         view: View = digest(cards, t=texts) if row.kind == DeliveryKind.DIGEST else cards[0]
         if row.kind != DeliveryKind.DIGEST:  # a second due row of this person in the wave must wait
-            batch.recent.setdefault(id_of(person), []).append(now)
+            batch.recent.setdefault(person.id, []).append(now)
         return Outgoing(rows, person, view, [c.suggestion_id for c in cards])
 
-    def _hold_reason(self, batch: Wave, person: Person, row: Delivery, now: datetime) -> str | None:
+    def _hold_reason(
+        self, batch: Wave, person: Contact, row: outbox.Claimed, now: datetime
+    ) -> str | None:
         """Why this row must not go out now, if it must not: the person may have changed."""
         if person.participation != Participation.ON:
             return "opted_out"
@@ -383,7 +387,7 @@ class Dispatcher:
             return "window"  # late after downtime: the next window, a digest too
         if row.kind == DeliveryKind.DIGEST:
             return None  # a digest has its own weekly slot, outside the budget
-        recent = batch.recent.get(id_of(person), [])
+        recent = batch.recent.get(person.id, [])
         if batch.planning.recipient(person, recent).budget.conflict(now) is not None:
             return "budget"
         return None
@@ -391,8 +395,8 @@ class Dispatcher:
     async def _reschedule(
         self,
         session: AsyncSession,
-        group: list[Delivery],
-        person: Person,
+        group: list[outbox.Claimed],
+        person: Contact,
         planning: Planning,
         now: datetime,
     ) -> None:
@@ -403,7 +407,7 @@ class Dispatcher:
             await outbox.remove(session, ids_of(group))
             return
         for row in group:
-            await outbox.reschedule(session, id_of(row), opened)
+            await outbox.reschedule(session, row.id, opened)
 
     async def _record(self, outgoing: list[Outgoing], now: datetime) -> None:
         """Write down what came of a wave, in one transaction of its own."""
@@ -433,7 +437,7 @@ class Dispatcher:
             doubtful.setdefault(reason, []).extend(ids_of(item.rows))
         for reason, ids in doubtful.items():
             await outbox.mark_uncertain(session, ids, reason.value)
-        unreachable = [id_of(item.person) for item in by_outcome[Outcome.UNREACHABLE]]
+        unreachable = [item.person.id for item in by_outcome[Outcome.UNREACHABLE]]
         await people.mark_unreachable(session, unreachable)
         await outbox.mark_sent(
             session,
@@ -446,7 +450,7 @@ class Dispatcher:
                 for item in sent
             ],
         )
-        await recent.record_recent(session, [id_of(item.person) for item in sent], now)
+        await recent.record_recent(session, [item.person.id for item in sent], now)
         reached = Counter(s for item in sent for s in item.suggestion_ids)
         for suggestion_id, amount in reached.items():
             await suggestions.count_reached(session, suggestion_id, amount)

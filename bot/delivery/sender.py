@@ -30,7 +30,8 @@ from bot.ports import (
     Unreachable,
 )
 from bot.views import View
-from storage.models import Delivery, Person
+from storage.outbox import Claimed
+from storage.people import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ class Outcome(enum.Enum):
 class Outgoing:
     """One message to send, decided inside the claiming transaction."""
 
-    rows: list[Delivery]
-    person: Person
+    rows: list[Claimed]
+    person: Contact
     view: View
     suggestion_ids: list[int] = field(default_factory=list)
     message_ref: str | None = None

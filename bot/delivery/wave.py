@@ -16,7 +16,9 @@ from bot.ports import Addressee
 from bot.sharing.cards import digest, suggestion_card
 from bot.views import SuggestionCard, View
 from storage import people, recent, shares, suggestions
-from storage.models import Delivery, Person, Suggestion
+from storage.models import Suggestion
+from storage.outbox import Claimed
+from storage.people import Contact
 from storage.states import DeliveryKind
 
 CardKey = tuple[str, str, str, tuple[str, ...], int]  # language, zone, address, networks, variant
@@ -46,7 +48,7 @@ class Cards:
         self._of: dict[int, _Cards] = {}
 
     async def card(
-        self, wave: Wave, suggestion: Suggestion, person: Person, texts: Texts, variant: int
+        self, wave: Wave, suggestion: Suggestion, person: Contact, texts: Texts, variant: int
     ) -> SuggestionCard:
         key = id_of(suggestion)
         found = self._of.get(key)
@@ -105,21 +107,21 @@ class Wave:
         self.ctx = ctx
         self.session = session
         self.planning = planning
-        self.people: dict[int, Person] = {}
+        self.people: dict[int, Contact] = {}
         self.recent: dict[int, list[datetime]] = {}
         self.suggestions: dict[int, Suggestion] = {}
         self._cards = cards or Cards()
 
-    async def load(self, rows: list[Delivery], now: datetime | None) -> None:
+    async def load(self, rows: list[Claimed], now: datetime | None) -> None:
         """The people of these rows, their recent deliveries (when ``now`` is given), the
         suggestions the rows name."""
         ids = sorted({row.person_id for row in rows})
-        self.people = {id_of(person): person for person in await people.by_ids(self.session, ids)}
+        self.people = {person.id: person for person in await people.contacts(self.session, ids)}
         if now is not None:
             self.recent = await recent.recent_times(self.session, ids, since=now - slots.WEEK)
         await self.load_suggestions(rows)
 
-    async def load_suggestions(self, rows: list[Delivery]) -> None:
+    async def load_suggestions(self, rows: list[Claimed]) -> None:
         wanted = {i for row in rows for i in (row.bundle or suggestion_ids_of([row]))}
         missing = sorted(wanted - self.suggestions.keys())
         if missing:
@@ -127,12 +129,12 @@ class Wave:
                 self.suggestions[id_of(suggestion)] = suggestion
 
     async def card(
-        self, suggestion: Suggestion, person: Person, texts: Texts, variant: int
+        self, suggestion: Suggestion, person: Contact, texts: Texts, variant: int
     ) -> SuggestionCard:
         """The person's card (rendered once per round for everyone it looks the same for)."""
         return await self._cards.card(self, suggestion, person, texts, variant)
 
-    async def ended_view(self, row: Delivery) -> tuple[Addressee, str, View] | None:
+    async def ended_view(self, row: Claimed) -> tuple[Addressee, str, View] | None:
         """The sent message again, its ended suggestions marked (a digest keeps its order)."""
         person = self.people.get(row.person_id)
         if person is None or row.message_ref is None:
@@ -147,22 +149,22 @@ class Wave:
         return Addressee(person.platform, person.user_key, person.address), row.message_ref, view
 
 
-def suggestion_ids_of(rows: list[Delivery]) -> list[int]:
+def suggestion_ids_of(rows: list[Claimed]) -> list[int]:
     return [row.suggestion_id for row in rows if row.suggestion_id is not None]
 
 
-def ids_of(rows: list[Delivery]) -> list[int]:
-    return [row.id for row in rows if row.id is not None]
+def ids_of(rows: list[Claimed]) -> list[int]:
+    return [row.id for row in rows]
 
 
-def id_of(entity: Delivery | Suggestion | Person) -> int:
+def id_of(entity: Suggestion) -> int:
     assert entity.id is not None
     return entity.id
 
 
-def one_message_each(rows: list[Delivery]) -> list[list[Delivery]]:
+def one_message_each(rows: list[Claimed]) -> list[list[Claimed]]:
     """Claimed rows grouped into messages: a person's digest rows of one slot go together."""
-    groups: dict[tuple[object, ...], list[Delivery]] = {}
+    groups: dict[tuple[object, ...], list[Claimed]] = {}
     for row in rows:
         key = (row.person_id, row.due_at) if row.kind == DeliveryKind.DIGEST else ("row", row.id)
         groups.setdefault(key, []).append(row)

@@ -10,6 +10,7 @@ from bot.i18n import Texts
 from bot.sharing.networks import COPY, LABELS, offered, with_disclosure
 from bot.views import Button, CardImage, Digest, ShareButton, SuggestionCard
 from storage.models import Person, Suggestion
+from storage.people import Contact
 from storage.states import SuggestionState
 
 ShareUrl = Callable[[str], str]
@@ -27,7 +28,7 @@ def button_value(suggestion_id: int, position: int, language: str) -> str:
     return f"{suggestion_id}:{position}:{language}"
 
 
-def networks_for(suggestion: Suggestion, person: Person | None) -> list[str]:
+def networks_for(suggestion: Suggestion, person: Person | Contact | None) -> list[str]:
     """The suggestion's networks, narrowed to the person's choice when they made one."""
     offers = offered(suggestion.networks, has_photos=bool(suggestion.images))
     if person is not None and person.networks:
@@ -43,7 +44,7 @@ def suggestion_card(
     tokens: Mapping[str, str],
     share_url: ShareUrl,
     image_url: ShareUrl,
-    person: Person | None,
+    person: Person | Contact | None,
     variant: int,
     disclosure: str,
     buttons: bool = True,
