@@ -250,7 +250,8 @@ async def one_card(database: Database, policy: Policy) -> dict[str, Any]:
     suggestion = await new_suggestion(database, "Sending bare")
     async with database.transaction() as session:
         first = (await session.execute(sa.select(col(Person.id)).limit(1))).scalar_one()
-        [person] = await people.contacts(session, [int(first)])
+        assert first is not None
+        [person] = await people.contacts(session, [first])
         ctx = Context(
             database=database,
             catalogue=Catalogue.load(),
