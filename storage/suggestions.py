@@ -172,8 +172,13 @@ async def listing(
 
 
 async def count_reached(session: AsyncSession, suggestion_id: int, amount: int = 1) -> None:
-    await session.execute(
-        sa.update(Suggestion)
-        .where(col(Suggestion.id) == suggestion_id)
-        .values(reached=Suggestion.reached + amount)
-    )
+    """Count ``amount`` more people reached (once per suggestion a wave: built once)."""
+    await session.execute(_COUNT_REACHED, {"suggestion": suggestion_id, "amount": amount})
+
+
+_SUGGESTIONS: sa.Table = Suggestion.__table__  # type: ignore[attr-defined]
+_COUNT_REACHED = (
+    sa.update(_SUGGESTIONS)
+    .where(_SUGGESTIONS.c.id == sa.bindparam("suggestion", type_=sa.Integer()))
+    .values(reached=_SUGGESTIONS.c.reached + sa.bindparam("amount", type_=sa.Integer()))
+)
