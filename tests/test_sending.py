@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from time import sleep as stand_still
 
+import sqlalchemy as sa
+
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.throttle import Throttle, TokenBucket
 from bot.ports import (
@@ -401,3 +403,40 @@ async def test_no_more_messages_are_in_flight_than_the_concurrency_allows(chat: 
     await tick
     assert held.peak == 3
     assert sorted(m.to for m in chat.messenger.sent) == sorted(names)
+
+
+async def test_the_reach_count_comes_last_in_each_transaction_of_a_fan_out(chat: Chat) -> None:
+    """Everyone's card goes out and is counted once; each transaction that counts people
+    reached does so last, so the suggestion's row (which every claimer counts on) is locked
+    only until the commit, not while the next rows are claimed and read."""
+    chat.dispatcher = Dispatcher(chat.ctx, concurrency=4)
+    names = [f"p{n:02d}" for n in range(20)]
+    await chat.say("hanna", "policy set spread_minutes 0")
+    for name in names:
+        await chat.say(name, "on")
+    await chat.make_comms("chris")
+    await chat.say("chris", "new https://example.com/day Our team day")
+    said: dict[int, list[str]] = {}  # per connection (two claimers use two on PostgreSQL)
+    engine = chat.database.engine.sync_engine
+
+    def executed(conn: object, cursor: object, statement: str, *args: object) -> None:
+        kind = "reach" if "SET reached" in statement else statement.split(None, 1)[0]
+        said.setdefault(id(conn), []).append(kind)
+
+    def committed(conn: object) -> None:
+        said.setdefault(id(conn), []).append("COMMIT")
+
+    sa.event.listen(engine, "before_cursor_execute", executed)
+    sa.event.listen(engine, "commit", committed)
+    try:
+        await chat.tick()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", executed)
+        sa.event.remove(engine, "commit", committed)
+    assert sorted(m.to for m in chat.messenger.sent) == names
+    after = [each[k + 1] for each in said.values() for k, s in enumerate(each) if s == "reach"]
+    assert len(after) >= 3  # a few waves, each counted in its own transaction
+    assert set(after) == {"COMMIT"}
+    async with chat.database.transaction() as session:
+        reached = await session.execute(sa.text("SELECT reached FROM suggestion"))
+        assert reached.scalar_one() == len(names)

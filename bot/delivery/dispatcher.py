@@ -302,11 +302,16 @@ class Dispatcher:
             async with self.ctx.database.transaction() as session:
                 if done:
                     await self._write_outcomes(session, done, self.ctx.clock.now())
-                if wave <= 0:
-                    return None
-                at = self._claim_time(now)
-                claimed = await claim(session, at, wave)
-                return await self._prepare_wave(session, claimed, planning, cards, at, in_flight)
+                claimed = None
+                if wave > 0:
+                    at = self._claim_time(now)
+                    rows = await claim(session, at, wave)
+                    claimed = await self._prepare_wave(
+                        session, rows, planning, cards, at, in_flight
+                    )
+                if done:  # last: the suggestion's row stays locked until the commit
+                    await self._count_reached(session, done)
+                return claimed
         except Exception:
             if done:
                 await self._record(done, self.ctx.clock.now())
@@ -415,11 +420,12 @@ class Dispatcher:
             return
         async with self.ctx.database.transaction() as session:
             await self._write_outcomes(session, outgoing, now)
+            await self._count_reached(session, outgoing)
 
     async def _write_outcomes(
         self, session: AsyncSession, outgoing: list[Outgoing], now: datetime
     ) -> None:
-        """Write down what came of a wave, in a few statements."""
+        """Write down what came of a wave, in a few statements (the reach count aside)."""
         by_outcome: dict[Outcome, list[Outgoing]] = {outcome: [] for outcome in Outcome}
         for item in outgoing:
             by_outcome[item.outcome].append(item)
@@ -451,11 +457,19 @@ class Dispatcher:
             ],
         )
         await recent.record_recent(session, [item.person.id for item in sent], now)
-        reached = Counter(s for item in sent for s in item.suggestion_ids)
-        for suggestion_id, amount in reached.items():
-            await suggestions.count_reached(session, suggestion_id, amount)
         if unreachable:
             logger.info("%d people are no longer reachable on their platform", len(unreachable))
+
+    async def _count_reached(self, session: AsyncSession, outgoing: list[Outgoing]) -> None:
+        """Count the people the sent messages reached, per suggestion. Each suggestion's row
+        is locked from then until the commit, so this comes last in a transaction: written
+        first, it held every other claimer's transaction (on PostgreSQL, in this process or
+        another) waiting while this one claimed and read (measured: 4 ms per wave, 100,000
+        people, two claimers)."""
+        sent = [item for item in outgoing if item.outcome is Outcome.SENT]
+        reached = Counter(s for item in sent for s in item.suggestion_ids)
+        for suggestion_id, amount in sorted(reached.items()):
+            await suggestions.count_reached(session, suggestion_id, amount)
 
     async def finish_ended(self, policy: Policy, until: float | None = None) -> None:
         """Show 'ended' on every card sent for ended suggestions, then delete their rows."""
