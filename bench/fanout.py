@@ -225,6 +225,7 @@ async def send_to(
                     for person_id in ids[start : start + 5000]
                 ],
             )
+        await outbox.added_many(session, len(ids))  # as planning leaves the outbox
     settings = load_settings(_env_file=None, SLACK_API_URL=api_url, SLACK_BOT_TOKEN="xoxb-bench")
     client = web_client(settings)
     client.session = aiohttp.ClientSession()  # one connection pool, as the Slack app sets up

@@ -1,9 +1,10 @@
-"""Dialect-specific statements kept in one place: upserts and row locking."""
+"""Dialect-specific statements kept in one place: upserts, row locking, planner statistics."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,13 @@ def insert_or_replace(
 
 def supports_skip_locked(session: AsyncSession) -> bool:
     return _dialect(session) == "postgresql"
+
+
+async def refresh_statistics(session: AsyncSession, table: str) -> None:
+    """Let PostgreSQL's planner see the table as it is now (``ANALYZE``; it runs inside the
+    transaction and counts the rows the transaction added). SQLite plans by its indexes."""
+    if _dialect(session) == "postgresql":
+        await session.execute(sa.text(f"ANALYZE {table}"))
 
 
 def affected(result: Result[Any]) -> int:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.dialect import affected, supports_skip_locked
+from storage.dialect import affected, refresh_statistics, supports_skip_locked
 from storage.models import Delivery, Person, RecentDelivery, Suggestion, UTCDateTime
 from storage.states import DeliveryKind, DeliveryState, SuggestionState
 
@@ -70,6 +70,19 @@ class Claimed(NamedTuple):
 
 
 _CLAIMED = [_TABLE.c[name] for name in Claimed._fields]
+
+
+REFRESH_AFTER = 1000  # rows added at once
+
+
+async def added_many(session: AsyncSession, count: int) -> None:
+    """After ``count`` rows were added at once (a fan-out planned), let the database see how
+    many are due now. PostgreSQL plans each claim by its figures of the table: while they
+    still showed few pending rows, every claim read all due rows and sorted them to take
+    the first few (measured: 33 ms a claim at 100,000 due, where reading the index in order
+    takes 1 ms), and a fan-out went no faster than that."""
+    if count >= REFRESH_AFTER:
+        await refresh_statistics(session, _TABLE.name)
 
 
 async def has_rows(session: AsyncSession, suggestion_id: int) -> bool:

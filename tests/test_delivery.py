@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bot.delivery.dispatcher import Dispatcher
 from bot.ports import Addressee
@@ -366,6 +367,26 @@ async def test_the_next_wave_is_claimed_while_one_is_in_flight_and_waits_for_a_s
     assert len(chat.inbox("anna")) == 1
     # as the first landed: the second was no longer waiting (claimed) and not being sent
     assert watched.landed == [(0, 1)]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's planner statistics")
+async def test_planning_a_fan_out_lets_postgresql_see_how_many_are_due(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a suggestion is planned for many, the outbox's planner figures count its rows
+    (before, claims were planned for the empty table the figures still showed, and each one
+    read and sorted every due row). Here "many" is five."""
+    monkeypatch.setattr(outbox, "REFRESH_AFTER", 5)
+    await _instant(chat)
+    for n in range(6):
+        await chat.say(f"person{n}", "on")
+    await _suggest(chat)
+    await chat.dispatcher.start_due(await chat.dispatcher._policy(), chat.clock.now())
+    async with chat.database.transaction() as session:
+        seen = await session.execute(
+            sa.text("SELECT reltuples FROM pg_class WHERE relname = 'delivery'")
+        )
+        assert seen.scalar_one() == 6
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="two claimers at once need PostgreSQL")

@@ -145,6 +145,7 @@ class Planning:
             rows = self.rows(suggestion, wanted, busy, start=start)
             await outbox.add_many(session, rows)
             total += len(rows)
+        await outbox.added_many(session, total)
         return total
 
     async def plan_person(
