@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from storage.dialect import affected, refresh_statistics, supports_skip_locked
 from storage.models import Delivery, Person, RecentDelivery, Suggestion, UTCDateTime
+from storage.shapes import shaped
 from storage.states import DeliveryKind, DeliveryState, SuggestionState
 
 PENDING, SENDING, SENT, UNCERTAIN = (
@@ -307,14 +308,13 @@ class SentMessage(NamedTuple):
 
 
 async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> None:
-    """Mark rows sent with their message reference: one UPDATE per wave (up to ``MARK_CHUNK``
-    rows), each row's reference and digest bundle chosen by a CASE on its id.
+    """Mark rows sent with their message reference: one UPDATE per wave (:mod:`storage.shapes`),
+    each row's reference and digest bundle chosen by a CASE on its id.
 
     Rows deleted meanwhile (the person asked to be forgotten) are simply not there to mark.
     """
     rows = [(id_, m.message_ref, m.bundle) for m in messages for id_ in m.ids]
-    for start in range(0, len(rows), MARK_CHUNK):
-        chunk = rows[start : start + MARK_CHUNK]
+    for chunk in shaped(rows):
         bundled = any(bundle is not None for _, _, bundle in chunk)
         params: dict[str, object] = {} if bundled else {"no_bundle": None}
         for k, (id_, ref, bundle) in enumerate(chunk):
@@ -322,9 +322,6 @@ async def mark_sent(session: AsyncSession, messages: Sequence[SentMessage]) -> N
             if bundled:
                 params[f"bundle_{k}"] = bundle
         await session.execute(_mark_sent_statement(len(chunk), bundled), params)
-
-
-MARK_CHUNK = 64  # rows per UPDATE: a wave is far smaller; bounds the statements kept below
 
 
 @functools.cache

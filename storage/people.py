@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from storage.dialect import affected, insert_ignoring_conflicts
 from storage.models import ApprovalRequest, Delivery, Person, Proposal, RecentDelivery, RoleGrant
+from storage.shapes import shaped
 from storage.states import DeliveryState, Participation, Style
 
 
@@ -90,22 +91,17 @@ class Contact(NamedTuple):
 
 
 async def contacts(session: AsyncSession, person_ids: Sequence[int]) -> list[Contact]:
-    """These people as :class:`Contact` (the ones still there), ``CONTACT_CHUNK`` a statement."""
+    """These people as :class:`Contact` (the ones still there)."""
     found: list[Contact] = []
-    for start in range(0, len(person_ids), CONTACT_CHUNK):
-        chunk = person_ids[start : start + CONTACT_CHUNK]
+    for chunk in shaped(person_ids):
         params = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
         found.extend(Contact(*row) for row in await session.execute(_contacts(len(chunk)), params))
     return found
 
 
-CONTACT_CHUNK = 128  # people per statement: a claim's wave holds no more; bounds the cache
-
-
 @functools.cache
 def _contacts(size: int) -> sa.Select[Any]:
-    """The contacts of ``size`` people, built once per size (an expanding IN is rendered
-    again at every execution)."""
+    """The contacts of ``size`` people, built once per size (:mod:`storage.shapes`)."""
     table = Person.__table__  # type: ignore[attr-defined]
     ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
     return sa.select(*(table.c[name] for name in Contact._fields)).where(table.c.id.in_(ids))

@@ -13,29 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Person, RecentDelivery, UTCDateTime
+from storage.shapes import shaped
 
 
 async def record_recent(session: AsyncSession, person_ids: Sequence[int], at: datetime) -> None:
     """Remember that these people got a message at ``at`` (their attention budget): one
-    ``INSERT … SELECT`` per wave (up to ``RECORD_CHUNK`` people).
+    ``INSERT … SELECT`` per wave (:mod:`storage.shapes`).
 
     People who asked to be forgotten while their message was on its way are skipped.
     """
-    for start in range(0, len(person_ids), RECORD_CHUNK):
-        chunk = person_ids[start : start + RECORD_CHUNK]
+    for chunk in shaped(person_ids):
         params: dict[str, object] = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
         params["at"] = at
         await session.execute(_record_statement(len(chunk)), params)
 
 
-RECORD_CHUNK = 128  # people per statement (a claim's wave seldom holds more): bounds the cache
-
-
 @functools.cache
 def _record_statement(size: int) -> sa.Insert:
     """``INSERT INTO recent_delivery (person_id, at) SELECT id, :at FROM person WHERE id IN
-    (…)`` for ``size`` people, built once per size (an expanding IN is rendered anew at every
-    execution: measured ~40% more CPU per wave on SQLite)."""
+    (…)`` for ``size`` people, built once per size (:mod:`storage.shapes`)."""
     ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
     still_here = select(Person.id, sa.bindparam("at", type_=UTCDateTime())).where(
         col(Person.id).in_(ids)
@@ -57,11 +53,9 @@ async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
 async def recent_times(
     session: AsyncSession, person_ids: Sequence[int], *, since: datetime
 ) -> dict[int, list[datetime]]:
-    """Per person, when they got messages since ``since`` (for the budget re-check), up to
-    ``RECORD_CHUNK`` people a statement."""
+    """Per person, when they got messages since ``since`` (for the budget re-check)."""
     times: dict[int, list[datetime]] = defaultdict(list)
-    for start in range(0, len(person_ids), RECORD_CHUNK):
-        chunk = person_ids[start : start + RECORD_CHUNK]
+    for chunk in shaped(person_ids):
         params: dict[str, object] = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
         params["since"] = since
         for person_id, at in await session.execute(_times_statement(len(chunk)), params):
