@@ -8,10 +8,14 @@ from sqlmodel import select
 
 from storage.models import PolicySetting
 
+# Plain rows from a statement built once: every turn reads the policy (no ORM objects for it).
+_TABLE: sa.Table = PolicySetting.__table__  # type: ignore[attr-defined]
+_SETTINGS = sa.select(_TABLE.c.key, _TABLE.c.value)
+
 
 async def load(session: AsyncSession) -> dict[str, str]:
-    result = await session.execute(select(PolicySetting))
-    return {row.key: row.value for row in result.scalars()}
+    result = await session.execute(_SETTINGS)
+    return {key: value for key, value in result}
 
 
 async def store(session: AsyncSession, key: str, value: str) -> None:
