@@ -152,12 +152,12 @@ class Sharebot:
         them (then they are updated, as :meth:`overview` does)."""
         now = self.ctx.clock.now()
         async with self.ctx.database.reading() as session:
-            found = await people.find(session, actor.platform, actor.user_key)
-            if found is None or not _would_remember(found, actor):
+            found = await people.find_with_roles(session, actor.platform, actor.user_key)
+            if found is None or not _would_remember(found.person, actor):
                 # Someone never met, or just forgotten (forget-me is followed by this page),
                 # sees what a newcomer sees and is not created: that would undo forget-me.
-                person = found or _stranger(actor)
-                turn = await self._turn_of(session, actor, person, now)
+                met = found or people.Met(_stranger(actor), set())
+                turn = await self._turn_of(session, actor, met, now)
                 return await self._overview(turn), await self._home(turn)
         async with self.ctx.database.transaction() as session:
             turn = await self._begin(session, actor, now)
@@ -252,10 +252,9 @@ class Sharebot:
     async def _peek(self, actor: Actor) -> Peek:
         """Who is asking and the policy, read without writing (a newcomer is not created)."""
         async with self.ctx.database.reading() as session:
-            person = await people.find(session, actor.platform, actor.user_key)
-            held = await people.roles_of(session, person.id) if person and person.id else set()
+            found = await people.find_with_roles(session, actor.platform, actor.user_key)
             policy = policy_from(await stored_policy.load(session))
-        return Peek(actor, self._with_configured(actor, held), policy)
+        return Peek(actor, self._with_configured(actor, found.roles if found else set()), policy)
 
     def _with_configured(self, actor: Actor, held: set[str]) -> frozenset[str]:
         """The roles a person holds, with HR for the admins named in the configuration."""
@@ -341,21 +340,21 @@ class Sharebot:
         self, session: AsyncSession, actor: Actor, now: datetime, remember: bool = True
     ) -> Turn:
         """Meet the person (first contact creates them) and gather what the turn needs."""
-        person = await people.get_or_create(session, actor.platform, actor.user_key)
+        met = await people.meet_one(session, actor.platform, actor.user_key)
         if remember:
-            _remember_platform_details(person, actor)
-        return await self._turn_of(session, actor, person, now)
+            _remember_platform_details(met.person, actor)
+        return await self._turn_of(session, actor, met, now)
 
     async def _turn_of(
-        self, session: AsyncSession, actor: Actor, person: Person, now: datetime
+        self, session: AsyncSession, actor: Actor, met: people.Met, now: datetime
     ) -> Turn:
         policy = policy_from(await stored_policy.load(session))
-        held = await people.roles_of(session, person.id) if person.id is not None else set()
+        person = met.person
         return Turn(
             session=session,
             actor=actor,
             person=person,
-            roles=self._with_configured(actor, held),
+            roles=self._with_configured(actor, met.roles),
             policy=policy,
             t=self.ctx.texts_for(person, policy),
             now=now,

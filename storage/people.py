@@ -24,6 +24,28 @@ async def find(session: AsyncSession, platform: str, user_key: str) -> Person | 
     return result.scalar_one_or_none()
 
 
+class Met(NamedTuple):
+    """A person and the roles they hold, as a turn begins with them."""
+
+    person: Person
+    roles: set[str]
+
+
+async def find_with_roles(session: AsyncSession, platform: str, user_key: str) -> Met | None:
+    """The person with this platform id and their roles, read in one statement: every turn
+    needs both, and on SQLite each statement of a write transaction is a trip through the
+    event loop while the one writer waits (measured: about a millisecond under load)."""
+    result = await session.execute(
+        select(Person, RoleGrant.role)
+        .outerjoin(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(Person.platform == platform, Person.user_key == user_key)
+    )
+    rows = result.all()
+    if not rows:
+        return None
+    return Met(rows[0][0], {role for _, role in rows if role is not None})
+
+
 def _newcomer(platform: str, user_key: str) -> dict[str, object]:
     """A person met for the first time: undecided, no preferences."""
     return {
@@ -40,13 +62,18 @@ def _newcomer(platform: str, user_key: str) -> dict[str, object]:
 
 async def get_or_create(session: AsyncSession, platform: str, user_key: str) -> Person:
     """The person with this platform id, created (undecided, no preferences) on first contact."""
-    person = await find(session, platform, user_key)
-    if person is not None:
-        return person
+    return (await meet_one(session, platform, user_key)).person
+
+
+async def meet_one(session: AsyncSession, platform: str, user_key: str) -> Met:
+    """:func:`get_or_create` with the person's roles (a newcomer holds none)."""
+    met = await find_with_roles(session, platform, user_key)
+    if met is not None:
+        return met
     await session.execute(insert_ignoring_conflicts(session, Person, _newcomer(platform, user_key)))
-    person = await find(session, platform, user_key)
-    assert person is not None
-    return person
+    met = await find_with_roles(session, platform, user_key)
+    assert met is not None
+    return met
 
 
 async def meet(session: AsyncSession, platform: str, user_keys: Sequence[str]) -> list[Person]:
