@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from storage import policy
 from storage.engine import READ_ONLY, create_engine, session_factory
 from storage.health import DatabaseHealth, beat, trouble
 
@@ -30,6 +31,9 @@ class Database:
             asyncio.Lock() if self.is_sqlite else nullcontext()
         )
         self._checking: asyncio.Task[DatabaseHealth] | None = None
+        # The only writer (SQLite) keeps the policy it read; on PostgreSQL other processes
+        # may change it, so every transaction reads it.
+        self._policy = policy.Remembered() if self.is_sqlite else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -46,6 +50,8 @@ class Database:
         Never open a second transaction while holding one: on SQLite they take turns.
         """
         async with self._turn, self._sessions() as session, session.begin():
+            if self._policy is not None:
+                policy.remember_in(session, self._policy)
             yield session
 
     @asynccontextmanager
