@@ -12,7 +12,8 @@ from aiohttp import web
 
 from adapters import doctor as checks
 from adapters import logs, sqlite_lock
-from adapters.server import build_app, build_runtime, settle_heap
+from adapters.heap import settle_heap
+from adapters.server import build_app, build_runtime
 from adapters.settings import Settings, SettingsError, load_settings
 from adapters.slack.client import problem as slack_problem
 from adapters.slack.manifest import manifest_json, manifest_yaml, slack_manifest

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -137,16 +136,6 @@ def build_runtime(
     core = Sharebot(ctx)
     slack = SlackApp(core, slack_people.client, slack_people, settings) if slack_people else None
     return Runtime(settings, database, ctx, core, dispatcher, transcript, teams, slack)
-
-
-def settle_heap() -> None:
-    """Once started: what the start built (modules, classes, the catalogue, the holiday
-    calendars) lives as long as the process, so it is kept out of the garbage collector's
-    full collections, which would otherwise walk it again every time. A full collection of
-    it held the event loop for about 100 ms (measured during a fan-out): long enough for the
-    messages whose turn came meanwhile to leave bunched, into a platform's 429."""
-    gc.collect()
-    gc.freeze()
 
 
 def build_app(runtime: Runtime, *, schedule: bool = True) -> web.Application:

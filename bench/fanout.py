@@ -49,7 +49,7 @@ from report import Target, empty_postgres, print_machine, print_targets  # noqa:
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlmodel import col  # noqa: E402
 
-from adapters.server import settle_heap  # noqa: E402
+from adapters.heap import settle_heap  # noqa: E402
 from adapters.settings import load_settings  # noqa: E402
 from adapters.slack.blocks import message  # noqa: E402
 from adapters.slack.client import web_client  # noqa: E402
@@ -287,6 +287,7 @@ async def send_bare(api_url: str, people: int, content: dict[str, Any]) -> float
 
 async def bare_half(count: int, content: dict[str, Any], problems: list[str]) -> float:
     """Seconds for the bare loop to send ``count`` messages to a fresh fake."""
+    settle_heap()  # as before Sharebot's phase
     async with fake_slack(None) as api_url:
         elapsed = await send_bare(api_url, count, content)
         stats = await fake_stats(api_url)
@@ -309,6 +310,7 @@ async def main(args: argparse.Namespace) -> int:
         label = "PostgreSQL" if not database.is_sqlite else "SQLite"
         print_machine(f"fan-out benchmark: {people:,} opted-in people, {label}")
         await add_people(database, people)
+        settle_heap()  # as `sharebot run` does once started: the bare loops run with it too
 
         planning, planned = await measure_planning(database)
         print(f"planning        {planning:6.2f} s for {planned:,} deliveries", flush=True)

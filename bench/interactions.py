@@ -190,10 +190,11 @@ async def serve(kind: str, fake_api: str, actions: list[str], db: str | None) ->
         else:
             runner, buttons = await serve_sharebot(fake_api, Path(directory), db)
         await runner.setup()
-        if kind != "bare":
-            from adapters.server import settle_heap
+        from adapters.heap import settle_heap
 
-            settle_heap()  # as `sharebot run` does once started
+        # as `sharebot run` does once started; the bare app too, so that both run with the
+        # same garbage collector settings
+        settle_heap()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
