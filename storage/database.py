@@ -47,9 +47,11 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside a transaction that commits on success and rolls back on error.
 
-        Never open a second transaction while holding one: on SQLite they take turns.
+        Never open a second transaction while holding one: on SQLite they take turns. The
+        turn ends with the commit, before the session closes (closing it waits for the
+        event loop's next turn).
         """
-        async with self._turn, self._sessions() as session, session.begin():
+        async with self._sessions() as session, self._turn, session.begin():
             if self._policy is not None:
                 policy.remember_in(session, self._policy)
             yield session

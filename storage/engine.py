@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -12,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from storage import sqlite_in_loop
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -40,8 +43,9 @@ def async_url(url: str) -> sa.URL:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
-    Errors never show the statement's parameters.
+    """Build the engine; SQLite gets WAL, foreign keys and a busy timeout on every connection,
+    its statements run on the event loop's thread (:mod:`storage.sqlite_in_loop`). Errors
+    never show the statement's parameters.
 
     SQLite transactions begin with ``BEGIN IMMEDIATE``: they take the write lock up front and
     wait for it, so a read-then-write (claiming deliveries, first contact) cannot interleave
@@ -53,7 +57,9 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     # ids): they would end up in logs (security rule 5).
     options.setdefault("hide_parameters", True)
     if target.get_backend_name() == "sqlite":
-        engine = create_async_engine(target, connect_args={"timeout": 30}, **options)
+        arguments, connect_options = SQLiteDialect_aiosqlite().create_connect_args(target)
+        opened = sqlite_in_loop.connector(arguments, {**connect_options, "timeout": 30})
+        engine = create_async_engine(target, async_creator=opened, **options)
 
         @sa.event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:

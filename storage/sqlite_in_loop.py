@@ -1,0 +1,199 @@
+"""SQLite on the event loop's own thread: a statement runs where it is awaited.
+
+aiosqlite runs every call in a thread of its own and hands the answer back through the event
+loop, and SQLAlchemy makes three or four such calls per statement (a cursor, the statement,
+its rows, closing the cursor). On a busy loop each answer waits behind everything else that is
+ready to run (the acknowledgements and answers of other clicks, the platform's answers to
+messages in flight), about a millisecond a time, and SQLite's one writer waits with it: a
+click's turn held the write lock three times as long as its CPU, and a fan-out's stream ran
+dry while a wave's transaction crossed the loop some thirty times. Sharebot's statements take
+SQLite microseconds to a few milliseconds, so this connection makes the same calls as
+aiosqlite's, the ones SQLAlchemy's aiosqlite dialect makes, without the thread.
+
+The one call that can wait long, for the write lock another process holds (``BEGIN
+IMMEDIATE``, or a commit while another connection checkpoints), does not hold the loop:
+SQLite answers "busy" at once, and the call is tried again after a short sleep until the
+connection's busy timeout has passed, then fails as aiosqlite's would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_FIRST_WAIT = 0.001  # seconds before trying a busy call again, doubling up to _LONGEST_WAIT
+_LONGEST_WAIT = 0.05
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class _Queue:
+    """What SQLAlchemy's dialect hands aiosqlite's worker queue directly (setting the
+    isolation level): run at once."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:
+            if future is None:
+                raise
+            future.set_exception(error)
+        else:
+            if future is not None:
+                future.set_result(result)
+
+
+class Cursor:
+    """An aiosqlite cursor's calls over a sqlite3 cursor, run at once."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._cursor = connection._open.cursor()
+
+    async def __aenter__(self) -> Cursor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        await self._connection._run(self._cursor.execute, sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
+        rows = list(parameters)  # tried again when busy: an iterator would be used up
+        await self._connection._run(self._cursor.executemany, sql, rows)
+        return self
+
+    async def executescript(self, script: str) -> Cursor:
+        await self._connection._run(self._cursor.executescript, script)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def nextset(self) -> None:
+        return None
+
+    async def setinputsizes(self, *_: Any) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+
+class Connection:
+    """An aiosqlite connection's calls, as SQLAlchemy's aiosqlite dialect makes them, over a
+    sqlite3 connection opened with no busy timeout of its own (:meth:`_run` waits instead)."""
+
+    def __init__(self, connection: sqlite3.Connection, busy_timeout: float) -> None:
+        self._conn: sqlite3.Connection | None = connection
+        self._busy_timeout = busy_timeout
+        self._tx = _Queue()
+
+    @property
+    def _connection(self) -> sqlite3.Connection | None:  # what the dialect checks before commit
+        return self._conn
+
+    async def _run(self, call: Callable[..., T], *args: Any) -> T:
+        deadline = time.monotonic() + self._busy_timeout
+        wait = _FIRST_WAIT
+        while True:
+            try:
+                return call(*args)
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() + wait > deadline:
+                    raise
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, _LONGEST_WAIT)
+
+    @property
+    def _open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError("Connection closed")
+        return self._conn
+
+    def cursor(self) -> Cursor:
+        return Cursor(self)
+
+    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        cursor = self.cursor()
+        return await cursor.execute(sql, parameters)
+
+    async def commit(self) -> None:
+        await self._run(self._open.commit)
+
+    async def rollback(self) -> None:
+        await self._run(self._open.rollback)
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._open.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def stop(self) -> None:
+        """Close at once (SQLAlchemy terminating a connection outside the loop)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._open.isolation_level
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._open.in_transaction
+
+
+def connector(
+    arguments: Sequence[Any], options: dict[str, Any]
+) -> Callable[[], Awaitable[Connection]]:
+    """An ``async_creator`` for SQLAlchemy: opens the file as the dialect would (its
+    arguments, its options) with no busy wait inside SQLite."""
+    kwargs = dict(options)
+    busy_timeout = float(kwargs.pop("timeout", 5.0))
+    kwargs["check_same_thread"] = False  # the loop's thread, but a pool may close elsewhere
+
+    async def connect() -> Connection:
+        opened = sqlite3.connect(*arguments, timeout=0, **kwargs)  # type: ignore[call-overload]
+        return Connection(opened, busy_timeout)
+
+    return connect
