@@ -13,18 +13,25 @@ aiosqlite's, the ones SQLAlchemy's aiosqlite dialect makes, without the thread.
 The one call that can wait long, for the write lock another process holds (``BEGIN
 IMMEDIATE``, or a commit while another connection checkpoints), does not hold the loop:
 SQLite answers "busy" at once, and the call is tried again after a short sleep until the
-connection's busy timeout has passed, then fails as aiosqlite's would.
+connection's busy timeout has passed, then fails as aiosqlite's would. Nor does writing to
+the disk, which can stall for tens of milliseconds on a busy machine (seen as the slowest
+acknowledgements of clicks): a commit, which writes the log, runs in a worker thread, and
+copying the log back into the file and syncing it, which SQLite does in the commit that
+fills the log, is left to a worker thread with a connection of its own (:class:`Checkpoints`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 _FIRST_WAIT = 0.001  # seconds before trying a busy call again, doubling up to _LONGEST_WAIT
 _LONGEST_WAIT = 0.05
@@ -120,20 +127,28 @@ class Connection:
     """An aiosqlite connection's calls, as SQLAlchemy's aiosqlite dialect makes them, over a
     sqlite3 connection opened with no busy timeout of its own (:meth:`_run` waits instead)."""
 
-    def __init__(self, connection: sqlite3.Connection, busy_timeout: float) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, busy_timeout: float, checkpoints: Checkpoints
+    ) -> None:
         self._conn: sqlite3.Connection | None = connection
         self._busy_timeout = busy_timeout
+        self._checkpoints = checkpoints
         self._tx = _Queue()
 
     @property
     def _connection(self) -> sqlite3.Connection | None:  # what the dialect checks before commit
         return self._conn
 
-    async def _run(self, call: Callable[..., T], *args: Any) -> T:
+    async def _run(self, call: Callable[..., T], *args: Any, in_thread: bool = False) -> T:
+        """``call``, tried again while SQLite is busy; in a worker thread when it writes to
+        the disk."""
         deadline = time.monotonic() + self._busy_timeout
         wait = _FIRST_WAIT
         while True:
             try:
+                if in_thread:
+                    loop = asyncio.get_running_loop()
+                    return await loop.run_in_executor(None, partial(call, *args))
                 return call(*args)
             except sqlite3.OperationalError as error:
                 if not _busy(error) or time.monotonic() + wait > deadline:
@@ -155,7 +170,8 @@ class Connection:
         return await cursor.execute(sql, parameters)
 
     async def commit(self) -> None:
-        await self._run(self._open.commit)
+        await self._run(self._open.commit, in_thread=True)
+        self._checkpoints.after_commit()
 
     async def rollback(self) -> None:
         await self._run(self._open.rollback)
@@ -183,17 +199,62 @@ class Connection:
         return self._open.in_transaction
 
 
+CHECKPOINT_EVERY = 1.0  # seconds at least between two checkpoints
+
+
+class Checkpoints:
+    """Copies the write-ahead log back into the database file in a worker thread, at most
+    once every :data:`CHECKPOINT_EVERY` seconds after a commit. Passive: it takes no lock
+    that a writer or a reader waits for, and copies what no reader still needs (the rest
+    the next time)."""
+
+    def __init__(self, opens: Callable[[], sqlite3.Connection]) -> None:
+        self._opens = opens
+        self._last = float("-inf")
+        self._running: asyncio.Future[None] | None = None
+
+    def after_commit(self) -> None:
+        if self._running is not None and not self._running.done():
+            return
+        if time.monotonic() - self._last < CHECKPOINT_EVERY:
+            return
+        self._last = time.monotonic()
+        self._running = asyncio.get_running_loop().run_in_executor(None, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        try:
+            connection = self._opens()
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+        except sqlite3.Error as error:  # the next commit's checkpoint copies it
+            logger.warning("SQLite's checkpoint failed (%s)", type(error).__name__)
+
+    async def done(self) -> None:
+        """Until the checkpoint under way, if any, has ended (whatever came of it)."""
+        if self._running is not None:
+            await asyncio.gather(self._running, return_exceptions=True)
+
+
 def connector(
     arguments: Sequence[Any], options: dict[str, Any]
 ) -> Callable[[], Awaitable[Connection]]:
     """An ``async_creator`` for SQLAlchemy: opens the file as the dialect would (its
-    arguments, its options) with no busy wait inside SQLite."""
+    arguments, its options) with no busy wait inside SQLite and no checkpoint in a commit;
+    the connections of one engine share their :class:`Checkpoints`."""
     kwargs = dict(options)
     busy_timeout = float(kwargs.pop("timeout", 5.0))
     kwargs["check_same_thread"] = False  # the loop's thread, but a pool may close elsewhere
 
+    def opens(timeout: float) -> sqlite3.Connection:
+        return sqlite3.connect(*arguments, timeout=timeout, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    checkpoints = Checkpoints(partial(opens, busy_timeout))
+
     async def connect() -> Connection:
-        opened = sqlite3.connect(*arguments, timeout=0, **kwargs)  # type: ignore[call-overload]
-        return Connection(opened, busy_timeout)
+        opened = opens(0)
+        opened.execute("PRAGMA wal_autocheckpoint=0")
+        return Connection(opened, busy_timeout, checkpoints)
 
     return connect

@@ -25,29 +25,33 @@ async def _migrated(tmp_path: Path) -> tuple[Database, Path]:
     return database, path
 
 
-async def test_a_transaction_is_committed_before_the_loop_runs_anything_else(
+async def test_a_transaction_runs_its_statements_before_the_loop_runs_anything_else(
     tmp_path: Path,
 ) -> None:
-    database, path = await _migrated(tmp_path)
+    database, _ = await _migrated(tmp_path)
     try:
         async with database.transaction() as session:  # the pool holds a connection now
             await session.execute(sa.select(1))
-        seen: list[int] = []
+        statements: list[str] = []
+        seen: list[list[str]] = []
 
-        def other_work() -> None:  # anything else ready to run on the loop, looking in
-            with sqlite3.connect(path) as other:
-                seen.append(other.execute("SELECT count(*) FROM person").fetchone()[0])
+        def executed(_c: object, _cursor: object, sql: str, *_: object) -> None:
+            statements.append(sql.split()[0])
 
-        asyncio.get_running_loop().call_soon(other_work)
+        sa.event.listen(database.engine.sync_engine, "before_cursor_execute", executed)
+        asyncio.get_running_loop().call_soon(lambda: seen.append(list(statements)))
         async with database.transaction() as session:
             session.add(Person(platform="slack", user_key="U1"))
             await session.flush()
             for _ in range(5):
                 await session.execute(sa.select(sa.func.count()).select_from(Person))
-        # begun, six statements and committed before the loop's next turn (through
-        # aiosqlite's thread each statement waited for the loop, and nothing was committed)
-        assert seen == [1]
+        # through aiosqlite's thread each statement waited for the loop's next turn; here
+        # only the commit does (it writes to the disk, in a worker thread)
+        assert seen == [["BEGIN", "INSERT"] + ["SELECT"] * 5]
         assert not database._turn.locked()  # type: ignore[attr-defined]
+        async with database.reading() as session:
+            found = await session.execute(sa.select(col(Person.user_key)))
+            assert found.scalars().all() == ["U1"]
     finally:
         await database.close()
 
@@ -112,3 +116,28 @@ async def test_a_lock_held_past_the_busy_timeout_fails_as_sqlite_does(tmp_path: 
         await connection.close()
     finally:
         holder.join()
+
+
+async def test_the_log_is_copied_back_into_the_file_in_another_thread(tmp_path: Path) -> None:
+    database, path = await _migrated(tmp_path)
+    try:
+        async with database.transaction() as session:
+            connection = await (await session.connection()).get_raw_connection()
+            in_loop = connection.driver_connection
+            assert isinstance(in_loop, sqlite_in_loop.Connection)
+            found = await session.execute(sa.text("PRAGMA wal_autocheckpoint"))
+            assert found.scalar() == 0  # no commit on the loop copies the log back
+        await in_loop._checkpoints.done()
+        size = path.stat().st_size
+        async with database.transaction() as session:
+            for n in range(300):
+                session.add(Person(platform="slack", user_key=f"U{n:04d}", timezone="x" * 500))
+        assert path.stat().st_size == size  # still in the log: the commit did not copy it
+        await in_loop._checkpoints.done()
+        await asyncio.sleep(sqlite_in_loop.CHECKPOINT_EVERY)
+        async with database.transaction() as session:  # the next commit starts a checkpoint
+            session.add(Person(platform="slack", user_key="U9999"))
+        await in_loop._checkpoints.done()
+        assert path.stat().st_size > size + 300 * 500
+    finally:
+        await database.close()
