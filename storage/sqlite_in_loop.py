@@ -180,12 +180,11 @@ class Connection:
         self._open.create_function(*args, **kwargs)
 
     async def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self.stop()
 
     def stop(self) -> None:
-        """Close at once (SQLAlchemy terminating a connection outside the loop)."""
+        """Close at once (also what SQLAlchemy calls to terminate a connection outside the
+        loop); closing again does nothing."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None
