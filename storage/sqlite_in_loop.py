@@ -199,6 +199,7 @@ class Connection:
 
 
 CHECKPOINT_EVERY = 1.0  # seconds at least between two checkpoints
+_FAILED_ALOUD = 3  # checkpoints failed in a row before it is a warning
 
 
 class Checkpoints:
@@ -211,6 +212,7 @@ class Checkpoints:
         self._opens = opens
         self._last = float("-inf")
         self._running: asyncio.Future[None] | None = None
+        self._failed = 0  # checkpoints in a row that failed
 
     def after_commit(self) -> None:
         if self._running is not None and not self._running.done():
@@ -227,8 +229,14 @@ class Checkpoints:
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
             finally:
                 connection.close()
-        except sqlite3.Error as error:  # the next commit's checkpoint copies it
-            logger.warning("SQLite's checkpoint failed (%s)", type(error).__name__)
+        except sqlite3.Error as error:
+            # The next commit's checkpoint copies what this one did not (SQLite's own
+            # checkpoints fail as quietly); one failing again and again lets the log grow.
+            self._failed += 1
+            level = logging.WARNING if self._failed >= _FAILED_ALOUD else logging.DEBUG
+            logger.log(level, "SQLite's checkpoint failed (%s)", type(error).__name__)
+        else:
+            self._failed = 0
 
     async def done(self) -> None:
         """Until the checkpoint under way, if any, has ended (whatever came of it)."""

@@ -248,6 +248,10 @@ def test_empty_budget_has_no_conflict() -> None:
     assert Budget(1, timedelta(hours=48)).conflict(WED) is None
 
 
+def test_a_cap_of_none_a_week_leaves_no_room_even_when_nothing_was_sent() -> None:
+    assert Budget(0, timedelta(hours=48)).conflict(WED) == (WED + NEXT, "cap")
+
+
 @pytest.mark.parametrize(
     ("candidate", "expected"),
     [

@@ -141,3 +141,19 @@ async def test_the_log_is_copied_back_into_the_file_in_another_thread(tmp_path: 
         assert path.stat().st_size > size + 300 * 500
     finally:
         await database.close()
+
+
+async def test_a_checkpoint_that_keeps_failing_is_said_once_it_fails_again_and_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def cannot_open() -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    checkpoints = sqlite_in_loop.Checkpoints(cannot_open)
+    with caplog.at_level("DEBUG", logger="storage.sqlite_in_loop"):
+        for _ in range(3):
+            checkpoints._last = float("-inf")  # as if a second had passed
+            checkpoints.after_commit()
+            await checkpoints.done()
+    levels = [r.levelname for r in caplog.records if "checkpoint failed" in r.getMessage()]
+    assert levels == ["DEBUG", "DEBUG", "WARNING"]

@@ -99,6 +99,8 @@ class Budget:
 
     def conflict(self, moment: datetime) -> tuple[datetime, str] | None:
         """None when a message at ``moment`` fits, else the earliest time worth trying and why."""
+        if not self.busy and self.max_per_week >= 1:
+            return None  # nothing near, one in the week: most people of a fan-out
         near = [when for when in self.busy if abs(when - moment) < self.min_gap]
         if near:
             return max(near) + self.min_gap, "gap"
