@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
+_TURN = 0.001  # seconds a transaction runs on the loop before it lets the loop turn
 _FIRST_WAIT = 0.001  # seconds before trying a busy call again, doubling up to _LONGEST_WAIT
 _LONGEST_WAIT = 0.05
 
@@ -134,6 +135,7 @@ class Connection:
         self._busy_timeout = busy_timeout
         self._checkpoints = checkpoints
         self._tx = _Queue()
+        self._turn_began = 0.0
 
     @property
     def _connection(self) -> sqlite3.Connection | None:  # what the dialect checks before commit
@@ -142,6 +144,8 @@ class Connection:
     async def _run(self, call: Callable[..., T], *args: Any, in_thread: bool = False) -> T:
         """``call``, tried again while SQLite is busy; in a worker thread when it writes to
         the disk."""
+        if not in_thread:
+            await self._let_the_loop_turn()
         deadline = time.monotonic() + self._busy_timeout
         wait = _FIRST_WAIT
         while True:
@@ -155,6 +159,17 @@ class Connection:
                     raise
             await asyncio.sleep(wait)
             wait = min(wait * 2, _LONGEST_WAIT)
+
+    async def _let_the_loop_turn(self) -> None:
+        """Let the loop turn before this statement when :data:`_TURN` has passed since this
+        connection last let it turn or began a transaction (the acknowledgements of requests
+        that came meanwhile go out): a transaction's statements run back to back, and
+        none holds the loop much longer than that."""
+        if time.perf_counter() - self._turn_began > _TURN:
+            await asyncio.sleep(0)
+            self._turn_began = time.perf_counter()
+        elif not self._open.in_transaction:
+            self._turn_began = time.perf_counter()
 
     @property
     def _open(self) -> sqlite3.Connection:

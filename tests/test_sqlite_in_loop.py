@@ -25,9 +25,19 @@ async def _migrated(tmp_path: Path) -> tuple[Database, Path]:
     return database, path
 
 
+@pytest.mark.parametrize(
+    ("turn", "seen_by_the_loop"),
+    [
+        (60.0, ["BEGIN", "INSERT"] + ["SELECT"] * 5),  # all of it, then the loop's turn
+        # "long enough" at once: the loop turns before each statement (SQLAlchemy's event
+        # for BEGIN fires just before that turn)
+        (0.0, ["BEGIN"]),
+    ],
+)
 async def test_a_transaction_runs_its_statements_before_the_loop_runs_anything_else(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, turn: float, seen_by_the_loop: list[str]
 ) -> None:
+    monkeypatch.setattr(sqlite_in_loop, "_TURN", turn)
     database, _ = await _migrated(tmp_path)
     try:
         async with database.transaction() as session:  # the pool holds a connection now
@@ -46,8 +56,9 @@ async def test_a_transaction_runs_its_statements_before_the_loop_runs_anything_e
             for _ in range(5):
                 await session.execute(sa.select(sa.func.count()).select_from(Person))
         # through aiosqlite's thread each statement waited for the loop's next turn; here
-        # only the commit does (it writes to the disk, in a worker thread)
-        assert seen == [["BEGIN", "INSERT"] + ["SELECT"] * 5]
+        # the commit does (it writes to the disk, in a worker thread), and a transaction
+        # that has held the loop for sqlite_in_loop._TURN
+        assert seen == [seen_by_the_loop]
         assert not database._turn.locked()  # type: ignore[attr-defined]
         async with database.reading() as session:
             found = await session.execute(sa.select(col(Person.user_key)))
