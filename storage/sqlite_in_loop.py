@@ -8,7 +8,9 @@ messages in flight), about a millisecond a time, and SQLite's one writer waits w
 click's turn held the write lock three times as long as its CPU, and a fan-out's stream ran
 dry while a wave's transaction crossed the loop some thirty times. Sharebot's statements take
 SQLite microseconds to a few milliseconds, so this connection makes the same calls as
-aiosqlite's, the ones SQLAlchemy's aiosqlite dialect makes, without the thread.
+aiosqlite's, the ones SQLAlchemy's aiosqlite dialect makes, without the thread. A
+transaction's statements run back to back, yet none holds the loop much past a millisecond:
+a statement lets the loop turn first once that has passed.
 
 The one call that can wait long, for the write lock another process holds (``BEGIN
 IMMEDIATE``, or a commit while another connection checkpoints), does not hold the loop:
