@@ -83,10 +83,6 @@ class Cursor:
         await self._connection._run(self._cursor.executemany, sql, rows)
         return self
 
-    async def executescript(self, script: str) -> Cursor:
-        await self._connection._run(self._cursor.executescript, script)
-        return self
-
     async def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
@@ -182,10 +178,6 @@ class Connection:
     def cursor(self) -> Cursor:
         return Cursor(self)
 
-    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
-        cursor = self.cursor()
-        return await cursor.execute(sql, parameters)
-
     async def commit(self) -> None:
         await self._run(self._open.commit, in_thread=True)
         self._checkpoints.after_commit()
@@ -209,10 +201,6 @@ class Connection:
     @property
     def isolation_level(self) -> str | None:
         return self._open.isolation_level
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._open.in_transaction
 
 
 CHECKPOINT_EVERY = 1.0  # seconds at least between two checkpoints

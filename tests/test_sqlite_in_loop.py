@@ -122,7 +122,7 @@ async def test_a_lock_held_past_the_busy_timeout_fails_as_sqlite_does(tmp_path: 
         connection = await connect()
         started = time.monotonic()
         with pytest.raises(sqlite3.OperationalError, match="locked"):
-            await connection.execute("BEGIN IMMEDIATE")
+            await connection.cursor().execute("BEGIN IMMEDIATE")
         assert 0.1 < time.monotonic() - started < 0.8
         await connection.close()
     finally:
@@ -168,3 +168,48 @@ async def test_a_checkpoint_that_keeps_failing_is_said_once_it_fails_again_and_a
             await checkpoints.done()
     levels = [r.levelname for r in caplog.records if "checkpoint failed" in r.getMessage()]
     assert levels == ["DEBUG", "DEBUG", "WARNING"]
+
+
+class _SlowCommits:
+    """A sqlite3 connection whose commits take a while, as on a disk that stalls."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def commit(self) -> None:
+        time.sleep(0.3)
+        self._connection.commit()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connection, name)
+
+
+async def test_a_commit_that_stalls_on_the_disk_does_not_hold_the_loop(tmp_path: Path) -> None:
+    database, path = await _migrated(tmp_path)
+    await database.close()
+    raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    slow = _SlowCommits(raw)
+    connection = sqlite_in_loop.Connection(
+        slow,  # type: ignore[arg-type]
+        1.0,
+        sqlite_in_loop.Checkpoints(lambda: sqlite3.connect(path)),
+    )
+    cursor = connection.cursor()
+    await cursor.execute("BEGIN IMMEDIATE")
+    await cursor.execute("CREATE TABLE note (said TEXT)")
+    await cursor.execute("INSERT INTO note VALUES ('U3')")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    clock = asyncio.ensure_future(ticking())
+    await connection.commit()
+    clock.cancel()
+    assert ticks >= 10  # the loop went on for the 0.3 s the commit took
+    with sqlite3.connect(path) as other:
+        assert other.execute("SELECT said FROM note").fetchall() == [("U3",)]
+    await connection.close()
