@@ -7,6 +7,8 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,23 @@ from sqlmodel import col
 from storage import migrate, sqlite_in_loop
 from storage.database import Database
 from storage.models import Person
+
+
+@asynccontextmanager
+async def loop_ticks() -> AsyncIterator[list[int]]:
+    """How many times the loop came round to a task that ticks every 10 ms, meanwhile."""
+    ticks = [0]
+
+    async def ticking() -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            ticks[0] += 1
+
+    clock = asyncio.ensure_future(ticking())
+    try:
+        yield ticks
+    finally:
+        clock.cancel()
 
 
 async def _migrated(tmp_path: Path) -> tuple[Database, Path]:
@@ -86,22 +105,12 @@ async def test_the_write_lock_held_elsewhere_is_waited_for_while_the_loop_runs_o
     holder.start()
     try:
         await asyncio.to_thread(held.wait)
-        ticks = 0
-
-        async def ticking() -> None:
-            nonlocal ticks
-            while True:
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        clock = asyncio.ensure_future(ticking())
         started = time.monotonic()
-        async with database.transaction() as session:
+        async with loop_ticks() as ticks, database.transaction() as session:
             session.add(Person(platform="slack", user_key="U2"))
         waited = time.monotonic() - started
-        clock.cancel()
         assert 0.4 < waited < 3.0  # it began once the other writer let go
-        assert ticks >= 20  # meanwhile the loop went on (a blocking wait would leave it at 0)
+        assert ticks[0] >= 20  # meanwhile the loop went on (a blocking wait would leave it at 0)
         async with database.reading() as session:
             found = await session.execute(sa.select(col(Person.user_key)))
             assert found.scalars().all() == ["U2"]
@@ -198,18 +207,9 @@ async def test_a_commit_that_stalls_on_the_disk_does_not_hold_the_loop(tmp_path:
     await cursor.execute("BEGIN IMMEDIATE")
     await cursor.execute("CREATE TABLE note (said TEXT)")
     await cursor.execute("INSERT INTO note VALUES ('U3')")
-    ticks = 0
-
-    async def ticking() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    clock = asyncio.ensure_future(ticking())
-    await connection.commit()
-    clock.cancel()
-    assert ticks >= 10  # the loop went on for the 0.3 s the commit took
+    async with loop_ticks() as ticks:
+        await connection.commit()
+    assert ticks[0] >= 10  # the loop went on for the 0.3 s the commit took
     with sqlite3.connect(path) as other:
         assert other.execute("SELECT said FROM note").fetchall() == [("U3",)]
     await connection.close()
