@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,8 +78,44 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
         return engine
     options.setdefault("pool_size", 10)
-    options.setdefault("pool_pre_ping", True)
-    return create_async_engine(target, **options)
+    engine = create_async_engine(target, **options)
+    _ping_after_idle(engine)
+    return engine
+
+
+# A pooled connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE = 1.0  # seconds
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use when it has been idle for a while, as the pool's
+    ``pre_ping`` does before every use: a connection the server closed meanwhile (it
+    restarted, a firewall dropped it) is replaced, and every other pooled one with it.
+
+    One in use a moment ago is handed out as it is: under load that saves a round trip per
+    transaction (one of the eight of a fan-out's wave). Should the server go away within
+    that moment, the first transaction to notice fails, as one under way then would, and
+    SQLAlchemy replaces every pooled connection.
+    """
+
+    @sa.event.listens_for(engine.sync_engine, "connect")
+    def _connected(_dbapi_connection: Any, record: Any) -> None:
+        record.info["used"] = time.monotonic()
+
+    @sa.event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["used"] = time.monotonic()
+
+    @sa.event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("used", float("-inf")) <= PING_AFTER_IDLE:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise sa.exc.InvalidatePoolError("the database closed the connection") from error
+        if not alive:
+            raise sa.exc.InvalidatePoolError("the database closed the connection")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -198,6 +198,12 @@ class Shard(NamedTuple):
     of: int
 
     def holds(self) -> sa.ColumnElement[bool]:
+        """The condition, none for everyone: PostgreSQL knows nothing of how many rows a
+        remainder keeps and guesses very few, and so plans a claim to read and sort every due
+        row rather than take the first ones in the index's order (measured: 10 ms a claim at
+        50,000 due, 0.1 ms without it)."""
+        if self.of == 1:
+            return sa.true()
         return _TABLE.c.person_id % self.of == self.part
 
 

@@ -27,7 +27,7 @@ from bot.delivery.ending import finish_ended
 from bot.delivery.planning import Planning
 from bot.delivery.sender import Outcome, Outgoing, Sender
 from bot.delivery.stream import Stream
-from bot.delivery.wave import Cards, Wave, id_of, ids_of, one_message_each
+from bot.delivery.wave import Round, Wave, id_of, ids_of, one_message_each
 from bot.policy import Policy, policy_from
 from bot.ports import Uncertainty
 from bot.sharing.cards import digest
@@ -215,7 +215,7 @@ class Dispatcher:
         """Claim and send due deliveries, wave after wave, until none is due or time is up."""
         until = until or time.monotonic() + self.tick_budget
         planning = Planning(policy)  # rules and holiday calendar, built once for every wave
-        cards = Cards()  # each card rendered once this round for all who see it alike
+        shared = Round()  # suggestions read and cards rendered once for all its waves
         workers = self.claimers
         width = self.concurrency // workers
         sent = 0
@@ -225,7 +225,7 @@ class Dispatcher:
                     self._work(
                         partial(claim, shard=outbox.Shard(k, workers)),
                         planning,
-                        cards,
+                        shared,
                         now,
                         width,
                         until,
@@ -244,7 +244,7 @@ class Dispatcher:
         self,
         claim: Claim,
         planning: Planning,
-        cards: Cards,
+        shared: Round,
         now: datetime,
         width: int,
         until: float,
@@ -265,7 +265,7 @@ class Dispatcher:
                 more = wanted if time.monotonic() <= until else 0
                 try:
                     claimed = await self._next(
-                        claim, stream.landed(), planning, cards, now, more, stream.on_the_way()
+                        claim, stream.landed(), planning, shared, now, more, stream.on_the_way()
                     )
                 except Exception as error:  # what was claimed before still goes out
                     failure = error
@@ -290,7 +290,7 @@ class Dispatcher:
         claim: Claim,
         done: list[Outgoing] | None,
         planning: Planning,
-        cards: Cards,
+        shared: Round,
         now: datetime,
         wave: int,
         in_flight: Sequence[Outgoing] = (),
@@ -308,7 +308,7 @@ class Dispatcher:
                     at = self._claim_time(now)
                     rows = await claim(session, at, wave)
                     claimed = await self._prepare_wave(
-                        session, rows, planning, cards, at, in_flight
+                        session, rows, planning, shared, at, in_flight
                     )
                 if done:  # last: the suggestion's row stays locked until the commit
                     await self._count_reached(session, done)
@@ -323,14 +323,14 @@ class Dispatcher:
         session: AsyncSession,
         rows: list[outbox.Claimed],
         planning: Planning,
-        cards: Cards,
+        shared: Round,
         now: datetime,
         in_flight: Sequence[Outgoing] = (),
     ) -> list[Outgoing] | None:
         """The claimed rows' messages (None when nothing was claimed)."""
         if not rows:
             return None
-        batch = Wave(self.ctx, session, planning, cards)
+        batch = Wave(self.ctx, session, planning, shared)
         await batch.load(rows, now)
         for flying in in_flight:  # a second card of theirs must wait as if that one had gone
             if flying.rows[0].kind != DeliveryKind.INVITATION:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,25 +25,30 @@ CardKey = tuple[str, str, str, tuple[str, ...], int]  # language, zone, address,
 
 @dataclass
 class _Cards:
-    """One suggestion's share tokens and the cards rendered from them, as long as it is the
-    same as when they were rendered (its ``fingerprint``)."""
+    """One suggestion's share tokens and the cards rendered from them."""
 
-    fingerprint: tuple[Any, ...]
     tokens: dict[str, str]
-    seen: Suggestion  # the object last compared (each wave reads its own)
     cards: dict[CardKey, SuggestionCard] = field(default_factory=dict)
 
 
-class Cards:
-    """The cards of one round of waves: a card depends on the suggestion, the person's
-    language, zone, form of address, chosen networks and caption variant, and nothing else
-    about them, so the same card is rendered once for everyone who gets it (a few dozen
-    cards for a fan-out to thousands). Kept for one round only: each wave reads its
-    suggestions again, and a suggestion that changed (it ended) gets its cards anew."""
+class Round:
+    """What one round of waves reads and renders once: the suggestions the rows name, and
+    their cards. A card depends on the suggestion, the person's language, zone, form of
+    address, chosen networks and caption variant, and nothing else about them, so the same
+    card is rendered once for everyone who gets it (a few dozen cards for a fan-out to
+    thousands).
+
+    A suggestion is read once a round, not once a wave (it was a round trip and a tenth of
+    the dispatcher's time a wave on PostgreSQL, measured): what a card shows of it never
+    changes, and one that ends meanwhile loses its pending rows in the transaction that
+    ends it, so no later claim finds them; what was claimed before goes out, as what was on
+    its way does. A round lasts one tick's sending, at most its budget.
+    """
 
     _KEPT = 4096  # cards per suggestion before starting over (memory stays bounded)
 
     def __init__(self) -> None:
+        self.suggestions: dict[int, Suggestion] = {}
         self._of: dict[int, _Cards] = {}
 
     async def card(
@@ -52,13 +56,9 @@ class Cards:
     ) -> SuggestionCard:
         key = id_of(suggestion)
         found = self._of.get(key)
-        if found is None or found.seen is not suggestion:
-            fingerprint = _fingerprint(suggestion)
-            if found is None or found.fingerprint != fingerprint:
-                tokens = await shares.links_for(wave.session, key)
-                found = _Cards(fingerprint, tokens, suggestion)
-                self._of[key] = found
-            found.seen = suggestion
+        if found is None:
+            found = _Cards(await shares.links_for(wave.session, key))
+            self._of[key] = found
         which = (
             texts.language,
             str(texts.zone),
@@ -84,33 +84,20 @@ class Cards:
         return card
 
 
-def _fingerprint(suggestion: Suggestion) -> tuple[Any, ...]:
-    """What a card shows of a suggestion."""
-    return (
-        suggestion.state,
-        suggestion.url,
-        tuple(suggestion.captions),
-        tuple(suggestion.hashtags),
-        tuple(suggestion.networks),
-        repr(suggestion.images),
-        suggestion.expires_at,
-        suggestion.language,
-    )
-
-
 class Wave:
-    """What one wave of rows needs, read once: people, recent times, suggestions, share tokens."""
+    """What one wave of rows needs, read once: people and their recent times; the
+    suggestions and their share tokens once a round (:class:`Round`)."""
 
     def __init__(
-        self, ctx: Context, session: AsyncSession, planning: Planning, cards: Cards | None = None
+        self, ctx: Context, session: AsyncSession, planning: Planning, shared: Round | None = None
     ) -> None:
         self.ctx = ctx
         self.session = session
         self.planning = planning
         self.people: dict[int, Contact] = {}
         self.recent: dict[int, list[datetime]] = {}
-        self.suggestions: dict[int, Suggestion] = {}
-        self._cards = cards or Cards()
+        self.round = shared or Round()
+        self.suggestions = self.round.suggestions
 
     async def load(self, rows: list[Claimed], now: datetime | None) -> None:
         """The people of these rows, their recent deliveries (when ``now`` is given), the
@@ -132,7 +119,7 @@ class Wave:
         self, suggestion: Suggestion, person: Contact, texts: Texts, variant: int
     ) -> SuggestionCard:
         """The person's card (rendered once per round for everyone it looks the same for)."""
-        return await self._cards.card(self, suggestion, person, texts, variant)
+        return await self.round.card(self, suggestion, person, texts, variant)
 
     async def ended_view(self, row: Claimed) -> tuple[Addressee, str, View] | None:
         """The sent message again, its ended suggestions marked (a digest keeps its order)."""
