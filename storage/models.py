@@ -198,9 +198,9 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
-    suggestion_id: int | None = Field(
-        default=None, foreign_key="suggestion.id", index=True, ondelete="CASCADE"
-    )
+    # found by suggestion through the unique (suggestion_id, person_id) index: a second one
+    # of its own was one more to write at every change of state
+    suggestion_id: int | None = Field(default=None, foreign_key="suggestion.id", ondelete="CASCADE")
     kind: DeliveryKind = _state(DeliveryKind, DeliveryKind.CARD)
     state: DeliveryState = _state(DeliveryState, DeliveryState.PENDING)
     due_at: datetime = _when(nullable=False)
