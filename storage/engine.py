@@ -93,7 +93,7 @@ def _ping_after_idle(engine: AsyncEngine) -> None:
     restarted, a firewall dropped it) is replaced, and every other pooled one with it.
 
     One in use a moment ago is handed out as it is: under load that saves a round trip per
-    transaction (one of the eight of a fan-out's wave). Should the server go away within
+    transaction (one of the nine a fan-out's wave made). Should the server go away within
     that moment, the first transaction to notice fails, as one under way then would, and
     SQLAlchemy replaces every pooled connection.
     """
