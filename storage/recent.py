@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Person, RecentDelivery, UTCDateTime
+from storage.people import Contact
 from storage.shapes import shaped
 
 
@@ -50,25 +51,44 @@ async def recent_for(session: AsyncSession, person_id: int) -> list[datetime]:
     return list(result.scalars())
 
 
-async def recent_times(
+async def contacts_with_times(
     session: AsyncSession, person_ids: Sequence[int], *, since: datetime
-) -> dict[int, list[datetime]]:
-    """Per person, when they got messages since ``since`` (for the budget re-check)."""
+) -> tuple[list[Contact], dict[int, list[datetime]]]:
+    """These people as :class:`~storage.people.Contact` (the ones still there) and, per
+    person, when they got messages since ``since`` (the budget re-check).
+
+    Both reads go as one statement per chunk, a ``UNION ALL`` of two lookups that each use
+    their own index: one round trip less a wave on PostgreSQL. As one join they did not:
+    PostgreSQL, its figures of ``recent_delivery`` older than the rows a fan-out had just
+    added, read the whole table for each wave (15-20 ms a wave at 100,000 people, measured).
+    """
+    contacts: list[Contact] = []
     times: dict[int, list[datetime]] = defaultdict(list)
     for chunk in shaped(person_ids):
         params: dict[str, object] = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
         params["since"] = since
-        for person_id, at in await session.execute(_times_statement(len(chunk)), params):
-            times[person_id].append(at)
-    return times
+        for *values, at in await session.execute(_with_times_statement(len(chunk)), params):
+            if at is None:  # a person's row (a recent time is never empty)
+                contacts.append(Contact(*values))
+            else:
+                times[values[0]].append(at)
+    return contacts, times
 
 
 @functools.cache
-def _times_statement(size: int) -> sa.Select[Any]:
-    """The recent times of ``size`` people since ``:since``, built once per size."""
+def _with_times_statement(size: int) -> sa.CompoundSelect[Any]:
+    """``size`` people's contacts, each with no time, then their recent times since
+    ``:since``, each with the person's id alone; built once per size (:mod:`storage.shapes`)."""
     ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
     since = sa.bindparam("since", type_=UTCDateTime())
-    table = RecentDelivery.__table__  # type: ignore[attr-defined]
-    return sa.select(table.c.person_id, table.c.at).where(
-        table.c.person_id.in_(ids), table.c.at >= since
+    person = Person.__table__  # type: ignore[attr-defined]
+    recent = RecentDelivery.__table__  # type: ignore[attr-defined]
+    no_time = sa.type_coerce(sa.null(), UTCDateTime()).label("at")
+    people = sa.select(*(person.c[name] for name in Contact._fields), no_time).where(
+        person.c.id.in_(ids)
     )
+    nothing_else = [sa.null() for _ in Contact._fields[1:]]
+    recent_times = sa.select(recent.c.person_id, *nothing_else, recent.c.at).where(
+        recent.c.person_id.in_(ids), recent.c.at >= since
+    )
+    return sa.union_all(people, recent_times)

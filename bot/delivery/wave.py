@@ -103,9 +103,13 @@ class Wave:
         """The people of these rows, their recent deliveries (when ``now`` is given), the
         suggestions the rows name."""
         ids = sorted({row.person_id for row in rows})
-        self.people = {person.id: person for person in await people.contacts(self.session, ids)}
-        if now is not None:
-            self.recent = await recent.recent_times(self.session, ids, since=now - slots.WEEK)
+        if now is None:
+            found = await people.contacts(self.session, ids)
+        else:
+            found, self.recent = await recent.contacts_with_times(
+                self.session, ids, since=now - slots.WEEK
+            )
+        self.people = {person.id: person for person in found}
         await self.load_suggestions(rows)
 
     async def load_suggestions(self, rows: list[Claimed]) -> None:
