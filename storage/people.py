@@ -122,13 +122,16 @@ async def contacts(session: AsyncSession, person_ids: Sequence[int]) -> list[Con
     found: list[Contact] = []
     for chunk in shaped(person_ids):
         params = {f"person_{k}": id_ for k, id_ in enumerate(chunk)}
-        found.extend(Contact(*row) for row in await session.execute(_contacts(len(chunk)), params))
+        found.extend(
+            Contact(*row) for row in await session.execute(contacts_statement(len(chunk)), params)
+        )
     return found
 
 
 @functools.cache
-def _contacts(size: int) -> sa.Select[Any]:
-    """The contacts of ``size`` people, built once per size (:mod:`storage.shapes`)."""
+def contacts_statement(size: int) -> sa.Select[Any]:
+    """The contacts of ``size`` people (``:person_0`` …), built once per size
+    (:mod:`storage.shapes`)."""
     table = Person.__table__  # type: ignore[attr-defined]
     ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
     return sa.select(*(table.c[name] for name in Contact._fields)).where(table.c.id.in_(ids))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Person, RecentDelivery, UTCDateTime
-from storage.people import Contact
+from storage.people import Contact, contacts_statement
 from storage.shapes import shaped
 
 
@@ -81,12 +81,9 @@ def _with_times_statement(size: int) -> sa.CompoundSelect[Any]:
     ``:since``, each with the person's id alone; built once per size (:mod:`storage.shapes`)."""
     ids = [sa.bindparam(f"person_{k}", type_=sa.Integer()) for k in range(size)]
     since = sa.bindparam("since", type_=UTCDateTime())
-    person = Person.__table__  # type: ignore[attr-defined]
     recent = RecentDelivery.__table__  # type: ignore[attr-defined]
     no_time = sa.type_coerce(sa.null(), UTCDateTime()).label("at")
-    people = sa.select(*(person.c[name] for name in Contact._fields), no_time).where(
-        person.c.id.in_(ids)
-    )
+    people = contacts_statement(size).add_columns(no_time)
     nothing_else = [sa.null() for _ in Contact._fields[1:]]
     recent_times = sa.select(recent.c.person_id, *nothing_else, recent.c.at).where(
         recent.c.person_id.in_(ids), recent.c.at >= since
