@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 
 def insert_ignoring_conflicts(
@@ -26,6 +28,31 @@ def insert_or_replace(
     statement = insert(table).values(values)
     changed = {name: statement.excluded[name] for name in values if name not in key}
     return statement.on_conflict_do_update(index_elements=list(key), set_=changed)
+
+
+class unindexed(FunctionElement[Any]):  # lower case: used like the functions of sa.func
+    """A column that SQLite must not find through an index: a condition on it is checked on
+    the rows another index found (SQLite's documented unary ``+``). SQLite keeps no figures
+    of a table unless told to, and then prefers an equality on a column with few values
+    (a state) over a range on a selective one (the people of a batch); PostgreSQL, which
+    knows its figures, gets the column as it is."""
+
+    inherit_cache = True
+    name = "unindexed"
+
+    def __init__(self, column: sa.ColumnElement[Any]) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _as_is(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(unindexed, "sqlite")
+def _unary_plus(element: unindexed, compiler: Any, **kw: Any) -> str:
+    return "+" + str(compiler.process(element.clauses, **kw))
 
 
 def supports_skip_locked(session: AsyncSession) -> bool:
