@@ -1,4 +1,5 @@
-"""Dialect-specific statements kept in one place: upserts, row locking, planner statistics."""
+"""Dialect-specific statements kept in one place: upserts, row locking, planner statistics,
+and an index SQLite must not choose."""
 
 from __future__ import annotations
 
@@ -32,10 +33,10 @@ def insert_or_replace(
 
 class unindexed(FunctionElement[Any]):  # lower case: used like the functions of sa.func
     """A column that SQLite must not find through an index: a condition on it is checked on
-    the rows another index found (SQLite's documented unary ``+``). SQLite keeps no figures
-    of a table unless told to, and then prefers an equality on a column with few values
-    (a state) over a range on a selective one (the people of a batch); PostgreSQL, which
-    knows its figures, gets the column as it is."""
+    the rows another index found (SQLite's documented unary ``+``). Without figures of a
+    table, which it gathers only when told to, SQLite prefers an equality on a column of few
+    values (a state) to a range on a selective one (the people of a batch); PostgreSQL, which
+    keeps its figures, gets the column as it is."""
 
     inherit_cache = True
     name = "unindexed"
