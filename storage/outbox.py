@@ -153,18 +153,23 @@ async def pending_people(session: AsyncSession, suggestion_id: int) -> list[int]
     return sorted(set(result.scalars()))
 
 
+# A pause asks this in its turn: built once (building a statement is a fifth of a lookup's
+# CPU), the person and the time bound at each execution.
+_PENDING_BEFORE = (
+    sa.select(_TABLE.c.id)
+    .where(
+        _TABLE.c.person_id == sa.bindparam("person_id"),
+        # by person: SQLite took the state index, all pending rows due before then
+        unindexed(_TABLE.c.state) == PENDING,
+        _TABLE.c.due_at < sa.bindparam("before", type_=_TABLE.c.due_at.type),
+    )
+    .limit(1)
+)
+
+
 async def has_pending(session: AsyncSession, person_id: int, *, before: datetime) -> bool:
     """Whether this person has a delivery still to come (of any kind) due before then."""
-    found = await session.execute(
-        select(Delivery.id)
-        .where(
-            col(Delivery.person_id) == person_id,
-            # by person: SQLite took the state index, all pending rows due before then
-            unindexed(_TABLE.c.state) == PENDING,
-            col(Delivery.due_at) < before,
-        )
-        .limit(1)
-    )
+    found = await session.execute(_PENDING_BEFORE, {"person_id": person_id, "before": before})
     return found.first() is not None
 
 
